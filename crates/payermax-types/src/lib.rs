@@ -4,3 +4,9 @@
 //! endpoint schemas in `spec/`; the hand-written modules beside it hold the
 //! pieces every operation shares.
 #![deny(missing_docs)]
+
+pub mod operation;
+pub mod validate;
+
+pub use operation::{ApiGeneration, Notification, Operation};
+pub use validate::{Rule, Validate, ValidationErrors, Violation};
