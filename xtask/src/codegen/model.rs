@@ -45,6 +45,8 @@ pub struct Field {
     pub aliases: Vec<String>,
     /// Constraints on the value itself (on each item for arrays).
     pub checks: Checks,
+    /// The schema's `examples`, as compact JSON.
+    pub examples: Vec<String>,
 }
 
 /// A member of a struct: a plain field or a one-of group.
@@ -156,7 +158,13 @@ const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
 pub fn build(spec: &Spec) -> Result<Module, String> {
     let ctx = |e: String| format!("spec {}: {e}", spec.id);
     if spec.format_version != 1 {
-        return Err(ctx(format!("unsupported formatVersion {}", spec.format_version)));
+        return Err(ctx(format!(
+            "unsupported formatVersion {}",
+            spec.format_version
+        )));
+    }
+    if spec.method.as_deref().unwrap_or("POST") != "POST" {
+        return Err(ctx("only POST operations are generated".into()));
     }
     if naming::snake(&spec.id) != spec.id {
         return Err(ctx("id must be snake_case".into()));
@@ -224,7 +232,9 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
             }
             match spec.api {
                 Api::Gateway if key_version.is_none() || biz_type.is_some() => {
-                    return Err(ctx("gateway constants need keyVersion and no bizType".into()));
+                    return Err(ctx(
+                        "gateway constants need keyVersion and no bizType".into()
+                    ));
                 }
                 Api::LegacyV21 if biz_type.as_deref() != Some(spec.operation.as_str()) => {
                     return Err(ctx("legacy bizType constant must equal `operation`".into()));
@@ -297,7 +307,10 @@ impl Builder {
             return Err(format!("two different types would be named {}", def.name()));
         }
         if def.name() == self.base {
-            return Err(format!("type name {} collides with the descriptor", def.name()));
+            return Err(format!(
+                "type name {} collides with the descriptor",
+                def.name()
+            ));
         }
         self.by_name.insert(def.name().to_string(), self.defs.len());
         self.defs.push(def);
@@ -319,10 +332,8 @@ impl Builder {
         role: Role,
         skip: &[&str],
     ) -> Result<(), String> {
-        if let Some(t) = &schema.ty {
-            if t != "object" {
-                return Err(format!("{name}: expected an object, found {t}"));
-            }
+        if let Some(t) = schema.ty.as_deref().filter(|t| *t != "object") {
+            return Err(format!("{name}: expected an object, found {t}"));
         }
         let owner_base = name
             .strip_suffix("Request")
@@ -341,7 +352,10 @@ impl Builder {
         let mut in_group: BTreeMap<&str, usize> = BTreeMap::new();
         for (gi, g) in schema.one_of.iter().enumerate() {
             if g.fields.len() < 2 {
-                return Err(format!("{name}: one-of {} needs two fields or more", g.name));
+                return Err(format!(
+                    "{name}: one-of {} needs two fields or more",
+                    g.name
+                ));
             }
             for f in &g.fields {
                 if props.get(f).is_none() || schema.required.contains(f) {
@@ -416,10 +430,9 @@ impl Builder {
         if let Some(p) = &item_schema.pattern {
             regex_lite::Regex::new(p).map_err(|e| format!("bad pattern {p:?}: {e}"))?;
         }
-        if let Ty::Vec(_) = ty {
-            if s.max_length.is_some() || s.min_length.is_some() || s.pattern.is_some() {
-                return Err("length and pattern constraints belong on `items`".into());
-            }
+        let array_checks = s.max_length.is_some() || s.min_length.is_some() || s.pattern.is_some();
+        if matches!(ty, Ty::Vec(_)) && array_checks {
+            return Err("length and pattern constraints belong on `items`".into());
         }
         Ok(Field {
             wire: wire.to_string(),
@@ -432,6 +445,11 @@ impl Builder {
                 min_length: item_schema.min_length,
                 pattern: item_schema.pattern.clone(),
             },
+            examples: s
+                .examples
+                .iter()
+                .map(|e| crate::codegen::spec::compact_json(e.get()))
+                .collect(),
         })
     }
 
@@ -451,9 +469,7 @@ impl Builder {
             return Err("x-one-of on a non-object".into());
         }
         if let Some(values) = &s.enumeration {
-            let def_for = |name: &str| -> Result<Def, String> {
-                enum_def(name, s, t, values)
-            };
+            let def_for = |name: &str| -> Result<Def, String> { enum_def(name, s, t, values) };
             let first = format!("{owner_base}{}{suffix}", naming::pascal(wire));
             let probe = def_for(&first)?;
             let name = if self.fits(&probe) {
@@ -505,10 +521,11 @@ fn enum_def(name: &str, s: &Schema, t: &str, values: &[serde_json::Value]) -> Re
     if values.is_empty() {
         return Err("empty enum".into());
     }
-    if let Some(names) = &s.enum_names {
-        if names.len() != values.len() {
-            return Err("x-enum-names and enum differ in length".into());
-        }
+    if s.enum_names
+        .as_ref()
+        .is_some_and(|n| n.len() != values.len())
+    {
+        return Err("x-enum-names and enum differ in length".into());
     }
     let variant = |i: usize, fallback: &str| -> Result<String, String> {
         let raw = match &s.enum_names {
@@ -533,8 +550,14 @@ fn enum_def(name: &str, s: &Schema, t: &str, values: &[serde_json::Value]) -> Re
         "integer" | "number" => {
             let mut out = Vec::new();
             for (i, v) in values.iter().enumerate() {
-                let n = v.as_i64().ok_or("enum values of a number enum must be integers")?;
-                let fallback = if n < 0 { format!("Minus{}", -n) } else { n.to_string() };
+                let n = v
+                    .as_i64()
+                    .ok_or("enum values of a number enum must be integers")?;
+                let fallback = if n < 0 {
+                    format!("Minus{}", -n)
+                } else {
+                    n.to_string()
+                };
                 out.push((variant(i, &fallback)?, n));
             }
             EnumValues::Int(out)

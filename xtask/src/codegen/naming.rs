@@ -65,7 +65,9 @@ pub fn field_ident(wire: &str) -> Result<Ident, String> {
         return Err(format!("cannot make a Rust field name from {wire:?}"));
     }
     if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!("cannot make an ASCII Rust field name from {wire:?}"));
+        return Err(format!(
+            "cannot make an ASCII Rust field name from {wire:?}"
+        ));
     }
     Ok(match s.as_str() {
         "self" | "super" | "crate" | "Self" => Ident::new(&format!("{s}_"), Span::call_site()),
@@ -95,7 +97,10 @@ pub fn type_ident(name: &str, prefix: &str) -> Result<Ident, String> {
 pub fn doc_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        if matches!(c, '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '`' | '#' | '|' | '~') {
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '`' | '#' | '|' | '~'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -123,6 +128,9 @@ mod tests {
 
     #[test]
     fn doc_escapes_markdown() {
-        assert_eq!(doc_text(" see 【Refund [x] <b> a_b "), "see 【Refund \\[x\\] \\<b\\> a\\_b");
+        assert_eq!(
+            doc_text(" see 【Refund [x] <b> a_b "),
+            "see 【Refund \\[x\\] \\<b\\> a\\_b"
+        );
     }
 }

@@ -123,7 +123,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
                 let mut out: Vec<(String, T)> = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, T>()? {
                     if out.iter().any(|(seen, _)| *seen == k) {
-                        return Err(serde::de::Error::custom(format_args!("duplicate key {k:?}")));
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key {k:?}"
+                        )));
                     }
                     out.push((k, v));
                 }

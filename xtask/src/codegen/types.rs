@@ -13,7 +13,11 @@ use crate::codegen::naming;
 pub fn doc(text: &str) -> TokenStream {
     let lines = text.trim().lines().map(|l| {
         let l = l.trim_end();
-        if l.is_empty() { String::new() } else { format!(" {l}") }
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
     });
     quote! { #( #[doc = #lines] )* }
 }
@@ -55,10 +59,14 @@ pub fn ty_tokens(ty: &Ty) -> TokenStream {
 }
 
 fn field_doc(f: &Field) -> String {
-    match &f.doc {
+    let mut text = match &f.doc {
         Some(d) if !d.trim().is_empty() => format!("`{}`: {}", f.wire, naming::doc_text(d)),
         _ => format!("`{}`.", f.wire),
+    };
+    for e in &f.examples {
+        text.push_str(&format!("\n\nExample: `{}`", e.replace('`', "'")));
     }
+    text
 }
 
 /// The serde (and schemars) attributes of a field: name, aliases, optional
@@ -92,13 +100,11 @@ fn field_attrs(f: &Field, optional: bool) -> TokenStream {
 }
 
 pub fn check_supported(f: &Field) -> Result<(), String> {
-    if let Ty::Vec(inner) = &f.ty {
-        if matches!(**inner, Ty::Amount(_) | Ty::Vec(_)) {
-            return Err(format!(
-                "{}: arrays of amounts and nested arrays are not generated",
-                f.wire
-            ));
-        }
+    if matches!(&f.ty, Ty::Vec(inner) if matches!(**inner, Ty::Amount(_) | Ty::Vec(_))) {
+        return Err(format!(
+            "{}: arrays of amounts and nested arrays are not generated",
+            f.wire
+        ));
     }
     Ok(())
 }
@@ -111,7 +117,10 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
     let has_one_of = s.members.iter().any(|m| matches!(m, Member::OneOf(_)));
-    let all_optional = s.members.iter().all(|m| matches!(m, Member::Field(f) if !f.required));
+    let all_optional = s
+        .members
+        .iter()
+        .all(|m| matches!(m, Member::Field(f) if !f.required));
     let default = all_optional.then(|| quote!(Default,));
     let try_from = has_one_of.then(|| {
         let w = wire_struct_name(s).to_string();
@@ -158,7 +167,8 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
             Member::OneOf(o) => {
                 let id = ident(&o.field);
                 let ty = ident(&o.name);
-                let wires: Vec<String> = o.variants.iter().map(|v| format!("`{}`", v.wire)).collect();
+                let wires: Vec<String> =
+                    o.variants.iter().map(|v| format!("`{}`", v.wire)).collect();
                 let d = doc(&format!(
                     "Exactly one of {}: see [`{}`].",
                     wires.join(", "),
@@ -235,7 +245,11 @@ fn wire_struct(s: &StructDef) -> TokenStream {
                 let arms = o.variants.iter().enumerate().map(|(i, v)| {
                     let var = variant_ident(&v.wire);
                     let pats = (0..o.variants.len()).map(|j| {
-                        if i == j { quote!(Some(v)) } else { quote!(None) }
+                        if i == j {
+                            quote!(Some(v))
+                        } else {
+                            quote!(None)
+                        }
                     });
                     quote! { (#(#pats),*) => #gty::#var(v), }
                 });
@@ -324,7 +338,9 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
         EnumValues::Str(values) => {
             let vars: Vec<Ident> = values.iter().map(|(n, _)| ident(n)).collect();
             let vals: Vec<&String> = values.iter().map(|(_, v)| v).collect();
-            let vdocs = vals.iter().map(|v| doc(&format!("`{}`", naming::doc_text(v))));
+            let vdocs = vals
+                .iter()
+                .map(|v| doc(&format!("`{}`", v.replace('`', "'"))));
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

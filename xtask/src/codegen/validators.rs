@@ -53,7 +53,11 @@ fn check(
         }
         Ty::String | Ty::Amount(_) => {
             let is_amount = matches!(ty, Ty::Amount(_));
-            let text = if is_amount { quote!(&text) } else { quote!(#value) };
+            let text = if is_amount {
+                quote!(&text)
+            } else {
+                quote!(#value)
+            };
             let mut out = Vec::new();
             if checks.max_length.is_some() || checks.min_length.is_some() {
                 let opt = |n: Option<u64>| match n {
@@ -71,7 +75,8 @@ fn check(
                 let p = pattern_static(owner, wire);
                 out.push(quote!(#v::validate::check_pattern(field, #text, &#p, out);));
             }
-            let text_binding = is_amount.then(|| quote!(let text = #value.to_string();));
+            let text_binding =
+                is_amount.then(|| quote!(let text = ::std::string::ToString::to_string(#value);));
             quote! {
                 let field: &str = #path;
                 #text_binding
