@@ -52,12 +52,11 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> (Value, bool) {
             s = &root["$defs"][name];
             continue;
         }
-        if let Some(any) = s["anyOf"].as_array() {
-            if any.len() == 2 && any[1] == serde_json::json!({"type": "null"}) {
-                nullable = true;
-                s = &any[0];
-                continue;
-            }
+        let any = s["anyOf"].as_array().filter(|a| a.len() == 2);
+        if let Some(any) = any.filter(|a| a[1] == serde_json::json!({"type": "null"})) {
+            nullable = true;
+            s = &any[0];
+            continue;
         }
         break;
     }
