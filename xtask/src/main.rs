@@ -3,6 +3,8 @@
 mod ensure;
 mod import;
 mod json;
+#[cfg(test)]
+mod validate;
 
 const USAGE: &str = "usage: cargo xtask <import|codegen> [--check]";
 
