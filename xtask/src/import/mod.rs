@@ -5,6 +5,8 @@ pub mod overlay;
 pub mod page;
 pub mod row;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::fs;
