@@ -570,3 +570,31 @@ fn adding_a_page_stale_specs_and_all_or_nothing() {
     );
     assert!(!tmp.0.join("order_and_pay.json").exists());
 }
+
+/// Truncated and mangled pages give errors or specs, never panics.
+#[test]
+fn mangled_pages_never_panic() {
+    let mut pages = vec![NESTED.to_owned(), NOTIFY_MD.to_owned()];
+    for name in ["refund-inquiry.txt", "refund-request-v2.1.txt"] {
+        pages.push(fs::read_to_string(spec_dir().join("pages").join(name)).unwrap());
+    }
+    let mut runs = 0;
+    for page in &pages {
+        let cuts: Vec<usize> = page.char_indices().map(|(i, _)| i).step_by(13).collect();
+        for cut in cuts {
+            let _ = build_spec("p.txt", &page[..cut], None);
+            runs += 1;
+        }
+        let lines: Vec<&str> = page.lines().collect();
+        for skip in 0..lines.len() {
+            let mut without = lines.clone();
+            without.remove(skip);
+            let _ = build_spec("p.txt", &without.join("\n"), None);
+            let mut doubled = lines.clone();
+            doubled.insert(skip, lines[skip]);
+            let _ = build_spec("p.txt", &doubled.join("\n"), None);
+            runs += 2;
+        }
+    }
+    assert!(runs > 1000, "{runs}");
+}
