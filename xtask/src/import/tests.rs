@@ -350,7 +350,7 @@ fn enum_reference_naming_an_unknown_field() {
     let e = import_err(&page, None);
     assert!(
         e.starts_with(
-            "spec/pages/page.txt:97: Enum Reference names `data.payer.sort`, which no table has"
+            "spec/pages/page.txt:99: Enum Reference names `data.payer.sort`, which no table has"
         ),
         "{e}"
     );
