@@ -46,6 +46,10 @@ fn types_of(id: &str) -> Option<(RoundTrip, Option<RoundTrip>)> {
             round_trip::<lra::LegacyRefundApplyRequest>,
             Some(round_trip::<lra::LegacyRefundApplyResponse>),
         ),
+        "legacy_refund_notify" => (
+            round_trip::<payermax_types::legacy_refund_notify::LegacyRefundNotifyBody>,
+            None,
+        ),
         "kitchen_sink" => (
             round_trip::<kitchen_sink::KitchenSinkRequest>,
             Some(round_trip::<kitchen_sink::KitchenSinkResponse>),
@@ -257,7 +261,7 @@ fn every_doc_example_round_trips() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked >= 7, "only {checked} examples checked");
+    assert!(checked >= 8, "only {checked} examples checked");
 }
 
 #[test]

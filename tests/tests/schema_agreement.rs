@@ -34,6 +34,10 @@ fn derived(id: &str) -> Option<(Value, Option<Value>)> {
             schema_of::<lra::LegacyRefundApplyRequest>(),
             Some(schema_of::<lra::LegacyRefundApplyResponse>()),
         ),
+        "legacy_refund_notify" => (
+            schema_of::<payermax_types::legacy_refund_notify::LegacyRefundNotifyBody>(),
+            None,
+        ),
         "kitchen_sink" => (
             schema_of::<kitchen_sink::KitchenSinkRequest>(),
             Some(schema_of::<kitchen_sink::KitchenSinkResponse>()),
