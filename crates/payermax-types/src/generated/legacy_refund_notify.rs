@@ -5,84 +5,14 @@
 /// A marker type: its body is a [`LegacyRefundNotifyBody`]; the merchant answers `{"bizCode":"0000","message":"success"}`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LegacyRefundNotify;
+
 impl ::payermax_types::Notification for LegacyRefundNotify {
     const NAME: &'static str = "legacy_refund_notify";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::LegacyV21;
     type Body = LegacyRefundNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"bizCode\":\"0000\",\"message\":\"success\"}";
 }
-/// Refund status: 1 - success, 2 - failure.
-///
-/// Values this version does not know are kept in `Unknown` and written back unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LegacyRefundNotifyStatus {
-    /// `1`
-    Success,
-    /// `2`
-    Failed,
-    /// A value not documented when this code was generated, as received.
-    Unknown(i64),
-}
-impl LegacyRefundNotifyStatus {
-    /// The documented values, in the spec's order.
-    pub const VALUES: &'static [i64] = &[1, 2];
-    /// The documented values as text, for [`Rule::Enum`](::payermax_types::Rule::Enum).
-    pub const VALUE_NAMES: &'static [&'static str] = &["1", "2"];
-    /// The value as written on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            LegacyRefundNotifyStatus::Success => 1,
-            LegacyRefundNotifyStatus::Failed => 2,
-            LegacyRefundNotifyStatus::Unknown(v) => *v,
-        }
-    }
-}
-impl From<i64> for LegacyRefundNotifyStatus {
-    fn from(v: i64) -> Self {
-        match v {
-            1 => LegacyRefundNotifyStatus::Success,
-            2 => LegacyRefundNotifyStatus::Failed,
-            other => LegacyRefundNotifyStatus::Unknown(other),
-        }
-    }
-}
-impl ::std::fmt::Display for LegacyRefundNotifyStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(&self.value(), f)
-    }
-}
-impl ::serde::Serialize for LegacyRefundNotifyStatus {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LegacyRefundNotifyStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <i64 as ::serde::Deserialize>::deserialize(d).map(LegacyRefundNotifyStatus::from)
-    }
-}
-#[cfg(feature = "schemars")]
-impl ::schemars::JsonSchema for LegacyRefundNotifyStatus {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed(stringify!(LegacyRefundNotifyStatus))
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!({ "type" : "number", "enum" : [1, 2] })
-    }
-}
-impl ::payermax_types::Validate for LegacyRefundNotifyStatus {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let LegacyRefundNotifyStatus::Unknown(_) = self {
-            out.push(::payermax_types::Violation {
-                path: path.to_owned(),
-                rule: ::payermax_types::Rule::Enum {
-                    allowed: LegacyRefundNotifyStatus::VALUE_NAMES,
-                },
-            });
-        }
-    }
-}
+
 /// The body PayerMax sends for Asynchronous Notification for refund (`refundNotify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -123,6 +53,7 @@ pub struct LegacyRefundNotifyBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
 impl LegacyRefundNotifyBody {
     /// A `LegacyRefundNotifyBody` from its required fields; optional fields start empty and are set with the methods named after them.
     pub fn new(
@@ -157,6 +88,7 @@ impl LegacyRefundNotifyBody {
         self
     }
 }
+
 impl ::payermax_types::Validate for LegacyRefundNotifyBody {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         {
@@ -165,6 +97,86 @@ impl ::payermax_types::Validate for LegacyRefundNotifyBody {
                 &::payermax_types::validate::field_path(path, "status"),
                 out,
             );
+        }
+    }
+}
+
+/// Refund status: 1 - success, 2 - failure.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LegacyRefundNotifyStatus {
+    /// `1`
+    Success,
+    /// `2`
+    Failed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(i64),
+}
+
+impl LegacyRefundNotifyStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [i64] = &[1, 2];
+    /// The documented values as text, for [`Rule::Enum`](::payermax_types::Rule::Enum).
+    pub const VALUE_NAMES: &'static [&'static str] = &["1", "2"];
+    /// The value as written on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            LegacyRefundNotifyStatus::Success => 1,
+            LegacyRefundNotifyStatus::Failed => 2,
+            LegacyRefundNotifyStatus::Unknown(v) => *v,
+        }
+    }
+}
+
+impl From<i64> for LegacyRefundNotifyStatus {
+    fn from(v: i64) -> Self {
+        match v {
+            1 => LegacyRefundNotifyStatus::Success,
+            2 => LegacyRefundNotifyStatus::Failed,
+            other => LegacyRefundNotifyStatus::Unknown(other),
+        }
+    }
+}
+
+impl ::std::fmt::Display for LegacyRefundNotifyStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl ::serde::Serialize for LegacyRefundNotifyStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.value())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LegacyRefundNotifyStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <i64 as ::serde::Deserialize>::deserialize(d).map(LegacyRefundNotifyStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LegacyRefundNotifyStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(LegacyRefundNotifyStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "number", "enum" : [1, 2] })
+    }
+}
+
+impl ::payermax_types::Validate for LegacyRefundNotifyStatus {
+    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+        if let LegacyRefundNotifyStatus::Unknown(_) = self {
+            out.push(::payermax_types::Violation {
+                path: path.to_owned(),
+                rule: ::payermax_types::Rule::Enum {
+                    allowed: LegacyRefundNotifyStatus::VALUE_NAMES,
+                },
+            });
         }
     }
 }
