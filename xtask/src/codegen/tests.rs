@@ -200,3 +200,32 @@ fn feature_block_lists_every_operation() {
     );
     assert!(render_features("[features]\n", &[]).is_err());
 }
+
+#[test]
+fn name_clashes_are_refused_or_avoided() {
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"outNo":{"type":"string"},"out_no":{"type":"string"}}}"#,
+    ));
+    assert!(err.contains("two members would be named `out_no`"), "{err}");
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},
+            "x-one-of":[{"name":"ref_x","fields":["a","b"]}]}"#,
+    ));
+    assert!(err.contains("must be UpperCamelCase"), "{err}");
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},
+            "x-one-of":[{"name":"TRequest","fields":["a","b"]}]}"#,
+    ));
+    assert!(err.contains("is taken"), "{err}");
+    // Setters that would hide `new` or `validate` get a `with_` prefix; a
+    // one-of named like a keyword gets a raw field name.
+    let spec: spec::Spec = serde_json::from_str(&gateway_spec(
+        r#"{"type":"object","properties":{"new":{"type":"string"},"validate":{"type":"string"},
+            "a":{"type":"string"},"b":{"type":"string"}},"x-one-of":[{"name":"Type","fields":["a","b"]}]}"#,
+    ))
+    .unwrap();
+    let code = render(&model::build(&spec).unwrap()).unwrap();
+    assert!(code.contains("pub fn with_new(mut self"), "{code}");
+    assert!(code.contains("pub fn with_validate(mut self"), "{code}");
+    assert!(code.contains("pub r#type: Type,"), "{code}");
+}

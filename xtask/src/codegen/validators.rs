@@ -133,7 +133,10 @@ pub fn validate_impl(s: &StructDef) -> TokenStream {
                 }
             }
             Member::OneOf(o) => {
-                let gid = ident(&o.field);
+                if !o.variants.iter().any(|f| needs_check(&f.ty, &f.checks)) {
+                    continue;
+                }
+                let gid = field_ident(&o.field);
                 let gty = ident(&o.name);
                 let arms = o.variants.iter().map(|f| {
                     let var = variant_ident(&f.wire);
