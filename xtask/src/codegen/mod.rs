@@ -98,8 +98,8 @@ fn separate_items(code: &str) -> String {
 }
 
 /// The Rust source of one operation module.
-pub fn render(m: &Module) -> Result<String, String> {
-    let mut text = format!("{} (`spec/{}.json`).", m.title, m.id);
+pub fn render(m: &Module, source: &str) -> Result<String, String> {
+    let mut text = format!("{} (`{source}`).", m.title);
     if let Some(d) = m.description.as_deref().filter(|d| !d.trim().is_empty()) {
         text = format!("{text}\n\n{}", naming::doc_text(d));
     }
@@ -247,7 +247,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     for m in &modules {
         let path = out_dir.join(format!("{}.rs", m.id));
         keep.push(path.clone());
-        wanted.push((path, render(m)?));
+        wanted.push((path, render(m, &format!("spec/{}.json", m.id))?));
     }
     let cargo = root.join("crates/payermax-types/Cargo.toml");
     let cargo_text = fs::read_to_string(&cargo).map_err(|e| format!("{}: {e}", cargo.display()))?;
@@ -260,7 +260,8 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     };
     for path in fixture_files {
         let m = load(&path)?;
-        wanted.push((path.with_extension("rs"), render(&m)?));
+        let source = format!("xtask/tests/fixtures/{}.json", m.id);
+        wanted.push((path.with_extension("rs"), render(&m, &source)?));
     }
     for (path, contents) in &wanted {
         if let Err(e) = ensure_file_contents(path, contents, check) {

@@ -26,8 +26,8 @@ fn every_generated_file_carries_the_header() {
 #[test]
 fn output_is_deterministic() {
     let path = workspace_root().join("xtask/tests/fixtures/kitchen_sink.json");
-    let a = render(&load(&path).unwrap()).unwrap();
-    let b = render(&load(&path).unwrap()).unwrap();
+    let a = render(&load(&path).unwrap(), "x").unwrap();
+    let b = render(&load(&path).unwrap(), "x").unwrap();
     assert_eq!(a, b);
 }
 
@@ -46,7 +46,7 @@ fn build_err(spec: &str) -> String {
         Err(e) => return e.to_string(),
     };
     match model::build(&spec) {
-        Ok(m) => render(&m).err().unwrap_or_else(|| panic!("accepted")),
+        Ok(m) => render(&m, "x").err().unwrap_or_else(|| panic!("accepted")),
         Err(e) => e,
     }
 }
@@ -58,7 +58,7 @@ fn a_minimal_spec_builds() {
     ))
     .unwrap();
     let m = model::build(&spec).unwrap();
-    let code = render(&m).unwrap();
+    let code = render(&m, "x").unwrap();
     assert!(code.contains("pub struct TRequest"), "{code}");
     assert!(
         code.contains("pub fn new(a: impl Into<String>) -> Self"),
@@ -179,7 +179,7 @@ fn colliding_nested_names_fall_back_to_the_owner() {
             "properties":{"status":{"type":"string","enum":["B"]}}}}}}}"#,
     );
     let spec: spec::Spec = serde_json::from_str(&spec).unwrap();
-    let code = render(&model::build(&spec).unwrap()).unwrap();
+    let code = render(&model::build(&spec).unwrap(), "x").unwrap();
     assert!(code.contains("pub enum TStatus"), "{code}");
     assert!(code.contains("pub enum TResponseStatus"), "{code}");
 }
@@ -224,7 +224,7 @@ fn name_clashes_are_refused_or_avoided() {
             "a":{"type":"string"},"b":{"type":"string"}},"x-one-of":[{"name":"Type","fields":["a","b"]}]}"#,
     ))
     .unwrap();
-    let code = render(&model::build(&spec).unwrap()).unwrap();
+    let code = render(&model::build(&spec).unwrap(), "x").unwrap();
     assert!(code.contains("pub fn with_new(mut self"), "{code}");
     assert!(code.contains("pub fn with_validate(mut self"), "{code}");
     assert!(code.contains("pub r#type: Type,"), "{code}");
