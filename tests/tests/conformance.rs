@@ -19,6 +19,10 @@ use serde_json::value::RawValue;
 
 #[rustfmt::skip]
 #[allow(dead_code)]
+#[path = "../../xtask/tests/fixtures/edge_cases.rs"]
+mod edge_cases;
+#[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
 mod kitchen_sink;
 #[rustfmt::skip]
@@ -55,6 +59,10 @@ fn types_of(id: &str) -> Option<(RoundTrip, Option<RoundTrip>)> {
             Some(round_trip::<kitchen_sink::KitchenSinkResponse>),
         ),
         "sample_notify" => (round_trip::<sample_notify::SampleNotifyBody>, None),
+        "edge_cases" => (
+            round_trip::<edge_cases::EdgeCasesRequest>,
+            Some(round_trip::<edge_cases::EdgeCasesResponse>),
+        ),
         _ => return None,
     })
 }
@@ -261,7 +269,7 @@ fn every_doc_example_round_trips() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked >= 8, "only {checked} examples checked");
+    assert!(checked >= 9, "only {checked} examples checked");
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn check(
         Ty::Vec(inner) => {
             let each = check(owner, wire, inner, checks, quote!(item), quote!(&item_path));
             quote! {
-                for (i, item) in #value.iter().enumerate() {
+                for (i, item) in (#value).iter().enumerate() {
                     let item_path = #v::validate::index_path(#path, i);
                     #each
                 }
