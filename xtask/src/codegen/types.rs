@@ -365,6 +365,7 @@ pub fn one_of_def(o: &OneOfDef) -> TokenStream {
         #docs
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #[allow(clippy::enum_variant_names)] // named after the wire names
         pub enum #name {
             #(#variants)*
         }
@@ -388,6 +389,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                 #docs
                 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
+                #[allow(clippy::enum_variant_names)] // named after the wire values
                 pub enum #name {
                     #( #vdocs #vars, )*
                     /// A value not documented when this code was generated, as received.
@@ -476,6 +478,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
+                #[allow(clippy::enum_variant_names)] // named after the wire values
                 pub enum #name {
                     #( #vdocs #vars, )*
                     /// A value not documented when this code was generated, as received.

@@ -45,7 +45,8 @@ fn check(
         Ty::Vec(inner) => {
             let each = check(owner, wire, inner, checks, quote!(item), quote!(&item_path));
             quote! {
-                for (i, item) in (#value).iter().enumerate() {
+                let items: &[_] = #value;
+                for (i, item) in items.iter().enumerate() {
                     let item_path = #v::validate::index_path(#path, i);
                     #each
                 }

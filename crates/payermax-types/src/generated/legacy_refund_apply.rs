@@ -274,6 +274,7 @@ impl ::payermax_types::Validate for LegacyRefundApplyResponse {
 /// Values this version does not know are kept in `Unknown` and written back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
 pub enum LegacyRefundApplyStatus {
     /// `0`
     Initial,

@@ -82,6 +82,7 @@ impl TryFrom<RefundQueryRequestWire> for RefundQueryRequest {
 /// Exactly one of `outRefundNo`, `refundTradeNo`, written as that one field.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[allow(clippy::enum_variant_names)]
 pub enum RefundRef {
     /// `outRefundNo`: Original merchant refund order id
     #[serde(rename = "outRefundNo")]
@@ -284,6 +285,7 @@ impl ::payermax_types::Validate for RefundQueryResponse {
 /// Values this version does not know are kept in `Unknown` and written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
 pub enum RefundQueryStatus {
     /// `REFUND_SUCCESS`
     RefundSuccess,
