@@ -200,7 +200,14 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
             let request = format!("{base}Request");
             b.object(
                 &request,
-                &format!("The request payload of {}", page(&spec.title)),
+                &format!(
+                    "The request payload of {} {}",
+                    page(&spec.title),
+                    match spec.api {
+                        Api::Gateway => "It is the body's `data` object; payermax-http adds the envelope (`version`, `keyVersion`, `requestTime`, `appId`, `merchantNo`).",
+                        Api::LegacyV21 => "It is the body without `merchantId`, `bizType` and `version`, which payermax-http adds.",
+                    }
+                ),
                 payload,
                 role,
                 skip,

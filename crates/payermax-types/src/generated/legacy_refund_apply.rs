@@ -23,7 +23,7 @@ impl ::payermax_types::OperationRequest for LegacyRefundApplyRequest {
     type Operation = LegacyRefundApply;
 }
 
-/// The request payload of Refund Request (`refundApply`).
+/// The request payload of Refund Request (`refundApply`). It is the body without `merchantId`, `bizType` and `version`, which payermax-http adds.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]

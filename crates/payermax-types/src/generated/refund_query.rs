@@ -21,7 +21,7 @@ impl ::payermax_types::OperationRequest for RefundQueryRequest {
     type Operation = RefundQuery;
 }
 
-/// The request payload of Refund Inquiry (`refundQuery`).
+/// The request payload of Refund Inquiry (`refundQuery`). It is the body's `data` object; payermax-http adds the envelope (`version`, `keyVersion`, `requestTime`, `appId`, `merchantNo`).
 ///
 /// Request data body
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
