@@ -114,13 +114,6 @@ fn every_violation_is_reported_with_its_wire_path() {
                     pattern: "^[A-Z0-9]+$"
                 }
             ),
-            v(
-                "data.amount",
-                Rule::MaxLength {
-                    max: 12,
-                    actual: 14
-                }
-            ),
             v("data.tags[1]", Rule::MaxLength { max: 5, actual: 7 }),
             v(
                 "data.channel",
@@ -304,7 +297,6 @@ fn legacy_edge_cases() {
                 }
             ),
             v("validate", Rule::MinLength { min: 2, actual: 1 }),
-            v("byNumber", Rule::MaxLength { max: 4, actual: 5 }),
         ]
     );
     // The whole legacy body decodes: the envelope fields are ignored.

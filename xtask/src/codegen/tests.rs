@@ -229,3 +229,38 @@ fn name_clashes_are_refused_or_avoided() {
     assert!(code.contains("pub fn with_validate(mut self"), "{code}");
     assert!(code.contains("pub r#type: Type,"), "{code}");
 }
+
+#[test]
+fn fixture_specs_follow_the_spec_format() {
+    use crate::json::J;
+    let root = workspace_root();
+    let meta =
+        J::parse(&fs::read_to_string(root.join("spec/schema/spec.schema.json")).unwrap()).unwrap();
+    let files = json_files(&root.join("xtask/tests/fixtures")).unwrap();
+    assert!(files.len() >= 3);
+    for path in files {
+        let spec = J::parse(&fs::read_to_string(&path).unwrap()).unwrap();
+        // Provenance (`$schema`, `source`, `docIssues`) belongs to imported
+        // specs; everything the generator reads must follow the format.
+        let provenance = [
+            "$.$schema",
+            "$.source",
+            "$.docIssues",
+            "`$schema`",
+            "`source`",
+            "`docIssues`",
+        ];
+        let errors: Vec<String> = crate::validate::validate(&meta, &spec)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| !provenance.iter().any(|p| e.contains(p)))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not validate:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+    }
+}
