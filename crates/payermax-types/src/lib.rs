@@ -5,8 +5,13 @@
 //! pieces every operation shares.
 #![deny(missing_docs)]
 
+pub mod envelope;
 pub mod operation;
 pub mod validate;
 
+pub use envelope::{
+    GatewayReply, GatewayRequest, LegacyReply, LegacyRequest, RawGatewayReply, RawLegacyReply,
+    ResultCode,
+};
 pub use operation::{ApiGeneration, Notification, Operation};
 pub use validate::{Rule, Validate, ValidationErrors, Violation};
