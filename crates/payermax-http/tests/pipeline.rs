@@ -1017,3 +1017,17 @@ async fn encode_failure_sends_nothing() {
     assert!(!err.is_retryable());
     assert!(t.requests().is_empty());
 }
+
+#[cfg(not(feature = "hyper"))]
+#[test]
+fn without_hyper_a_transport_is_required() {
+    let keys = test_keys();
+    let err = Client::builder(Environment::Uat)
+        .app_id("a")
+        .merchant_no("m")
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::Missing(Setting::Transport)));
+}
