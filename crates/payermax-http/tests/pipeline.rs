@@ -1031,3 +1031,60 @@ fn without_hyper_a_transport_is_required() {
         .unwrap_err();
     assert!(matches!(err, BuildError::Missing(Setting::Transport)));
 }
+
+// ---------------------------------------------------------------- hostile replies
+
+#[test]
+fn error_is_send_sync_static() {
+    fn check<T: std::error::Error + Send + Sync + 'static>() {}
+    check::<Error>();
+    check::<BuildError>();
+    check::<payermax_http::NotificationError>();
+}
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever comes back (any status, any bytes, signed or not), the
+        /// client returns without panicking, and never accepts an unsigned
+        /// or badly signed success.
+        #[test]
+        fn any_reply_is_handled(
+            status in prop_oneof![Just(200u16), 100u16..600],
+            body in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..300),
+                Just(br#"{"code":"APPLY_SUCCESS","msg":"","data":{"outRefundNo":"R","status":"S"}}"#.to_vec()),
+                Just(br#"{"code":"APPLY_SUCCESS"}"#.to_vec()),
+                Just(br#"{"code":7,"data":[]}"#.to_vec()),
+            ],
+            signing in 0u8..3,
+        ) {
+            let keys = test_keys();
+            let reply = CannedReply::json(status, body);
+            let reply = match signing {
+                1 => reply.signed(&keys.payermax_private),
+                2 => reply.signed(&keys.merchant_private),
+                _ => reply,
+            };
+            let t = ReplayingTransport::unsigned();
+            t.push(reply);
+            let client = client_with(&t);
+            let result = runtime().block_on(client.call::<Query>(&query("R")));
+            if let Ok(r) = &result {
+                prop_assert_eq!(signing, 1, "accepted without a valid signature");
+                prop_assert!(r.signature_verified);
+            }
+        }
+    }
+}
