@@ -187,6 +187,13 @@ async fn timeout_status_cap_signature_and_refused_connection() {
         "{err:?}"
     );
 
+    // TLS towards a plain-HTTP server: the handshake fails, as a transport error.
+    let err = client(format!("https://{addr}"))
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+
     // Nothing listens on this port any more.
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
