@@ -49,6 +49,7 @@
 extern crate self as payermax_types;
 
 pub mod amount;
+pub mod envelope;
 pub mod operation;
 pub mod timestamp;
 pub mod validate;
@@ -57,6 +58,10 @@ pub mod validate;
 mod generated;
 
 pub use amount::{Amount, AmountError};
+pub use envelope::{
+    GatewayReply, GatewayRequest, LegacyReply, LegacyRequest, RawGatewayReply, RawLegacyReply,
+    ResultCode,
+};
 #[allow(unused_imports)] // empty when every operation feature is off
 pub use generated::*;
 pub use operation::{ApiGeneration, Notification, Operation, OperationRequest};
