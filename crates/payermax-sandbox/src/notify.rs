@@ -53,7 +53,7 @@ impl Default for NotifyConfig {
 
 /// The legacy refund notification body for a settled refund (spec
 /// `legacy_refund_notify`): `merchantId, refundId, tradeNo, orderId, status,
-/// refundAmount, currency, errorCode, errorMsg`.
+/// refundAmount, currency, errorCode, errorMsg` (the last two empty on success).
 pub(crate) fn notification_body(r: &Refund) -> String {
     Members::default()
         .str("merchantId", &r.merchant_id)
@@ -63,8 +63,9 @@ pub(crate) fn notification_body(r: &Refund) -> String {
         .raw("status", r.status.legacy_code().to_string())
         .str("refundAmount", &r.amount)
         .str("currency", &r.currency)
-        .opt_str("errorCode", r.error_code.as_deref())
-        .opt_str("errorMsg", r.error_msg.as_deref())
+        // Documented as empty strings when the refund succeeded.
+        .str("errorCode", r.error_code.as_deref().unwrap_or_default())
+        .str("errorMsg", r.error_msg.as_deref().unwrap_or_default())
         .to_json()
 }
 
