@@ -1,6 +1,21 @@
 //! `cargo xtask import` (doc page to spec) and `cargo xtask codegen` (spec to Rust).
 
+mod ensure;
+mod import;
+mod json;
+#[cfg(test)]
+mod validate;
+
+const USAGE: &str = "usage: cargo xtask <import|codegen> [--check]";
+
 fn main() {
-    eprintln!("usage: cargo xtask <import|codegen> [--check]");
-    std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("import") => import::run(&args[1..]),
+        _ => Err(USAGE.to_owned()),
+    };
+    if let Err(e) = result {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
 }

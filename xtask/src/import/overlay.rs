@@ -1,0 +1,359 @@
+//! Overlays: the hand-written knowledge a doc page cannot express, merged
+//! into the imported spec (format documented in spec/README.md).
+
+use super::schema::{self, SETTABLE};
+use crate::json::J;
+
+/// A parsed overlay (`spec/overlays/<id>.json`).
+#[derive(Debug)]
+pub struct Overlay {
+    /// The page it applies to: a file name in spec/pages/.
+    pub page: String,
+    pub id: String,
+    pub operation: Option<String>,
+    pub direction: Option<String>,
+    pub api: Option<String>,
+    pub path: Option<String>,
+    pub constants: Option<J>,
+    pub edits: Vec<Edit>,
+    pub doc_issues: Option<J>,
+}
+
+/// One edit of a body schema, addressed by `in` + `field`.
+#[derive(Debug)]
+pub struct Edit {
+    /// 1-based line of the edit in the overlay file, for errors.
+    pub line: usize,
+    /// `request` or `response <code>`.
+    pub target: String,
+    /// Dotted field path; `""` is the body itself.
+    pub field: String,
+    pub action: Action,
+}
+
+#[derive(Debug)]
+pub enum Action {
+    /// Set keywords, remove keywords, and/or change whether the field is required.
+    Change {
+        set: Vec<(String, J)>,
+        unset: Vec<String>,
+        required: Option<bool>,
+    },
+    /// Add a field the page lacks.
+    Add { schema: J, required: bool },
+    /// Remove a field the page lists wrongly.
+    Remove,
+}
+
+const TOP_KEYS: [&str; 9] = [
+    "page",
+    "id",
+    "operation",
+    "direction",
+    "api",
+    "path",
+    "constants",
+    "edits",
+    "docIssues",
+];
+const EDIT_KEYS: [&str; 7] = ["in", "field", "set", "unset", "required", "add", "remove"];
+
+/// Parses an overlay. Errors read `line N: message`; the caller adds the file.
+pub fn parse(text: &str) -> Result<Overlay, String> {
+    let root = J::parse(text).map_err(|e| format!("line {}: not valid JSON: {e}", e.line()))?;
+    let J::Obj(pairs) = &root else {
+        return Err("line 1: an overlay is a JSON object".into());
+    };
+    for (k, _) in pairs {
+        if !TOP_KEYS.contains(&k.as_str()) {
+            return Err(format!(
+                "line {}: unknown overlay key `{k}` (known: {})",
+                key_line(text, k, 0),
+                TOP_KEYS.join(", ")
+            ));
+        }
+    }
+    let string = |key: &str| -> Result<Option<String>, String> {
+        match root.get(key) {
+            None => Ok(None),
+            Some(J::Str(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(format!(
+                "line {}: `{key}` must be a string, not {}",
+                key_line(text, key, 0),
+                other.kind()
+            )),
+        }
+    };
+    let page =
+        string("page")?.ok_or("line 1: the overlay has no `page` (a file in spec/pages/)")?;
+    let id = string("id")?.ok_or("line 1: the overlay has no `id`")?;
+    if !is_snake_case(&id) {
+        return Err(format!(
+            "line {}: id `{id}` is not snake_case",
+            key_line(text, "id", 0)
+        ));
+    }
+    let direction = string("direction")?;
+    if let Some(d) = &direction
+        && d != "outbound"
+        && d != "inbound"
+    {
+        return Err(format!(
+            "line {}: direction `{d}` is neither `outbound` nor `inbound`",
+            key_line(text, "direction", 0)
+        ));
+    }
+    let api = string("api")?;
+    if let Some(a) = &api
+        && a != "gateway"
+        && a != "legacy-v2.1"
+    {
+        return Err(format!(
+            "line {}: api `{a}` is neither `gateway` nor `legacy-v2.1`",
+            key_line(text, "api", 0)
+        ));
+    }
+    let constants = root.get("constants").cloned();
+    if let Some(c) = &constants {
+        let ok = c
+            .as_obj()
+            .is_some_and(|p| p.iter().all(|(_, v)| matches!(v, J::Str(_))));
+        if !ok {
+            return Err(format!(
+                "line {}: `constants` must be an object of strings",
+                key_line(text, "constants", 0)
+            ));
+        }
+    }
+    let doc_issues = root.get("docIssues").cloned();
+    if let Some(d) = &doc_issues {
+        check_doc_issues(d).map_err(|e| format!("line {}: {e}", key_line(text, "docIssues", 0)))?;
+    }
+    let mut edits = Vec::new();
+    match root.get("edits") {
+        None => {}
+        Some(J::Arr(list)) => {
+            let edits_line = key_line(text, "edits", 0);
+            for (n, e) in list.iter().enumerate() {
+                // The n-th `"in"` key after `"edits"` starts edit n.
+                let line = nth_key_line(text, "in", edits_line, n).unwrap_or(edits_line);
+                edits.push(parse_edit(e).map_err(|m| format!("line {line}: edits[{n}]: {m}"))?);
+                edits.last_mut().expect("just pushed").line = line;
+            }
+        }
+        Some(other) => {
+            return Err(format!(
+                "line {}: `edits` must be an array, not {}",
+                key_line(text, "edits", 0),
+                other.kind()
+            ));
+        }
+    }
+    Ok(Overlay {
+        page,
+        id,
+        operation: string("operation")?,
+        direction,
+        api,
+        path: string("path")?,
+        constants,
+        edits,
+        doc_issues,
+    })
+}
+
+fn check_doc_issues(d: &J) -> Result<(), String> {
+    let list = d.as_arr().ok_or("`docIssues` must be an array")?;
+    for (n, issue) in list.iter().enumerate() {
+        let pairs = issue
+            .as_obj()
+            .ok_or_else(|| format!("docIssues[{n}] must be an object"))?;
+        let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        if keys != ["id", "description", "decision"]
+            || pairs.iter().any(|(_, v)| v.as_str().is_none())
+        {
+            return Err(format!(
+                "docIssues[{n}] must be {{\"id\", \"description\", \"decision\"}}, all strings, in that order"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_edit(e: &J) -> Result<Edit, String> {
+    let pairs = e.as_obj().ok_or("an edit must be an object")?;
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !EDIT_KEYS.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown key `{k}` (known: {})",
+            EDIT_KEYS.join(", ")
+        ));
+    }
+    let target = e
+        .get("in")
+        .and_then(J::as_str)
+        .ok_or("`in` (\"request\" or \"response <code>\") is missing")?
+        .to_owned();
+    if target != "request" && target.strip_prefix("response ").is_none() {
+        return Err(format!(
+            "`in` is `{target}`; expected `request` or `response <code>`"
+        ));
+    }
+    let field = e
+        .get("field")
+        .and_then(J::as_str)
+        .ok_or("`field` (a dotted path, \"\" for the body) is missing")?
+        .to_owned();
+    let required = match e.get("required") {
+        None => None,
+        Some(J::Bool(b)) => Some(*b),
+        Some(_) => return Err("`required` must be true or false".into()),
+    };
+    let action = if let Some(schema) = e.get("add") {
+        if e.get("set").is_some() || e.get("unset").is_some() || e.get("remove").is_some() {
+            return Err("`add` cannot be combined with set/unset/remove".into());
+        }
+        if schema.get("type").and_then(J::as_str).is_none() {
+            return Err("`add` needs a schema with a `type`".into());
+        }
+        Action::Add {
+            schema: schema.clone(),
+            required: required.unwrap_or(false),
+        }
+    } else if let Some(remove) = e.get("remove") {
+        if remove != &J::Bool(true) || pairs.len() != 3 {
+            return Err("`remove` must be `true` and stand alone beside `in` and `field`".into());
+        }
+        Action::Remove
+    } else {
+        let set = match e.get("set") {
+            None => Vec::new(),
+            Some(J::Obj(p)) => p.clone(),
+            Some(_) => return Err("`set` must be an object of schema keywords".into()),
+        };
+        for (k, _) in &set {
+            if !SETTABLE.contains(&k.as_str()) {
+                return Err(format!(
+                    "`set` of `{k}`: only {} can be set",
+                    SETTABLE.join(", ")
+                ));
+            }
+        }
+        let unset = match e.get("unset") {
+            None => Vec::new(),
+            Some(J::Arr(list)) => list
+                .iter()
+                .map(|k| {
+                    k.as_str()
+                        .filter(|k| SETTABLE.contains(k))
+                        .map(str::to_owned)
+                        .ok_or_else(|| format!("`unset` names `{k:?}`, not a settable keyword"))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err("`unset` must be an array of keywords".into()),
+        };
+        if set.is_empty() && unset.is_empty() && required.is_none() {
+            return Err(
+                "the edit changes nothing (give set, unset, required, add or remove)".into(),
+            );
+        }
+        Action::Change {
+            set,
+            unset,
+            required,
+        }
+    };
+    Ok(Edit {
+        line: 0,
+        target,
+        field,
+        action,
+    })
+}
+
+/// Applies one edit to the body schema it addresses.
+pub fn apply(edit: &Edit, body: &mut J) -> Result<(), String> {
+    let (parent_path, name) = schema::split_parent(&edit.field);
+    match &edit.action {
+        Action::Add {
+            schema: s,
+            required,
+        } => {
+            if name.is_empty() || name.ends_with("[]") {
+                return Err("`add` needs the path of a new property".into());
+            }
+            let parent = schema::lookup_mut(body, parent_path, false)?;
+            schema::add_property(parent, parent_path, name, s.clone(), *required)
+        }
+        Action::Remove => {
+            if edit.field.is_empty() || name.ends_with("[]") {
+                return Err("`remove` needs the path of a property".into());
+            }
+            schema::lookup_mut(body, &edit.field, false)?;
+            let parent = schema::lookup_mut(body, parent_path, false)?;
+            parent
+                .get_mut("properties")
+                .and_then(|p| p.remove(name))
+                .expect("looked up above");
+            schema::set_required(parent, name, false);
+            Ok(())
+        }
+        Action::Change {
+            set,
+            unset,
+            required,
+        } => {
+            let node = schema::lookup_mut(body, &edit.field, false)?;
+            for k in unset {
+                if node.remove(k).is_none() {
+                    return Err(format!("`unset` of `{k}`, which the field does not have"));
+                }
+            }
+            for (k, v) in set {
+                if node.get(k) == Some(v) {
+                    return Err(format!(
+                        "`set` of `{k}` changes nothing: the page already says so; drop it"
+                    ));
+                }
+                node.set(k, v.clone());
+            }
+            if let Some(r) = required {
+                if edit.field.is_empty() || name.ends_with("[]") {
+                    return Err("`required` applies to properties only".into());
+                }
+                let parent = schema::lookup_mut(body, parent_path, false)?;
+                if !schema::set_required(parent, name, *r) {
+                    return Err(format!(
+                        "the field is already {} on the page; drop `required`",
+                        if *r { "required" } else { "optional" }
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn is_snake_case(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Line of the first `"key":` at or after line `from` (1 when not found).
+fn key_line(text: &str, key: &str, from: usize) -> usize {
+    nth_key_line(text, key, from, 0).unwrap_or(1)
+}
+
+/// Line of the n-th (0-based) `"key":` at or after line `from`.
+fn nth_key_line(text: &str, key: &str, from: usize, n: usize) -> Option<usize> {
+    let needle = format!("\"{key}\"");
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .filter(|(_, l)| {
+            l.find(&needle)
+                .is_some_and(|p| l[p + needle.len()..].trim_start().starts_with(':'))
+        })
+        .nth(n)
+        .map(|(i, _)| i + 1)
+}
