@@ -373,6 +373,32 @@ pub mod option_as_string {
     }
 }
 
+/// The JSON Schema of an amount written as a JSON number (`type: number`,
+/// `format: decimal`), for `#[schemars(schema_with = ...)]`.
+#[cfg(feature = "schemars")]
+pub fn number_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "number", "format": "decimal" })
+}
+
+/// The JSON Schema of an amount written as a JSON string (`type: string`,
+/// `format: decimal`), for `#[schemars(schema_with = ...)]`.
+#[cfg(feature = "schemars")]
+pub fn string_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "format": "decimal" })
+}
+
+/// `Amount` on its own serializes as a string.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Amount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Amount")
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        string_schema(generator)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
