@@ -23,8 +23,8 @@ use hyper_util::rt::TokioIo;
 use payermax_http::notification::{acknowledgement, verify_notification};
 use payermax_http::{Client, Environment, PublicKey};
 use payermax_sandbox::{Sandbox, Settlement};
-use payermax_types::legacy_refund_apply::{LegacyRefundApply, LegacyRefundApplyRequest};
-use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundQueryStatus, RefundRef};
+use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
+use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
 use payermax_types::{Amount, ApiGeneration, Notification};
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -157,7 +157,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "3. Applying for a refund of {amount} USD (legacy refundApply, refundId {refund_id})..."
     );
     let applied = client
-        .call::<LegacyRefundApply>(
+        .send(
             &LegacyRefundApplyRequest::new(refund_id, "ORDER-1001", amount, "USD")
                 .callback_url(callback_url.as_str()),
         )
@@ -171,7 +171,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut settled = None;
     for attempt in 1..=10 {
         let reply = client
-            .call::<RefundQuery>(&RefundQueryRequest::new(RefundRef::OutRefundNo(
+            .send(&RefundQueryRequest::new(RefundRef::OutRefundNo(
                 refund_id.into(),
             )))
             .await?;
