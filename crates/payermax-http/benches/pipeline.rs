@@ -1,20 +1,34 @@
-//! What a call costs beyond its cryptography: one full `Client::send` of a
-//! refund query through an in-memory transport (validate, envelope, serialize,
-//! sign, verify the signed reply, decode) against the baseline of just
-//! signing the request body and verifying the reply body with the same keys.
+//! What a call costs beyond its cryptography, per backend, through an
+//! in-memory transport (no network): a refund query.
 //!
-//! `cargo bench -p payermax-http`; compare `full_call` with `sign_and_verify_only`.
+//! * `prepare`: validate, envelope, serialize, sign (what one attempt sends).
+//! * `reply`: verify the signed reply over its bytes, classify, decode.
+//! * `call`: one whole `Client::send`, and the baseline of only signing the
+//!   request and verifying the reply with the same keys.
+//! * `no_crypto` rows: the same with the cryptography stubbed out
+//!   (`BenchCrypto::DangerStub`): the SDK's own overhead.
+//! * `throughput`: whole calls on 1 and 2 threads sharing one client:
+//!   `shared_client` (divan's threads: the median time per call on each
+//!   thread) and `batch_64_calls` (64 calls split over the threads, wall clock).
+//!
+//! The per-backend rows and the stub need the internal `bench-hooks` feature;
+//! `benches/run.sh` at the workspace root runs this with the others and
+//! prints ratios. By hand:
+//! `cargo bench -p payermax-http --features bench-hooks,rsa,aws-lc-rs --bench pipeline`.
 
-use divan::{Bencher, black_box};
 use std::convert::Infallible;
 use std::future::{Ready, ready};
+use std::sync::LazyLock;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use divan::{Bencher, black_box};
+use http::HeaderMap;
 use http_body_util::Full;
 use payermax_http::test_util::test_keys;
-use payermax_http::{Client, Environment, RequestBody};
-use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
+use payermax_http::{BenchCrypto, Client, Environment, RequestBody};
+use payermax_sign::Backend;
+use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundRef};
 
 fn main() {
     divan::main();
@@ -24,42 +38,198 @@ const REPLY: &str = r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":{"outRefu
 
 const REQUEST: &str = r#"{"version":"1.5","keyVersion":"1","requestTime":"2026-01-02T03:04:05.678+00:00","appId":"46153e2b787241ae8b01857bb9ab4bfa","merchantNo":"P01010113865434","data":{"outRefundNo":"R1642411016202"}}"#;
 
-#[divan::bench]
-fn sign_and_verify_only(bencher: Bencher) {
-    let keys = test_keys();
-    let reply_sig = keys.payermax_private.sign(REPLY.as_bytes()).unwrap();
-    bencher.bench(|| {
-        let sig = keys
-            .merchant_private
-            .sign(black_box(REQUEST.as_bytes()))
-            .unwrap();
-        keys.payermax_public
-            .verify(black_box(REPLY.as_bytes()), black_box(&reply_sig))
-            .unwrap();
-        sig
-    });
+static REPLY_SIGN: LazyLock<String> = LazyLock::new(|| {
+    test_keys()
+        .payermax_private
+        .sign(REPLY.as_bytes())
+        .expect("sign")
+});
+
+fn request() -> RefundQueryRequest {
+    RefundQueryRequest::new(RefundRef::OutRefundNo("R1642411016202".into()))
 }
 
-#[divan::bench]
-fn full_call(bencher: Bencher) {
+/// A client over the canned transport; `None` is the default backend.
+fn client(crypto: Option<BenchCrypto>) -> Client {
     let keys = test_keys();
-    let transport = Canned {
-        sign: keys.payermax_private.sign(REPLY.as_bytes()).unwrap(),
-    };
-    let client = Client::builder(Environment::Custom("http://127.0.0.1:9".into()))
+    let builder = Client::builder(Environment::Custom("http://127.0.0.1:9".into()))
         .app_id("46153e2b787241ae8b01857bb9ab4bfa")
         .merchant_no("P01010113865434")
         .private_key(keys.merchant_private.clone())
         .payermax_public_key(keys.payermax_public.clone())
-        .transport(transport)
-        .request_timeout(None)
+        .transport(Canned {
+            sign: REPLY_SIGN.clone(),
+        })
+        .request_timeout(None);
+    match crypto {
+        Some(c) => builder.bench_crypto(c),
+        None => builder,
+    }
+    .build()
+    .expect("client")
+}
+
+fn stub() -> BenchCrypto {
+    BenchCrypto::DangerStub {
+        signature: REPLY_SIGN.clone(),
+    }
+}
+
+fn reply_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", "application/json".parse().unwrap());
+    headers.insert("sign", REPLY_SIGN.parse().unwrap());
+    headers
+}
+
+thread_local! {
+    static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let request = RefundQueryRequest::new(RefundRef::OutRefundNo("R1642411016202".into()));
-    bencher.bench(|| runtime.block_on(client.send(black_box(&request))).unwrap());
+        .expect("runtime");
+}
+
+/// One whole call on this thread's current-thread runtime.
+fn call(client: &Client, request: &RefundQueryRequest) {
+    RUNTIME.with(|rt| {
+        let reply = rt.block_on(client.send(black_box(request))).expect("call");
+        assert!(reply.signature_verified);
+        black_box(reply);
+    });
+}
+
+fn prepare(bencher: Bencher, crypto: BenchCrypto) {
+    let client = client(Some(crypto));
+    let request = request();
+    bencher.bench(|| {
+        client
+            .bench_prepare::<RefundQuery>(black_box(&request))
+            .expect("prepare")
+    });
+}
+
+fn reply(bencher: Bencher, crypto: BenchCrypto) {
+    let client = client(Some(crypto));
+    let headers = reply_headers();
+    let body = Bytes::from_static(REPLY.as_bytes());
+    bencher.bench(|| {
+        client
+            .bench_accept::<RefundQuery>(black_box(&headers), black_box(body.clone()))
+            .expect("accept")
+    });
+}
+
+/// Validate, envelope, serialize, sign.
+mod prepare {
+    use super::*;
+
+    #[divan::bench]
+    fn aws_lc_rs(bencher: Bencher) {
+        prepare(bencher, BenchCrypto::Backend(Backend::AwsLcRs));
+    }
+
+    #[divan::bench]
+    fn rsa(bencher: Bencher) {
+        prepare(bencher, BenchCrypto::Backend(Backend::Rsa));
+    }
+
+    #[divan::bench]
+    fn no_crypto(bencher: Bencher) {
+        prepare(bencher, stub());
+    }
+}
+
+/// Verify the reply's signature, classify, decode.
+mod reply {
+    use super::*;
+
+    #[divan::bench]
+    fn aws_lc_rs(bencher: Bencher) {
+        reply(bencher, BenchCrypto::Backend(Backend::AwsLcRs));
+    }
+
+    #[divan::bench]
+    fn rsa(bencher: Bencher) {
+        reply(bencher, BenchCrypto::Backend(Backend::Rsa));
+    }
+
+    #[divan::bench]
+    fn no_crypto(bencher: Bencher) {
+        reply(bencher, stub());
+    }
+}
+
+/// One whole `Client::send` through the in-memory transport.
+mod call {
+    use super::*;
+
+    #[divan::bench]
+    fn aws_lc_rs(bencher: Bencher) {
+        let client = client(Some(BenchCrypto::Backend(Backend::AwsLcRs)));
+        let request = request();
+        bencher.bench(|| call(&client, &request));
+    }
+
+    /// The SDK's own overhead: everything but RSA.
+    #[divan::bench]
+    fn no_crypto(bencher: Bencher) {
+        let client = client(Some(stub()));
+        let request = request();
+        bencher.bench(|| call(&client, &request));
+    }
+
+    /// The floor of a call: sign a request body and verify a reply body with
+    /// the default backend, nothing else.
+    #[divan::bench]
+    fn sign_and_verify_only(bencher: Bencher) {
+        let keys = test_keys();
+        let reply_sig = REPLY_SIGN.as_str();
+        bencher.bench(|| {
+            let sig = keys
+                .merchant_private
+                .sign(black_box(REQUEST.as_bytes()))
+                .unwrap();
+            keys.payermax_public
+                .verify(black_box(REPLY.as_bytes()), black_box(reply_sig))
+                .unwrap();
+            sig
+        });
+    }
+}
+
+/// Whole calls (default backend) on 1 and 2 threads sharing one client.
+mod throughput {
+    use super::*;
+
+    static SHARED: LazyLock<Client> = LazyLock::new(|| client(None));
+
+    #[divan::bench(threads = [1, 2])]
+    fn shared_client(bencher: Bencher) {
+        let client = &*SHARED;
+        let request = request();
+        call(client, &request);
+        bencher.bench(|| call(client, &request));
+    }
+
+    /// 64 calls per iteration, split over 1 or 2 threads, timed by the wall
+    /// clock: the throughput the machine actually delivers (on a shared
+    /// machine, other processes' load shows here).
+    #[divan::bench(args = [1, 2])]
+    fn batch_64_calls(bencher: Bencher, threads: usize) {
+        let client = &*SHARED;
+        let request = request();
+        call(client, &request);
+        bencher.bench(|| {
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| {
+                        for _ in 0..64 / threads {
+                            call(client, &request);
+                        }
+                    });
+                }
+            })
+        });
+    }
 }
 
 /// Answers every request with the same signed reply, recording nothing.

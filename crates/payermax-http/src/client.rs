@@ -128,6 +128,8 @@ struct Inner {
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
+    #[cfg(feature = "bench-hooks")]
+    bench_crypto: Option<BenchCrypto>,
 }
 
 impl fmt::Debug for Client {
@@ -172,6 +174,8 @@ pub struct ClientBuilder {
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
+    #[cfg(feature = "bench-hooks")]
+    bench_crypto: Option<BenchCrypto>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -211,6 +215,8 @@ impl Client {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             retry: None,
             accept_unsigned: false,
+            #[cfg(feature = "bench-hooks")]
+            bench_crypto: None,
         }
     }
 
@@ -390,6 +396,8 @@ impl ClientBuilder {
                 max_reply_bytes: self.max_reply_bytes,
                 retry: self.retry,
                 accept_unsigned: self.accept_unsigned,
+                #[cfg(feature = "bench-hooks")]
+                bench_crypto: self.bench_crypto,
             }),
         })
     }
@@ -404,6 +412,93 @@ fn default_transport(connect_timeout: Duration) -> Result<Transport, BuildError>
 #[cfg(not(feature = "hyper"))]
 fn default_transport(_connect_timeout: Duration) -> Result<Transport, BuildError> {
     Err(BuildError::Missing(Setting::Transport))
+}
+
+impl Inner {
+    /// Signs a request body with the merchant key.
+    fn sign(&self, body: &[u8]) -> Result<String, Error> {
+        #[cfg(feature = "bench-hooks")]
+        match &self.bench_crypto {
+            Some(BenchCrypto::Backend(backend)) => {
+                return self
+                    .private_key
+                    .sign_with(*backend, body)
+                    .map_err(Error::Sign);
+            }
+            Some(BenchCrypto::DangerStub { signature }) => return Ok(signature.clone()),
+            None => {}
+        }
+        self.private_key.sign(body).map_err(Error::Sign)
+    }
+
+    /// Verifies a reply body's signature with PayerMax's key.
+    fn verify(&self, body: &[u8], signature: &str) -> Result<(), payermax_sign::VerifyError> {
+        #[cfg(feature = "bench-hooks")]
+        match &self.bench_crypto {
+            Some(BenchCrypto::Backend(backend)) => {
+                return self.public_key.verify_with(*backend, body, signature);
+            }
+            Some(BenchCrypto::DangerStub { .. }) => return Ok(()),
+            None => {}
+        }
+        self.public_key.verify(body, signature)
+    }
+}
+
+/// **Benchmarks only** (feature `bench-hooks`, not a public API): how a
+/// client signs and verifies.
+#[cfg(feature = "bench-hooks")]
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum BenchCrypto {
+    /// Sign and verify with this backend instead of the default one.
+    Backend(payermax_sign::Backend),
+    /// **Dangerous**: no cryptography. Every request carries `signature`,
+    /// every reply signature is accepted unchecked. Measures what the SDK
+    /// costs beside RSA.
+    DangerStub {
+        /// The `sign` header sent with every request.
+        signature: String,
+    },
+}
+
+#[cfg(feature = "bench-hooks")]
+impl ClientBuilder {
+    /// **Benchmarks only** (feature `bench-hooks`): choose a backend, or no
+    /// cryptography at all ([`BenchCrypto::DangerStub`]).
+    #[doc(hidden)]
+    pub fn bench_crypto(mut self, crypto: BenchCrypto) -> Self {
+        self.bench_crypto = Some(crypto);
+        self
+    }
+}
+
+#[cfg(feature = "bench-hooks")]
+impl Client {
+    /// **Benchmarks only** (feature `bench-hooks`): the request one attempt
+    /// of [`Client::call`] would send: validated, enveloped, serialized,
+    /// signed.
+    #[doc(hidden)]
+    pub fn bench_prepare<O: Operation>(
+        &self,
+        request: &O::Request,
+    ) -> Result<http::Request<RequestBody>, Error> {
+        let prepared = self.prepare::<O>(request)?;
+        self.build_request(&prepared)
+    }
+
+    /// **Benchmarks only** (feature `bench-hooks`): what [`Client::call`]
+    /// does with a 2xx reply: verify the signature over `body`, classify,
+    /// decode.
+    #[doc(hidden)]
+    pub fn bench_accept<O: Operation>(
+        &self,
+        headers: &http::HeaderMap,
+        body: Bytes,
+    ) -> Result<Reply<O::Response>, Error> {
+        self.verify_and_classify(O::API, headers, body)
+            .and_then(decode::<O::Response>)
+    }
 }
 
 fn version_key<O: Operation>() -> String {
@@ -633,39 +728,7 @@ impl Client {
     /// One attempt: stamp, sign, send, read, verify, classify.
     async fn attempt(&self, p: &Prepared, timeout: Option<Duration>) -> Result<Accepted, Error> {
         let inner = &self.inner;
-        let body = match &p.body {
-            BodyTemplate::Legacy { body } => body.clone(),
-            BodyTemplate::Gateway {
-                version,
-                key_version,
-                app_id,
-                merchant_no,
-                data,
-            } => {
-                let envelope = GatewayRequest {
-                    version: Cow::Borrowed(version.as_str()),
-                    key_version: Cow::Borrowed(*key_version),
-                    request_time: Cow::Owned(inner.clock.now().to_string()),
-                    app_id: Cow::Borrowed(app_id.as_str()),
-                    merchant_no: merchant_no.as_deref().map(Cow::Borrowed),
-                    data: &**data,
-                };
-                Bytes::from(
-                    serde_json::to_vec(&envelope)
-                        .map_err(|e| Error::Encode { source: e.into() })?,
-                )
-            }
-        };
-        let signature = inner.private_key.sign(&body).map_err(Error::Sign)?;
-        let mut sign_value =
-            HeaderValue::from_str(&signature).map_err(|e| Error::Encode { source: e.into() })?;
-        sign_value.set_sensitive(true);
-        let request = http::Request::post(p.uri.as_str())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
-            .header(SIGN_HEADER, sign_value)
-            .body(RequestBody::new(body))
-            .map_err(|e| Error::Encode { source: e.into() })?;
+        let request = self.build_request(p)?;
         tracing::debug!(uri = %p.uri, "sending");
 
         let exchange = async {
@@ -706,6 +769,44 @@ impl Client {
         self.verify_and_classify(p.api, &parts.headers, bytes)
     }
 
+    /// Stamps the envelope, serializes it and signs those exact bytes.
+    fn build_request(&self, p: &Prepared) -> Result<http::Request<RequestBody>, Error> {
+        let inner = &self.inner;
+        let body = match &p.body {
+            BodyTemplate::Legacy { body } => body.clone(),
+            BodyTemplate::Gateway {
+                version,
+                key_version,
+                app_id,
+                merchant_no,
+                data,
+            } => {
+                let envelope = GatewayRequest {
+                    version: Cow::Borrowed(version.as_str()),
+                    key_version: Cow::Borrowed(*key_version),
+                    request_time: Cow::Owned(inner.clock.now().to_string()),
+                    app_id: Cow::Borrowed(app_id.as_str()),
+                    merchant_no: merchant_no.as_deref().map(Cow::Borrowed),
+                    data: &**data,
+                };
+                Bytes::from(
+                    serde_json::to_vec(&envelope)
+                        .map_err(|e| Error::Encode { source: e.into() })?,
+                )
+            }
+        };
+        let signature = inner.sign(&body)?;
+        let mut sign_value =
+            HeaderValue::from_str(&signature).map_err(|e| Error::Encode { source: e.into() })?;
+        sign_value.set_sensitive(true);
+        http::Request::post(p.uri.as_str())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
+            .header(SIGN_HEADER, sign_value)
+            .body(RequestBody::new(body))
+            .map_err(|e| Error::Encode { source: e.into() })
+    }
+
     fn transport_error(&self, e: BoxError) -> Error {
         if is_io_timeout(&*e) {
             Error::Timeout {
@@ -732,7 +833,6 @@ impl Client {
                 };
                 let sig = value.to_str().map_err(|_| invalid(None))?;
                 self.inner
-                    .public_key
                     .verify(&raw, sig.trim())
                     .map_err(|e| invalid(Some(e)))?;
                 true

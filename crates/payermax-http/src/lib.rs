@@ -56,6 +56,9 @@
 //!   features on, `payermax-sign` picks one; nothing breaks.
 //! * `native-roots`: trust the operating system's roots as well as webpki's.
 //! * `test-util`: [`test_util`].
+//! * `bench-hooks`: internal to this workspace's benchmarks (choosing a
+//!   backend per client, stubbing the cryptography out); not a public API,
+//!   never enable it in an application.
 //!
 //! # Tracing
 //! Each call runs in a `payermax.call` span (`operation`, `api`, `attempts`,
@@ -75,6 +78,9 @@ mod retry;
 pub mod test_util;
 mod transport;
 
+#[cfg(feature = "bench-hooks")]
+#[doc(hidden)]
+pub use client::BenchCrypto;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES,
     DEFAULT_REQUEST_TIMEOUT, Reply,

@@ -1,7 +1,11 @@
-//! Sign and verify a ~370-byte PayerMax request body with each compiled backend.
+//! Sign and verify a ~370-byte PayerMax request body with each compiled
+//! backend, beside the same operation done by hand with the backend crate
+//! itself (`raw_rsa`, `raw_aws_lc_rs`: no key checks, no base64).
 //!
 //! `cargo bench -p payermax-sign --all-features` runs both backends in one
-//! run; compare the `rsa` and `aws_lc_rs` rows of each group.
+//! run; compare the `rsa` and `aws_lc_rs` rows with their `raw_` rows.
+//! `benches/run.sh` at the workspace root runs it with the other benches and
+//! OpenSSL's own figures, and prints ratios.
 
 use std::sync::LazyLock;
 
@@ -65,6 +69,81 @@ mod aws_lc_rs {
     #[divan::bench]
     fn verify(bencher: Bencher) {
         super::verify(bencher, Backend::AwsLcRs);
+    }
+}
+
+/// The `rsa` crate used directly: the ceiling of the `rsa` backend.
+#[cfg(feature = "rsa")]
+mod raw_rsa {
+    use super::*;
+    use ::rsa::RsaPrivateKey;
+    use ::rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+    use ::rsa::pkcs8::DecodePrivateKey as _;
+    use ::rsa::signature::{
+        Keypair as _, RandomizedSigner as _, SignatureEncoding as _, Verifier as _,
+    };
+    use sha2::Sha256;
+
+    fn signing_key() -> SigningKey<Sha256> {
+        let der = KEY.to_pkcs8_der();
+        SigningKey::new(RsaPrivateKey::from_pkcs8_der(&der).expect("fixture key"))
+    }
+
+    #[divan::bench]
+    fn sign(bencher: Bencher) {
+        let key = signing_key();
+        let mut rng = rand_core::OsRng;
+        bencher.bench_local(|| key.sign_with_rng(&mut rng, black_box(BODY)).to_vec());
+    }
+
+    #[divan::bench]
+    fn verify(bencher: Bencher) {
+        let key = signing_key();
+        let verifying: VerifyingKey<Sha256> = key.verifying_key();
+        let sig = key.sign_with_rng(&mut rand_core::OsRng, BODY);
+        let sig = Signature::try_from(sig.to_bytes().as_ref()).expect("signature");
+        bencher.bench(|| verifying.verify(black_box(BODY), black_box(&sig)).is_ok());
+    }
+}
+
+/// `aws-lc-rs` used directly: the ceiling of the `aws-lc-rs` backend.
+#[cfg(feature = "aws-lc-rs")]
+mod raw_aws_lc_rs {
+    use super::*;
+    use ::aws_lc_rs::rand::SystemRandom;
+    use ::aws_lc_rs::rsa::KeyPair;
+    use ::aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
+
+    fn key_pair() -> KeyPair {
+        KeyPair::from_pkcs8(&KEY.to_pkcs8_der()).expect("fixture key")
+    }
+
+    #[divan::bench]
+    fn sign(bencher: Bencher) {
+        let pair = key_pair();
+        let rng = SystemRandom::new();
+        bencher.bench(|| {
+            let mut sig = vec![0u8; pair.public_modulus_len()];
+            pair.sign(&RSA_PKCS1_SHA256, &rng, black_box(BODY), &mut sig)
+                .expect("sign");
+            sig
+        });
+    }
+
+    #[divan::bench]
+    fn verify(bencher: Bencher) {
+        let pair = key_pair();
+        let mut sig = vec![0u8; pair.public_modulus_len()];
+        pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), BODY, &mut sig)
+            .expect("sign");
+        // Parsed once from SPKI DER, as the backend does.
+        let public = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, PUBLIC.to_spki_der())
+            .expect("public key");
+        bencher.bench(|| {
+            public
+                .verify_sig(black_box(BODY), black_box(&sig))
+                .expect("verify")
+        });
     }
 }
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Cold build times, each in a fresh target directory, with the load average
+# before and after each build (the figures mean little on a busy machine).
+#
+#   benches/compile-times.sh            # every row below, debug and release
+#   benches/compile-times.sh types      # only rows whose label contains "types"
+#
+# Prints a Markdown table on stdout. Registry sources must already be
+# downloaded (`cargo fetch`); nothing is fetched here.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+filter="${1:-}"
+
+rows=(
+    "payermax-types|-p payermax-types"
+    "payermax-sign (rsa)|-p payermax-sign"
+    "payermax-sign (aws-lc-rs)|-p payermax-sign --no-default-features --features aws-lc-rs"
+    "payermax-http (default features)|-p payermax-http"
+)
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+echo "| crate | profile | seconds | load before | load after | command |"
+echo "| --- | --- | ---: | --- | --- | --- |"
+for row in "${rows[@]}"; do
+    label="${row%%|*}"
+    args="${row#*|}"
+    [[ -n "$filter" && "$label" != *"$filter"* ]] && continue
+    for profile in debug release; do
+        flag=""
+        [[ "$profile" == release ]] && flag="--release"
+        dir="$(mktemp -d)"
+        before="$(load)"
+        start="$(date +%s.%N)"
+        # shellcheck disable=SC2086
+        CARGO_TARGET_DIR="$dir" cargo build --locked --offline $args $flag >/dev/null 2>&1
+        end="$(date +%s.%N)"
+        after="$(load)"
+        rm -rf "$dir"
+        printf '| %s | %s | %.1f | %s | %s | `CARGO_TARGET_DIR=$(mktemp -d) cargo build %s%s` |\n' \
+            "$label" "$profile" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$before" "$after" "$args" "${flag:+ $flag}"
+    done
+done

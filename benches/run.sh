@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Runs every payermax-rs benchmark and OpenSSL's own RSA-2048 figures in one
+# run, then prints each figure as a ratio to OpenSSL's sign or verify rate,
+# and the targets of BENCHMARKS.md as ratios measured in this same run.
+#
+#   benches/run.sh                 # everything (release build first: slow)
+#   ROUNDS=5 benches/run.sh        # more rounds (default 3)
+#   benches/run.sh -- --min-time 2 # divan arguments instead of the default
+#
+# A run is ROUNDS rounds of {openssl speed, every divan bench} and a last
+# openssl speed. Each figure is the best of the rounds (divan: lowest median;
+# OpenSSL: highest rate), so a burst of load from other processes on a shared
+# machine skews neither side; the worst round is shown too.
+#
+# Output: the report on stdout, also written to target/bench/report.md; the
+# raw divan and openssl output is kept beside it (target/bench/*.txt).
+# Needs: cargo, openssl (CLI), awk, sed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+out="${CARGO_TARGET_DIR:-$root/target}/bench"
+mkdir -p "$out"
+
+# 300 samples per benchmark: medians stay put on a shared machine.
+divan_args=(--sample-count 300)
+if [[ "${1:-}" == "--" ]]; then
+    shift
+    divan_args=("$@")
+fi
+
+rounds="${ROUNDS:-3}"
+features="payermax-sign/rsa,payermax-sign/aws-lc-rs,payermax-http/rsa,payermax-http/aws-lc-rs,payermax-http/bench-hooks"
+packages=(-p payermax-sign -p payermax-http -p payermax-tests)
+
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime; }
+
+openssl_speed() {
+    # "rsa 2048 bits 0.000373s 0.000019s   2683.9  51367.3" -> "2683.9 51367.3"
+    openssl speed -seconds 3 rsa2048 2>/dev/null | tee -a "$out/openssl.txt" |
+        awk '$1 == "rsa" && $2 == "2048" { print $6, $7 }'
+}
+
+echo "building the benches (release)..." >&2
+cargo bench --locked "${packages[@]}" --bench '*' --features "$features" --no-run >&2
+
+# Normalise divan's tree into "bench/path/name<TAB>median-seconds".
+parse_divan() {
+    sed -e 's/│/|/g' -e 's/├─/+-/g' -e 's/╰─/+-/g' "$1" |
+    awk '
+    function secs(v,   n, u) {
+        n = v; sub(/[^0-9.].*$/, "", n); u = v; sub(/^[0-9.]+ */, "", u)
+        if (u == "ns") return n * 1e-9
+        if (u == "µs" || u == "us") return n * 1e-6
+        if (u == "ms") return n * 1e-3
+        if (u == "s") return n
+        return -1
+    }
+    {
+        # The tree prefix ("|  ", "   ", "+- ") is 3 characters per level.
+        match($0, /^[|+ -]*/)
+        prefix = substr($0, 1, RLENGTH); rest = substr($0, RLENGTH + 1)
+        nf = split(rest, col, "|")
+        if (nf < 6) next
+        split(col[1], w, / +/)
+        if (RLENGTH == 0) {                     # a bench binary: "name fastest"
+            if (w[2] != "fastest") next
+            delete path; path[0] = w[1]; next
+        }
+        depth = RLENGTH / 3
+        path[depth] = w[1]
+        median = col[3]; gsub(/^ +| +$/, "", median)
+        if (median == "") next
+        full = path[0]
+        for (i = 1; i <= depth; i++) full = full "/" path[i]
+        printf "%s\t%.9g\n", full, secs(median)
+    }'
+}
+
+
+started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+load_before="$(load)"
+: >"$out/openssl.txt"
+: >"$out/medians.tsv"
+speeds=()
+for round in $(seq 1 "$rounds"); do
+    echo "round $round/$rounds: openssl speed -seconds 3 rsa2048..." >&2
+    speeds+=("$(openssl_speed)")
+    echo "round $round/$rounds: divan benches..." >&2
+    cargo bench --locked "${packages[@]}" --bench '*' --features "$features" \
+        -- "${divan_args[@]}" | tee "$out/divan-$round.txt" >&2
+    parse_divan "$out/divan-$round.txt" >>"$out/medians.tsv"
+done
+echo "openssl speed -seconds 3 rsa2048 (last)..." >&2
+speeds+=("$(openssl_speed)")
+load_after="$(load)"
+
+awk -v speeds="${speeds[*]}" -v rounds="$rounds" \
+    -v started="$started" -v lb="$load_before" -v la="$load_after" \
+    -v nproc="$(nproc)" -v cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n1)" \
+    -v rustc="$(rustc --version)" -v commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -v ossl="$(openssl version)" '
+    function max(a, b) { return a > b ? a : b }
+    function rate(k) { return (k in t) && t[k] > 0 ? 1 / t[k] : 0 }
+    function human(s) {
+        if (s < 1e-6) return sprintf("%.0f ns", s * 1e9)
+        if (s < 1e-3) return sprintf("%.2f µs", s * 1e6)
+        if (s < 1) return sprintf("%.3f ms", s * 1e3)
+        return sprintf("%.3f s", s)
+    }
+    function target(label, value, op, goal, unit,   ok) {
+        ok = (op == ">=") ? value >= goal : value <= goal
+        printf "| %s | %.3f%s | %s %s%s | %s |\n", label, value, unit, op, goal, unit, ok ? "met" : "MISSED"
+    }
+    {
+        if (!($1 in t)) { order[++n] = $1; t[$1] = $2; worst[$1] = $2 }
+        if ($2 < t[$1]) t[$1] = $2
+        if ($2 > worst[$1]) worst[$1] = $2
+    }
+    END {
+        m = split(speeds, sp, " ")
+        sign = 0; verify = 0; runs = ""
+        for (i = 1; i < m; i += 2) {
+            sign = max(sign, sp[i]); verify = max(verify, sp[i + 1])
+            runs = runs sprintf("%s%s/%s", i > 1 ? ", " : "", sp[i], sp[i + 1])
+        }
+        both = 1 / (1 / sign + 1 / verify)
+        print "# payermax-rs benchmarks"
+        print ""
+        printf "- date: %s; machine: %s CPUs, %s\n", started, nproc, cpu
+        printf "- load average (1/5/15 min): %s before, %s after\n", lb, la
+        printf "- %s; %s; commit %s\n", rustc, ossl, commit
+        printf "- OpenSSL RSA-2048 (`openssl speed -seconds 3 rsa2048`, per CPU second, best of %d runs, one before each round and one after): sign %.1f/s (%s), verify %.1f/s (%s); every run (sign/verify per second): %s\n", m / 2, sign, human(1 / sign), verify, human(1 / verify), runs
+        printf "- OpenSSL sign + verify (one of each, back to back): %.1f/s (%s)\n", both, human(1 / both)
+        print ""
+
+        printf "Every figure is divan'"'"'s median time per iteration, the lowest of %d rounds (the highest is shown beside it).", rounds
+        print " The ratio is the benchmark'"'"'s rate over the OpenSSL rate of the RSA work it does: `sign` (signing, request preparation, key parsing), `verify` (verifying, reply processing) or `sign+verify` (whole calls: the client signs and verifies once each; over loopback the sandbox does too). `batch_*` rows run 64 calls per iteration. Above 1 is faster than OpenSSL."
+        print ""
+        print "| benchmark | median | worst round | per second | vs OpenSSL |"
+        print "| --- | ---: | ---: | ---: | ---: |"
+        for (i = 1; i <= n; i++) {
+            k = order[i]; r = rate(k)
+            op = k; sub(/^[^\/]*\//, "", op)      # drop the bench binary
+            if (op ~ /^(call|throughput)\// || k ~ /^loopback\//) { base = both; what = "sign+verify" }
+            else if (op ~ /verify|^reply\//) { base = verify; what = "verify" }
+            else { base = sign; what = "sign" }
+            if (op ~ /batch_/) r = r * 64
+            printf "| `%s` | %s | %s | %.1f | %.3fx %s |\n", k, human(t[k]), human(worst[k]), r, r / base, what
+        }
+        print ""
+        print "## Targets (ratios from this run)"
+        print ""
+        print "| target | measured | goal | |"
+        print "| --- | ---: | ---: | --- |"
+        target("request preparation, aws-lc-rs / OpenSSL sign", rate("pipeline/prepare/aws_lc_rs") / sign, ">=", 0.95, "x")
+        target("request preparation, rsa / rsa crate sign", rate("pipeline/prepare/rsa") / rate("sign_verify/raw_rsa/sign"), ">=", 0.95, "x")
+        target("reply verify + decode, aws-lc-rs / OpenSSL verify", rate("pipeline/reply/aws_lc_rs") / verify, ">=", 0.90, "x")
+        target("SDK overhead without RSA (whole call, in-memory transport)", t["pipeline/call/no_crypto"] * 1e6, "<=", 5, " µs")
+        target("throughput, 2 threads / 1 thread (one client; per-thread medians)", 2 * t["pipeline/throughput/shared_client/t=1"] / t["pipeline/throughput/shared_client/t=2"], ">=", 1.8, "x")
+        target("loopback round trip, client (no crypto) / bare hyper", rate("loopback/client_no_crypto") / rate("loopback/bare_hyper"), ">=", 0.9, "x")
+        print ""
+        print "Beside the targets:"
+        print ""
+        printf "- request preparation, aws-lc-rs / aws-lc-rs crate sign: %.3fx\n", rate("pipeline/prepare/aws_lc_rs") / rate("sign_verify/raw_aws_lc_rs/sign")
+        printf "- reply verify + decode, aws-lc-rs / aws-lc-rs crate verify: %.3fx\n", rate("pipeline/reply/aws_lc_rs") / rate("sign_verify/raw_aws_lc_rs/verify")
+        printf "- reply verify + decode, rsa / rsa crate verify: %.3fx\n", rate("pipeline/reply/rsa") / rate("sign_verify/raw_rsa/verify")
+        printf "- aws-lc-rs crate sign / OpenSSL sign: %.3fx; verify / OpenSSL verify: %.3fx\n", rate("sign_verify/raw_aws_lc_rs/sign") / sign, rate("sign_verify/raw_aws_lc_rs/verify") / verify
+        printf "- rsa crate sign / OpenSSL sign: %.3fx; verify / OpenSSL verify: %.3fx\n", rate("sign_verify/raw_rsa/sign") / sign, rate("sign_verify/raw_rsa/verify") / verify
+        printf "- throughput, 2 threads / 1 thread, wall clock of 64 calls (whatever CPU the machine gives): %.3fx\n", t["pipeline/throughput/batch_64_calls/1"] / t["pipeline/throughput/batch_64_calls/2"]
+        printf "- whole call (in-memory transport, aws-lc-rs) / sign + verify alone: %.3fx\n", rate("pipeline/call/aws_lc_rs") / rate("pipeline/call/sign_and_verify_only")
+        printf "- loopback round trip, client (signing and verifying) / bare hyper (pre-signed, unverified): %.3fx\n", rate("loopback/client") / rate("loopback/bare_hyper")
+        printf "- SDK overhead without RSA: preparation %s, reply %s, whole call %s\n", human(t["pipeline/prepare/no_crypto"]), human(t["pipeline/reply/no_crypto"]), human(t["pipeline/call/no_crypto"])
+    }' "$out/medians.tsv" | tee "$out/report.md"
