@@ -333,6 +333,13 @@ impl SandboxHandle {
         lock(&self.shared.faults).add(rule);
     }
 
+    /// Replaces every fault rule with this one.
+    pub fn set_fault(&self, rule: FaultRule) {
+        let mut rules = lock(&self.shared.faults);
+        rules.clear();
+        rules.add(rule);
+    }
+
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         lock(&self.shared.faults).clear();

@@ -659,6 +659,12 @@ async fn fail_next_n_then_behave_never_duplicates() {
         query(&sb, json!({"outRefundNo": "R-retry"})).await["code"],
         "SYSTEM_ERROR"
     );
+    sb.set_fault(FaultRule::new(Fault::TooManyRequest).times(1));
+    assert_eq!(
+        query(&sb, json!({"outRefundNo": "R-retry"})).await["code"],
+        "TOO_MANY_REQUEST"
+    );
+    sb.set_fault(FaultRule::new(Fault::SystemError));
     sb.clear_faults();
     assert_eq!(
         query(&sb, json!({"outRefundNo": "R-retry"})).await["code"],
