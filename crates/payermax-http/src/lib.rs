@@ -45,7 +45,7 @@
 //! convertible into [`BoxError`] plugs in through
 //! [`ClientBuilder::transport`]. Without one, the `hyper` feature's
 //! [`HyperTransport`] is used: hyper 1 with hyper-util's pooled client and
-//! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, or the system's with
+//! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, plus the system's with
 //! `native-roots`); `http://` works for local sandboxes.
 //!
 //! # Features
@@ -54,7 +54,7 @@
 //! * `aws-lc-rs` (default): signing with aws-lc-rs.
 //! * `rsa`: signing with the pure-Rust `rsa` crate. With both signing
 //!   features on, `payermax-sign` picks one; nothing breaks.
-//! * `native-roots`: trust the operating system's roots instead of webpki's.
+//! * `native-roots`: trust the operating system's roots as well as webpki's.
 //! * `test-util`: [`test_util`].
 //!
 //! # Tracing

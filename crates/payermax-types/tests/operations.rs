@@ -111,3 +111,22 @@ fn legacy_refund_apply() {
         serde_json::from_str(r#"{"tradeNo":"T","refundId":"R","orderId":"O","status":1}"#).unwrap();
     assert_eq!(ok.status, LegacyRefundApplyStatus::Success);
 }
+
+#[test]
+fn legacy_refund_notify() {
+    use payermax_types::Notification;
+    use payermax_types::legacy_refund_notify::{
+        LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
+    };
+    assert_eq!(
+        LegacyRefundNotify::ACKNOWLEDGEMENT,
+        r#"{"bizCode":"0000","message":"success"}"#
+    );
+    assert_eq!(LegacyRefundNotify::API, ApiGeneration::LegacyV21);
+    let body: LegacyRefundNotifyBody = serde_json::from_str(
+        r#"{"merchantId":"SP1","refundId":"R","tradeNo":"T","orderId":"O","status":2,"refundAmount":"1000","currency":"SAR","errorCode":"E1","errorMsg":"failed"}"#,
+    )
+    .unwrap();
+    assert_eq!(body.status, LegacyRefundNotifyStatus::Failed);
+    assert_eq!(body.refund_amount.to_string(), "1000");
+}

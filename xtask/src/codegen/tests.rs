@@ -26,8 +26,8 @@ fn every_generated_file_carries_the_header() {
 #[test]
 fn output_is_deterministic() {
     let path = workspace_root().join("xtask/tests/fixtures/kitchen_sink.json");
-    let a = render(&load(&path).unwrap()).unwrap();
-    let b = render(&load(&path).unwrap()).unwrap();
+    let a = render(&load(&path).unwrap(), "x").unwrap();
+    let b = render(&load(&path).unwrap(), "x").unwrap();
     assert_eq!(a, b);
 }
 
@@ -46,7 +46,7 @@ fn build_err(spec: &str) -> String {
         Err(e) => return e.to_string(),
     };
     match model::build(&spec) {
-        Ok(m) => render(&m).err().unwrap_or_else(|| panic!("accepted")),
+        Ok(m) => render(&m, "x").err().unwrap_or_else(|| panic!("accepted")),
         Err(e) => e,
     }
 }
@@ -58,7 +58,7 @@ fn a_minimal_spec_builds() {
     ))
     .unwrap();
     let m = model::build(&spec).unwrap();
-    let code = render(&m).unwrap();
+    let code = render(&m, "x").unwrap();
     assert!(code.contains("pub struct TRequest"), "{code}");
     assert!(
         code.contains("pub fn new(a: impl Into<String>) -> Self"),
@@ -179,7 +179,7 @@ fn colliding_nested_names_fall_back_to_the_owner() {
             "properties":{"status":{"type":"string","enum":["B"]}}}}}}}"#,
     );
     let spec: spec::Spec = serde_json::from_str(&spec).unwrap();
-    let code = render(&model::build(&spec).unwrap()).unwrap();
+    let code = render(&model::build(&spec).unwrap(), "x").unwrap();
     assert!(code.contains("pub enum TStatus"), "{code}");
     assert!(code.contains("pub enum TResponseStatus"), "{code}");
 }
@@ -199,4 +199,68 @@ fn feature_block_lists_every_operation() {
         )
     );
     assert!(render_features("[features]\n", &[]).is_err());
+}
+
+#[test]
+fn name_clashes_are_refused_or_avoided() {
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"outNo":{"type":"string"},"out_no":{"type":"string"}}}"#,
+    ));
+    assert!(err.contains("two members would be named `out_no`"), "{err}");
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},
+            "x-one-of":[{"name":"ref_x","fields":["a","b"]}]}"#,
+    ));
+    assert!(err.contains("must be UpperCamelCase"), "{err}");
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},
+            "x-one-of":[{"name":"TRequest","fields":["a","b"]}]}"#,
+    ));
+    assert!(err.contains("is taken"), "{err}");
+    // Setters that would hide `new` or `validate` get a `with_` prefix; a
+    // one-of named like a keyword gets a raw field name.
+    let spec: spec::Spec = serde_json::from_str(&gateway_spec(
+        r#"{"type":"object","properties":{"new":{"type":"string"},"validate":{"type":"string"},
+            "a":{"type":"string"},"b":{"type":"string"}},"x-one-of":[{"name":"Type","fields":["a","b"]}]}"#,
+    ))
+    .unwrap();
+    let code = render(&model::build(&spec).unwrap(), "x").unwrap();
+    assert!(code.contains("pub fn with_new(mut self"), "{code}");
+    assert!(code.contains("pub fn with_validate(mut self"), "{code}");
+    assert!(code.contains("pub r#type: Type,"), "{code}");
+}
+
+#[test]
+fn fixture_specs_follow_the_spec_format() {
+    use crate::json::J;
+    let root = workspace_root();
+    let meta =
+        J::parse(&fs::read_to_string(root.join("spec/schema/spec.schema.json")).unwrap()).unwrap();
+    let files = json_files(&root.join("xtask/tests/fixtures")).unwrap();
+    assert!(files.len() >= 3);
+    for path in files {
+        let spec = J::parse(&fs::read_to_string(&path).unwrap()).unwrap();
+        // Provenance (`$schema`, `source`, `docIssues`) belongs to imported
+        // specs; everything the generator reads must follow the format.
+        let provenance = [
+            "$.$schema",
+            "$.source",
+            "$.docIssues",
+            "`$schema`",
+            "`source`",
+            "`docIssues`",
+        ];
+        let errors: Vec<String> = crate::validate::validate(&meta, &spec)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| !provenance.iter().any(|p| e.contains(p)))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not validate:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+    }
 }

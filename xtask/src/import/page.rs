@@ -274,11 +274,18 @@ pub fn parse(text: &str) -> Result<Page, String> {
         // Parameters, Request, Response: a Content-Type line, a table
         // header, a separator or a row.
         if let Some(ct) = t.strip_prefix("Content-Type:")
-            && ctx == Ctx::Request
             && table.is_none()
         {
-            let body = request.as_mut().expect("ctx Request has a body");
-            body.content_type = Some(ct.trim().to_owned());
+            let ct = ct.trim();
+            match ctx {
+                Ctx::Request => {
+                    let body = request.as_mut().expect("ctx Request has a body");
+                    body.content_type = Some(ct.to_owned());
+                }
+                // Replies are JSON; the spec format has no other reply type.
+                Ctx::Response if ct == "application/json" => {}
+                _ => return Err(at(format!("unexpected `Content-Type: {ct}` here"))),
+            }
             i += 1;
             continue;
         }

@@ -65,12 +65,10 @@ fn enum_values(ty: &str, values: &[String]) -> Result<J, String> {
         .iter()
         .map(|v| match ty {
             "number" | "integer" => {
-                let n: Option<serde_json::Number> = if let Ok(i) = v.parse::<i64>() {
-                    Some(i.into())
-                } else if ty == "number" {
-                    v.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
-                } else {
-                    None
+                // Kept as written: a JSON number token, an integer for integer fields.
+                let n = match J::parse(v) {
+                    Ok(J::Num(n)) if ty == "number" || n.is_i64() => Some(n),
+                    _ => None,
                 };
                 n.map(J::Num)
                     .ok_or_else(|| format!("enum value `{v}` is not a valid {ty}"))
