@@ -20,9 +20,11 @@ use payermax_sign::{PrivateKey, PublicKey};
 use payermax_types::legacy_refund_apply::{
     LegacyRefundApplyRequest, LegacyRefundApplyResponse, LegacyRefundApplyStatus,
 };
+use payermax_types::legacy_refund_notify::{
+    LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
+};
 use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
-use payermax_types::{Amount, ApiGeneration, Notification, ResultCode, Timestamp};
-use serde::Deserialize;
+use payermax_types::{Amount, ResultCode, Timestamp};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -331,26 +333,7 @@ async fn retries_never_duplicate_a_refund() {
     sb.clear_faults();
 }
 
-/// The legacy refund notification (spec `legacy_refund_notify`).
-struct RefundNotify;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RefundNotifyBody {
-    refund_id: String,
-    status: i64,
-    #[serde(with = "payermax_types::amount::as_string")]
-    refund_amount: Amount,
-}
-
-impl Notification for RefundNotify {
-    const NAME: &'static str = "legacy_refund_notify";
-    const API: ApiGeneration = ApiGeneration::LegacyV21;
-    type Body = RefundNotifyBody;
-    const ACKNOWLEDGEMENT: &'static str = r#"{"bizCode":"0000","message":"success"}"#;
-}
-
-async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<RefundNotifyBody>) {
+async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<LegacyRefundNotifyBody>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::unbounded_channel();
@@ -371,11 +354,11 @@ async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<RefundNoti
                         .await
                         .map(|b| b.to_bytes())
                         .unwrap_or_default();
-                    let n = verify_notification::<RefundNotify>(&key, &body, sign.as_deref())
+                    let n = verify_notification::<LegacyRefundNotify>(&key, &body, sign.as_deref())
                         .expect("the notification verifies");
                     let _ = tx.send(n);
                     Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
-                        acknowledgement::<RefundNotify>(),
+                        acknowledgement::<LegacyRefundNotify>(),
                     ))))
                 }
             });
@@ -417,12 +400,20 @@ async fn settlement_notification_is_verified_and_acknowledged() {
             .expect("open");
         got.push((n.refund_id, n.status, n.refund_amount.to_string()));
     }
-    got.sort();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         got,
         vec![
-            ("R-notify".to_owned(), 1, "25.00".to_owned()),
-            ("R-notify-fail".to_owned(), 2, "25.00".to_owned()),
+            (
+                "R-notify".to_owned(),
+                LegacyRefundNotifyStatus::Success,
+                "25.00".to_owned()
+            ),
+            (
+                "R-notify-fail".to_owned(),
+                LegacyRefundNotifyStatus::Failed,
+                "25.00".to_owned()
+            ),
         ]
     );
     for _ in 0..100 {
