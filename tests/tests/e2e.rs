@@ -149,6 +149,28 @@ async fn a_wrong_platform_key_is_a_client_signature_error() {
 }
 
 #[tokio::test]
+async fn unsigned_refusals_are_reported_as_unsigned() {
+    let sb = Sandbox::builder()
+        .merchant_public_key(keys().0.public_key())
+        .platform_private_key(keys().1.clone())
+        .sign_refusals(false)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&sb);
+    match c.send(&query_req("R-none")).await {
+        Err(Error::Refused { code, signed, .. }) => {
+            assert_eq!(code, ResultCode::OrderNotExist);
+            assert!(!signed, "PayerMax-style unsigned refusal");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Successes stay signed and verified.
+    let r = c.send(&apply_req("R-signed")).await.expect("apply");
+    assert!(r.signature_verified);
+}
+
+#[tokio::test]
 async fn a_stale_request_time_is_refused() {
     let sb = sandbox().await;
     let c = client_builder(&sb)
