@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Cold build times, each in a fresh target directory, with the load average
-# before and after each build (the figures mean little on a busy machine).
+# before and after each build and the CPU time the build used (user + system,
+# all processes): on a busy machine the wall time means little, and
+# CPU time / cores is what an idle machine would need at best.
 #
 #   benches/compile-times.sh            # every row below, debug and release
 #   benches/compile-times.sh types      # only rows whose label contains "types"
@@ -22,8 +24,8 @@ rows=(
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-echo "| crate | profile | seconds | load before | load after | command |"
-echo "| --- | --- | ---: | --- | --- | --- |"
+echo "| crate | profile | wall s | CPU s | load before | load after | command |"
+echo "| --- | --- | ---: | ---: | --- | --- | --- |"
 for row in "${rows[@]}"; do
     label="${row%%|*}"
     args="${row#*|}"
@@ -33,13 +35,14 @@ for row in "${rows[@]}"; do
         [[ "$profile" == release ]] && flag="--release"
         dir="$(mktemp -d)"
         before="$(load)"
-        start="$(date +%s.%N)"
         # shellcheck disable=SC2086
-        CARGO_TARGET_DIR="$dir" cargo build --locked --offline $args $flag >/dev/null 2>&1
-        end="$(date +%s.%N)"
+        times="$(CARGO_TARGET_DIR="$dir" /usr/bin/time -f '%e %U %S' \
+            cargo build --locked --offline $args $flag 2>&1 >/dev/null | tail -n1)"
         after="$(load)"
         rm -rf "$dir"
-        printf '| %s | %s | %.1f | %s | %s | `CARGO_TARGET_DIR=$(mktemp -d) cargo build %s%s` |\n' \
-            "$label" "$profile" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$before" "$after" "$args" "${flag:+ $flag}"
+        read -r wall user sys <<<"$times"
+        printf '| %s | %s | %.1f | %.1f | %s | %s | `CARGO_TARGET_DIR=$(mktemp -d) cargo build %s%s` |\n' \
+            "$label" "$profile" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
+            "$before" "$after" "$args" "${flag:+ $flag}"
     done
 done
