@@ -1,8 +1,10 @@
-//! Shared helpers for the workspace-level tests.
-//!
-//! The generator's fixture specs (`xtask/tests/fixtures/*.json`), compiled
-//! once here from their committed snapshots, for the `fixtures`,
-//! `conformance` and `schema_agreement` tests.
+//! Workspace-level tests: end to end over loopback, doc-example conformance,
+//! generated-fixture tests. The README's code examples are compiled here.
+#![doc = include_str!("../../README.md")]
+
+// The generator's fixture specs (`xtask/tests/fixtures/*.json`), compiled
+// once here from their committed snapshots, for the `fixtures`,
+// `conformance` and `schema_agreement` tests.
 
 #[rustfmt::skip]
 #[allow(dead_code)] // not every generated helper is used
