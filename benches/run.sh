@@ -4,13 +4,14 @@
 # and the targets of BENCHMARKS.md as ratios measured in this same run.
 #
 #   benches/run.sh                 # everything (release build first: slow)
-#   ROUNDS=5 benches/run.sh        # more rounds (default 3)
+#   ROUNDS=9 benches/run.sh        # more rounds (default 5)
 #   benches/run.sh -- --min-time 2 # divan arguments instead of the default
 #
-# A run is ROUNDS rounds of {openssl speed, every divan bench} and a last
-# openssl speed. Each figure is the best of the rounds (divan: lowest median;
-# OpenSSL: highest rate), so a burst of load from other processes on a shared
-# machine skews neither side; the worst round is shown too.
+# A run is ROUNDS rounds of {openssl speed, every divan bench binary, in an
+# order rotated each round} and a last openssl speed. Each figure is the best
+# of the rounds (divan: lowest median; OpenSSL: highest rate), so a burst of
+# load from other processes on a shared machine, or a slow spell of the
+# (virtual) CPU, skews neither side; the worst round is shown too.
 #
 # Output: the report on stdout, also written to target/bench/report.md; the
 # raw divan and openssl output is kept beside it (target/bench/*.txt).
@@ -22,14 +23,14 @@ cd "$root"
 out="${CARGO_TARGET_DIR:-$root/target}/bench"
 mkdir -p "$out"
 
-# 300 samples per benchmark: medians stay put on a shared machine.
-divan_args=(--sample-count 300)
+# 150 samples per benchmark and round.
+divan_args=(--sample-count 150)
 if [[ "${1:-}" == "--" ]]; then
     shift
     divan_args=("$@")
 fi
 
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-5}"
 features="payermax-sign/rsa,payermax-sign/aws-lc-rs,payermax-http/rsa,payermax-http/aws-lc-rs,payermax-http/bench-hooks"
 packages=(-p payermax-sign -p payermax-http -p payermax-tests)
 
@@ -43,6 +44,15 @@ openssl_speed() {
 
 echo "building the benches (release)..." >&2
 cargo bench --locked "${packages[@]}" --bench '*' --features "$features" --no-run >&2
+mapfile -t benches < <(
+    cargo bench --locked "${packages[@]}" --bench '*' --features "$features" --no-run \
+        --message-format=json 2>/dev/null |
+        sed -n 's/.*"executable":"\([^"]*\)".*/\1/p'
+)
+if [[ ${#benches[@]} -ne 3 ]]; then
+    echo "expected 3 bench binaries, found: ${benches[*]}" >&2
+    exit 1
+fi
 
 # Normalise divan's tree into "bench/path/name<TAB>median-seconds".
 parse_divan() {
@@ -86,9 +96,12 @@ speeds=()
 for round in $(seq 1 "$rounds"); do
     echo "round $round/$rounds: openssl speed -seconds 3 rsa2048..." >&2
     speeds+=("$(openssl_speed)")
-    echo "round $round/$rounds: divan benches..." >&2
-    cargo bench --locked "${packages[@]}" --bench '*' --features "$features" \
-        -- "${divan_args[@]}" | tee "$out/divan-$round.txt" >&2
+    : >"$out/divan-$round.txt"
+    for i in "${!benches[@]}"; do
+        exe="${benches[$(((i + round) % ${#benches[@]}))]}"
+        echo "round $round/$rounds: $(basename "$exe")..." >&2
+        "$exe" --bench "${divan_args[@]}" | tee -a "$out/divan-$round.txt" >&2
+    done
     parse_divan "$out/divan-$round.txt" >>"$out/medians.tsv"
 done
 echo "openssl speed -seconds 3 rsa2048 (last)..." >&2
@@ -166,7 +179,9 @@ awk -v speeds="${speeds[*]}" -v rounds="$rounds" \
         printf "- reply verify + decode, rsa / rsa crate verify: %.3fx\n", rate("pipeline/reply/rsa") / rate("sign_verify/raw_rsa/verify")
         printf "- aws-lc-rs crate sign / OpenSSL sign: %.3fx; verify / OpenSSL verify: %.3fx\n", rate("sign_verify/raw_aws_lc_rs/sign") / sign, rate("sign_verify/raw_aws_lc_rs/verify") / verify
         printf "- rsa crate sign / OpenSSL sign: %.3fx; verify / OpenSSL verify: %.3fx\n", rate("sign_verify/raw_rsa/sign") / sign, rate("sign_verify/raw_rsa/verify") / verify
-        printf "- throughput, 2 threads / 1 thread, wall clock of 64 calls (whatever CPU the machine gives): %.3fx\n", t["pipeline/throughput/batch_64_calls/1"] / t["pipeline/throughput/batch_64_calls/2"]
+        calls2 = t["pipeline/throughput/batch_64_calls/1"] / t["pipeline/throughput/batch_64_calls/2"]
+        crypto2 = t["pipeline/throughput/batch_64_sign_verify/1"] / t["pipeline/throughput/batch_64_sign_verify/2"]
+        printf "- throughput, 2 threads / 1 thread, wall clock of 64 calls: %.3fx; of their RSA work alone (`batch_64_sign_verify`): %.3fx; the client'"'"'s scaling over the machine'"'"'s: %.3f\n", calls2, crypto2, calls2 / crypto2
         printf "- whole call (in-memory transport, aws-lc-rs) / sign + verify alone: %.3fx\n", rate("pipeline/call/aws_lc_rs") / rate("pipeline/call/sign_and_verify_only")
         printf "- loopback round trip, client (signing and verifying) / bare hyper (pre-signed, unverified): %.3fx\n", rate("loopback/client") / rate("loopback/bare_hyper")
         printf "- SDK overhead without RSA: preparation %s, reply %s, whole call %s\n", human(t["pipeline/prepare/no_crypto"]), human(t["pipeline/reply/no_crypto"]), human(t["pipeline/call/no_crypto"])

@@ -9,7 +9,9 @@
 //!   (`BenchCrypto::DangerStub`): the SDK's own overhead.
 //! * `throughput`: whole calls on 1 and 2 threads sharing one client:
 //!   `shared_client` (divan's threads: the median time per call on each
-//!   thread) and `batch_64_calls` (64 calls split over the threads, wall clock).
+//!   thread) and `batch_64_calls` (64 calls split over the threads, wall
+//!   clock), beside `batch_64_sign_verify` (the same RSA work alone, split the
+//!   same way: what the machine lets scale).
 //!
 //! The per-backend rows and the stub need the internal `bench-hooks` feature;
 //! `benches/run.sh` at the workspace root runs this with the others and
@@ -218,17 +220,38 @@ mod throughput {
         let client = &*SHARED;
         let request = request();
         call(client, &request);
+        bencher.bench(|| split(threads, || call(client, &request)));
+    }
+
+    /// The baseline of `batch_64_calls`: 64 signs and verifies alone (the
+    /// RSA work of 64 calls) split over 1 or 2 threads, wall clock: how far
+    /// the machine lets pure cryptography scale at that moment.
+    #[divan::bench(args = [1, 2])]
+    fn batch_64_sign_verify(bencher: Bencher, threads: usize) {
+        let keys = test_keys();
+        let reply_sig = REPLY_SIGN.as_str();
         bencher.bench(|| {
-            std::thread::scope(|scope| {
-                for _ in 0..threads {
-                    scope.spawn(|| {
-                        for _ in 0..64 / threads {
-                            call(client, &request);
-                        }
-                    });
-                }
+            split(threads, || {
+                let sig = keys.merchant_private.sign(REQUEST.as_bytes()).unwrap();
+                keys.payermax_public
+                    .verify(REPLY.as_bytes(), reply_sig)
+                    .unwrap();
+                black_box(sig);
             })
         });
+    }
+
+    /// Runs `work` 64 times, split over `threads` scoped threads.
+    fn split(threads: usize, work: impl Fn() + Sync) {
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..64 / threads {
+                        work();
+                    }
+                });
+            }
+        })
     }
 }
 
