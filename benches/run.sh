@@ -42,6 +42,15 @@ openssl_speed() {
         awk '$1 == "rsa" && $2 == "2048" { print $6, $7 }'
 }
 
+# Wall-clock sign/s of 1 and of 2 OpenSSL processes: what a second thread can
+# gain on this machine right now. "1-process-sign 2-process-sign".
+openssl_scaling() {
+    local one two
+    one="$(openssl speed -elapsed -seconds 1 rsa2048 2>/dev/null | awk '$1 == "rsa" && $2 == "2048" { print $6 }')"
+    two="$(openssl speed -elapsed -multi 2 -seconds 1 rsa2048 2>/dev/null | awk '$1 == "rsa" && $2 == "2048" { print $6 }')"
+    echo "$one $two"
+}
+
 echo "building the benches (release)..." >&2
 cargo bench --locked "${packages[@]}" --bench '*' --features "$features" --no-run >&2
 mapfile -t benches < <(
@@ -93,9 +102,12 @@ load_before="$(load)"
 : >"$out/openssl.txt"
 : >"$out/medians.tsv"
 speeds=()
+scaling=()
 for round in $(seq 1 "$rounds"); do
     echo "round $round/$rounds: openssl speed -seconds 3 rsa2048..." >&2
     speeds+=("$(openssl_speed)")
+    echo "round $round/$rounds: openssl speed -elapsed [-multi 2] -seconds 1 rsa2048..." >&2
+    scaling+=("$(openssl_scaling)")
     : >"$out/divan-$round.txt"
     for i in "${!benches[@]}"; do
         exe="${benches[$(((i + round) % ${#benches[@]}))]}"
@@ -108,7 +120,7 @@ echo "openssl speed -seconds 3 rsa2048 (last)..." >&2
 speeds+=("$(openssl_speed)")
 load_after="$(load)"
 
-awk -v speeds="${speeds[*]}" -v rounds="$rounds" \
+awk -v speeds="${speeds[*]}" -v scaling="${scaling[*]}" -v rounds="$rounds" \
     -v started="$started" -v lb="$load_before" -v la="$load_after" \
     -v nproc="$(nproc)" -v cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n1)" \
     -v rustc="$(rustc --version)" -v commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -v ossl="$(openssl version)" '
@@ -137,6 +149,8 @@ awk -v speeds="${speeds[*]}" -v rounds="$rounds" \
             runs = runs sprintf("%s%s/%s", i > 1 ? ", " : "", sp[i], sp[i + 1])
         }
         both = 1 / (1 / sign + 1 / verify)
+        m2 = split(scaling, sc, " "); one = 0; two = 0
+        for (i = 1; i < m2; i += 2) { one = max(one, sc[i]); two = max(two, sc[i + 1]) }
         print "# payermax-rs benchmarks"
         print ""
         printf "- date: %s; machine: %s CPUs, %s\n", started, nproc, cpu
@@ -181,7 +195,7 @@ awk -v speeds="${speeds[*]}" -v rounds="$rounds" \
         printf "- rsa crate sign / OpenSSL sign: %.3fx; verify / OpenSSL verify: %.3fx\n", rate("sign_verify/raw_rsa/sign") / sign, rate("sign_verify/raw_rsa/verify") / verify
         calls2 = t["pipeline/throughput/batch_64_calls/1"] / t["pipeline/throughput/batch_64_calls/2"]
         crypto2 = t["pipeline/throughput/batch_64_sign_verify/1"] / t["pipeline/throughput/batch_64_sign_verify/2"]
-        printf "- throughput, 2 threads / 1 thread, wall clock of 64 calls: %.3fx; of their RSA work alone (`batch_64_sign_verify`): %.3fx; the client'"'"'s scaling over the machine'"'"'s: %.3f\n", calls2, crypto2, calls2 / crypto2
+        printf "- throughput, 2 threads / 1 thread, wall clock of 64 calls: %.3fx; of their RSA work alone (`batch_64_sign_verify`): %.3fx; the client'"'"'s scaling over the machine'"'"'s: %.3f; OpenSSL, 2 processes / 1 (`openssl speed -elapsed [-multi 2] -seconds 1 rsa2048`, best of %d): %.3fx\n", calls2, crypto2, calls2 / crypto2, m2 / 2, two / one
         printf "- whole call (in-memory transport, aws-lc-rs) / sign + verify alone: %.3fx\n", rate("pipeline/call/aws_lc_rs") / rate("pipeline/call/sign_and_verify_only")
         printf "- loopback round trip, client (signing and verifying) / bare hyper (pre-signed, unverified): %.3fx\n", rate("loopback/client") / rate("loopback/bare_hyper")
         printf "- SDK overhead without RSA: preparation %s, reply %s, whole call %s\n", human(t["pipeline/prepare/no_crypto"]), human(t["pipeline/reply/no_crypto"]), human(t["pipeline/call/no_crypto"])
