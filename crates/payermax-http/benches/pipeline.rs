@@ -5,6 +5,8 @@
 //! * `reply`: verify the signed reply over its bytes, classify, decode.
 //! * `call`: one whole `Client::send`, and the baseline of only signing the
 //!   request and verifying the reply with the same keys.
+//! * `raw_rsa_crate_*` rows: the `rsa` crate alone, same key and bytes, the
+//!   baseline of the `rsa` rows beside them.
 //! * `no_crypto` rows: the same with the cryptography stubbed out
 //!   (`BenchCrypto::DangerStub`): the SDK's own overhead.
 //! * `throughput`: whole calls on 1 and 2 threads sharing one client:
@@ -138,6 +140,33 @@ mod prepare {
     fn no_crypto(bencher: Bencher) {
         prepare(bencher, stub());
     }
+
+    /// The baseline of `rsa`: the `rsa` crate alone signing a request body
+    /// of the same size with the same key (no SDK at all), measured in this
+    /// binary right beside it.
+    #[divan::bench]
+    fn raw_rsa_crate_sign(bencher: Bencher) {
+        use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+        let key = raw_rsa::signing_key(&test_keys().merchant_private);
+        let mut rng = rand_core::OsRng;
+        bencher.bench_local(|| {
+            key.sign_with_rng(&mut rng, black_box(REQUEST.as_bytes()))
+                .to_vec()
+        });
+    }
+}
+
+/// The `rsa` crate used directly.
+mod raw_rsa {
+    use payermax_sign::PrivateKey;
+    use rsa::pkcs1v15::SigningKey;
+    use rsa::pkcs8::DecodePrivateKey as _;
+    use sha2::Sha256;
+
+    pub(crate) fn signing_key(key: &PrivateKey) -> SigningKey<Sha256> {
+        let der = key.to_pkcs8_der();
+        SigningKey::new(rsa::RsaPrivateKey::from_pkcs8_der(&der).expect("test key"))
+    }
 }
 
 /// Verify the reply's signature, classify, decode.
@@ -158,42 +187,19 @@ mod reply {
     fn no_crypto(bencher: Bencher) {
         reply(bencher, stub());
     }
-}
 
-/// One whole `Client::send` through the in-memory transport.
-mod call {
-    use super::*;
-
+    /// The baseline of `rsa`: the `rsa` crate alone verifying the same reply
+    /// signature with the same key, measured in this binary right beside it.
     #[divan::bench]
-    fn aws_lc_rs(bencher: Bencher) {
-        let client = client(Some(BenchCrypto::Backend(Backend::AwsLcRs)));
-        let request = request();
-        bencher.bench(|| call(&client, &request));
-    }
-
-    /// The SDK's own overhead: everything but RSA.
-    #[divan::bench]
-    fn no_crypto(bencher: Bencher) {
-        let client = client(Some(stub()));
-        let request = request();
-        bencher.bench(|| call(&client, &request));
-    }
-
-    /// The floor of a call: sign a request body and verify a reply body with
-    /// the default backend, nothing else.
-    #[divan::bench]
-    fn sign_and_verify_only(bencher: Bencher) {
-        let keys = test_keys();
-        let reply_sig = REPLY_SIGN.as_str();
+    fn raw_rsa_crate_verify(bencher: Bencher) {
+        use rsa::signature::{Keypair as _, RandomizedSigner as _, Verifier as _};
+        let signer = raw_rsa::signing_key(&test_keys().payermax_private);
+        let key = signer.verifying_key();
+        // PKCS#1 v1.5 is deterministic: the same signature as `REPLY_SIGN`.
+        let sig = signer.sign_with_rng(&mut rand_core::OsRng, REPLY.as_bytes());
         bencher.bench(|| {
-            let sig = keys
-                .merchant_private
-                .sign(black_box(REQUEST.as_bytes()))
-                .unwrap();
-            keys.payermax_public
-                .verify(black_box(REPLY.as_bytes()), black_box(reply_sig))
-                .unwrap();
-            sig
+            key.verify(black_box(REPLY.as_bytes()), black_box(&sig))
+                .expect("verify")
         });
     }
 }
