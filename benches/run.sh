@@ -149,6 +149,11 @@ awk -v speeds="${speeds[*]}" -v scaling="${scaling[*]}" -v rounds="$rounds" \
             runs = runs sprintf("%s%s/%s", i > 1 ? ", " : "", sp[i], sp[i + 1])
         }
         both = 1 / (1 / sign + 1 / verify)
+        # Every figure the targets use must be there: a missing one is an error, not a pass.
+        nreq = split("pipeline/prepare/aws_lc_rs pipeline/prepare/rsa pipeline/prepare/raw_rsa_crate_sign pipeline/prepare/no_crypto pipeline/reply/aws_lc_rs pipeline/reply/rsa pipeline/reply/raw_rsa_crate_verify pipeline/reply/no_crypto pipeline/call/aws_lc_rs pipeline/call/no_crypto pipeline/call/sign_and_verify_only pipeline/throughput/shared_client/t=1 pipeline/throughput/shared_client/t=2 pipeline/throughput/batch_64_calls/1 pipeline/throughput/batch_64_calls/2 pipeline/throughput/batch_64_sign_verify/1 pipeline/throughput/batch_64_sign_verify/2 sign_verify/rsa/sign sign_verify/rsa/verify sign_verify/raw_rsa/sign sign_verify/raw_rsa/verify sign_verify/aws_lc_rs/sign sign_verify/aws_lc_rs/verify sign_verify/raw_aws_lc_rs/sign sign_verify/raw_aws_lc_rs/verify loopback/bare_hyper loopback/client loopback/client_no_crypto", req, " ")
+        missing = 0
+        for (i = 1; i <= nreq; i++) if (!(req[i] in t) || t[req[i]] <= 0) { print "missing benchmark: " req[i] > "/dev/stderr"; missing++ }
+        if (missing) exit 1
         m2 = split(scaling, sc, " "); one = 0; two = 0
         for (i = 1; i < m2; i += 2) { one = max(one, sc[i]); two = max(two, sc[i + 1]) }
         print "# payermax-rs benchmarks"

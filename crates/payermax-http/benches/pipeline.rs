@@ -204,6 +204,44 @@ mod reply {
     }
 }
 
+/// One whole `Client::send` through the in-memory transport.
+mod call {
+    use super::*;
+
+    #[divan::bench]
+    fn aws_lc_rs(bencher: Bencher) {
+        let client = client(Some(BenchCrypto::Backend(Backend::AwsLcRs)));
+        let request = request();
+        bencher.bench(|| call(&client, &request));
+    }
+
+    /// The SDK's own overhead: everything but RSA.
+    #[divan::bench]
+    fn no_crypto(bencher: Bencher) {
+        let client = client(Some(stub()));
+        let request = request();
+        bencher.bench(|| call(&client, &request));
+    }
+
+    /// The floor of a call: sign a request body and verify a reply body with
+    /// the default backend, nothing else.
+    #[divan::bench]
+    fn sign_and_verify_only(bencher: Bencher) {
+        let keys = test_keys();
+        let reply_sig = REPLY_SIGN.as_str();
+        bencher.bench(|| {
+            let sig = keys
+                .merchant_private
+                .sign(black_box(REQUEST.as_bytes()))
+                .unwrap();
+            keys.payermax_public
+                .verify(black_box(REPLY.as_bytes()), black_box(reply_sig))
+                .unwrap();
+            sig
+        });
+    }
+}
+
 /// Whole calls (default backend) on 1 and 2 threads sharing one client.
 mod throughput {
     use super::*;
