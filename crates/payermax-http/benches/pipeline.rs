@@ -4,7 +4,8 @@
 //! * `prepare`: validate, envelope, serialize, sign (what one attempt sends).
 //! * `reply`: verify the signed reply over its bytes, classify, decode.
 //! * `call`: one whole `Client::send`, and the baseline of only signing the
-//!   request and verifying the reply with the same keys.
+//!   request and verifying the reply with the same keys. Calls are polled on
+//!   the bench thread (they never wait): no async runtime is measured.
 //! * `raw_rsa_crate_*` rows: the `rsa` crate alone, same key and bytes, the
 //!   baseline of the `rsa` rows beside them.
 //! * `no_crypto` rows: the same with the cryptography stubbed out
@@ -86,19 +87,25 @@ fn reply_headers() -> HeaderMap {
     headers
 }
 
-thread_local! {
-    static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
+/// One whole call, polled on this thread. The in-memory transport answers
+/// at once and there is no timeout or retry, so the call never waits: no
+/// runtime is needed, and none is measured.
+fn call(client: &Client, request: &RefundQueryRequest) {
+    let reply = poll_ready(client.send(black_box(request))).expect("call");
+    assert!(reply.signature_verified);
+    black_box(reply);
 }
 
-/// One whole call on this thread's current-thread runtime.
-fn call(client: &Client, request: &RefundQueryRequest) {
-    RUNTIME.with(|rt| {
-        let reply = rt.block_on(client.send(black_box(request))).expect("call");
-        assert!(reply.signature_verified);
-        black_box(reply);
-    });
+/// Polls `future` until it is ready (it never waits on anything here).
+fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::yield_now();
+    }
 }
 
 fn prepare(bencher: Bencher, crypto: BenchCrypto) {
