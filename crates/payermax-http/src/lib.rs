@@ -1,2 +1,68 @@
-//! The PayerMax client: composes `payermax-types` and `payermax-sign` behind a tower-style transport seam.
+//! The PayerMax client: composes `payermax-types` (typed operations and
+//! envelopes) and `payermax-sign` (SHA256WithRSA) into calls, behind a
+//! tower-style transport seam.
+//!
+//! One pipeline serves every operation, driven by its
+//! [`Operation`](payermax_types::Operation) descriptor: validate, fill the
+//! envelope (`requestTime` stamped per attempt), serialize once, sign those
+//! exact bytes, send with `Content-Type: application/json` and `sign`, read
+//! the reply under a size cap, verify its signature over the exact bytes
+//! received, decode, and return the typed data in a [`Reply`].
+//!
+//! * [`Client`] / [`ClientBuilder`]: configuration; the environment is always
+//!   named by the caller ([`Environment`]).
+//! * [`Error`]: one variant per outcome, with [`Error::is_retryable`].
+//! * [`RetryPolicy`]: opt-in retries with backoff, jitter and a deadline.
+//! * [`notification`]: verifying notifications PayerMax sends to the merchant.
+//! * [`test_util`] (feature `test-util`): capturing and replaying transports.
+//!
+//! # Transports
+//! Any `tower_service::Service<http::Request<RequestBody>>` answering
+//! `http::Response<B>` (any `http_body::Body` with `Buf` data) with an error
+//! convertible into [`BoxError`] plugs in through
+//! [`ClientBuilder::transport`]. Without one, the `hyper` feature's
+//! [`HyperTransport`] is used: hyper 1 with hyper-util's pooled client and
+//! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, or the system's with
+//! `native-roots`); `http://` works for local sandboxes.
+//!
+//! # Features
+//! * `hyper` (default): the default transport. It always uses rustls's
+//!   aws-lc-rs provider, whichever signing backend is chosen.
+//! * `aws-lc-rs` (default): signing with aws-lc-rs.
+//! * `rsa`: signing with the pure-Rust `rsa` crate. With both signing
+//!   features on, `payermax-sign` picks one; nothing breaks.
+//! * `native-roots`: trust the operating system's roots instead of webpki's.
+//! * `test-util`: [`test_util`].
+//!
+//! # Tracing
+//! Each call runs in a `payermax.call` span (`operation`, `api`, `attempts`,
+//! `code`, `outcome`, `duration_ms`) with one `payermax.attempt` span per
+//! attempt (`attempt`, `status`, `outcome`, `duration_ms`). No key material,
+//! signature or body is ever recorded.
 #![deny(missing_docs)]
+
+mod client;
+mod config;
+mod error;
+#[cfg(feature = "hyper")]
+mod hyper_transport;
+pub mod notification;
+mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+mod transport;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES,
+    DEFAULT_REQUEST_TIMEOUT, Reply,
+};
+pub use config::{BuildError, Clock, Environment, Setting, SystemClock};
+pub use error::{BODY_EXCERPT_LIMIT, BoxError, Error, SignatureProblem};
+#[cfg(feature = "hyper")]
+pub use hyper_transport::HyperTransport;
+pub use notification::{NotificationError, verify_notification};
+pub use retry::RetryPolicy;
+pub use transport::RequestBody;
+
+pub use payermax_sign::{PrivateKey, PublicKey};
+pub use payermax_types::ResultCode;

@@ -54,3 +54,10 @@ pub trait Notification {
     /// The exact body the merchant answers with to acknowledge it.
     const ACKNOWLEDGEMENT: &'static str;
 }
+
+/// Links a request payload type to its operation, so a client can take just
+/// the request (`client.send(request)`) and find the descriptor.
+pub trait OperationRequest {
+    /// The operation this payload is sent with.
+    type Operation: Operation<Request = Self>;
+}

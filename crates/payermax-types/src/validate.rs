@@ -115,3 +115,197 @@ impl fmt::Display for ValidationErrors {
 }
 
 impl std::error::Error for ValidationErrors {}
+
+/// `prefix.name`, or `name` at the top level: the dotted wire path of a field.
+pub fn field_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// `prefix[index]`: the wire path of an array item.
+pub fn index_path(prefix: &str, index: usize) -> String {
+    format!("{prefix}[{index}]")
+}
+
+/// Checks a length in characters (Unicode scalar values, not bytes) against
+/// `minLength` and `maxLength`.
+pub fn check_length(
+    path: &str,
+    value: &str,
+    min: Option<usize>,
+    max: Option<usize>,
+    out: &mut Vec<Violation>,
+) {
+    let actual = value.chars().count();
+    if let Some(min) = min {
+        if actual < min {
+            out.push(Violation {
+                path: path.to_owned(),
+                rule: Rule::MinLength { min, actual },
+            });
+        }
+    }
+    if let Some(max) = max {
+        if actual > max {
+            out.push(Violation {
+                path: path.to_owned(),
+                rule: Rule::MaxLength { max, actual },
+            });
+        }
+    }
+}
+
+/// A spec `pattern`, compiled on first use (needs the `patterns` feature,
+/// which the features of operations with patterns turn on). Like JSON
+/// Schema's, it is unanchored: write `^...$` to match the whole value.
+#[cfg(feature = "patterns")]
+pub struct Pattern {
+    source: &'static str,
+    regex: std::sync::OnceLock<Option<regex_lite::Regex>>,
+}
+
+#[cfg(feature = "patterns")]
+impl Pattern {
+    /// A pattern from its source text.
+    pub const fn new(source: &'static str) -> Pattern {
+        Pattern {
+            source,
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The pattern's source text.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches. A pattern that does not compile (the
+    /// generator rejects those) matches nothing.
+    pub fn is_match(&self, value: &str) -> bool {
+        self.regex
+            .get_or_init(|| regex_lite::Regex::new(self.source).ok())
+            .as_ref()
+            .is_some_and(|r| r.is_match(value))
+    }
+}
+
+#[cfg(feature = "patterns")]
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pattern({:?})", self.source)
+    }
+}
+
+/// Checks a value against a spec `pattern`.
+#[cfg(feature = "patterns")]
+pub fn check_pattern(path: &str, value: &str, pattern: &Pattern, out: &mut Vec<Violation>) {
+    if !pattern.is_match(value) {
+        out.push(Violation {
+            path: path.to_owned(),
+            rule: Rule::Pattern {
+                pattern: pattern.source,
+            },
+        });
+    }
+}
+
+/// A body read with other than exactly one field of a one-of group
+/// (`x-one-of`): the serde error when decoding such a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneOfError {
+    /// The group's Rust name, e.g. `RefundRef`.
+    pub group: &'static str,
+    /// The wire names of the group's fields.
+    pub fields: &'static [&'static str],
+    /// How many of them were present (0, or 2 and more).
+    pub present: usize,
+}
+
+impl fmt::Display for OneOfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self.fields.iter().map(|n| format!("`{n}`")).collect();
+        let found = match self.present {
+            0 => "none was given".to_owned(),
+            n => format!("{n} were given"),
+        };
+        write!(
+            f,
+            "exactly one of {} is required ({}): {found}",
+            names.join(", "),
+            self.group
+        )
+    }
+}
+
+impl std::error::Error for OneOfError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_count_characters() {
+        let mut out = Vec::new();
+        check_length("data.x", "退款退款", None, Some(4), &mut out);
+        assert!(out.is_empty());
+        check_length("data.x", "退款退款退", Some(6), Some(4), &mut out);
+        assert_eq!(
+            out,
+            [
+                Violation {
+                    path: "data.x".into(),
+                    rule: Rule::MinLength { min: 6, actual: 5 }
+                },
+                Violation {
+                    path: "data.x".into(),
+                    rule: Rule::MaxLength { max: 4, actual: 5 }
+                },
+            ]
+        );
+        assert_eq!(
+            out[1].to_string(),
+            "data.x: maxLength 4 exceeded (5 characters)"
+        );
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(field_path("", "a"), "a");
+        assert_eq!(field_path("data", "a"), "data.a");
+        assert_eq!(index_path("data.items", 2), "data.items[2]");
+    }
+
+    #[cfg(feature = "patterns")]
+    #[test]
+    fn patterns() {
+        static P: Pattern = Pattern::new("^[A-Z]{3}$");
+        let mut out = Vec::new();
+        check_pattern("currency", "INR", &P, &mut out);
+        assert!(out.is_empty());
+        check_pattern("currency", "inr", &P, &mut out);
+        assert_eq!(
+            out[0].rule,
+            Rule::Pattern {
+                pattern: "^[A-Z]{3}$"
+            }
+        );
+        static BAD: Pattern = Pattern::new("(");
+        assert!(!BAD.is_match("("));
+    }
+
+    #[test]
+    fn one_of_error_names_the_fields() {
+        let e = OneOfError {
+            group: "RefundRef",
+            fields: &["outRefundNo", "refundTradeNo"],
+            present: 2,
+        };
+        assert_eq!(
+            e.to_string(),
+            "exactly one of `outRefundNo`, `refundTradeNo` is required (RefundRef): 2 were given"
+        );
+    }
+}

@@ -1,0 +1,779 @@
+//! The client, its builder, and the one pipeline every operation goes through.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use http_body::Body;
+use payermax_sign::{PrivateKey, PublicKey, SIGN_HEADER};
+use payermax_types::{
+    ApiGeneration, GatewayRequest, LegacyRequest, Operation, RawGatewayReply, RawLegacyReply,
+    ResultCode, Validate,
+};
+use serde_json::value::RawValue;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::config::{BuildError, Clock, Environment, Setting, SystemClock, check_base_url};
+use crate::error::{BoxError, Error, SignatureProblem, excerpt, is_io_timeout};
+use crate::retry::RetryPolicy;
+use crate::transport::{ReadError, RequestBody, Transport, read_capped};
+
+/// The default cap on a reply body: 1 MiB.
+pub const DEFAULT_MAX_REPLY_BYTES: usize = 1024 * 1024;
+/// The default per-attempt timeout (sending and reading the whole reply): 30 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default connect timeout of the default transport: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+const USER_AGENT_VALUE: &str = concat!("payermax-rs/", env!("CARGO_PKG_VERSION"));
+
+/// A typed reply: PayerMax accepted the request.
+///
+/// Acceptance is not the business outcome: a refund in `data` may still be
+/// pending or have failed; that is data, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reply<T> {
+    /// The operation's reply data.
+    pub data: T,
+    /// The result code ([`ResultCode::ApplySuccess`] or [`ResultCode::LegacySuccess`]).
+    pub code: ResultCode,
+    /// The message beside the code.
+    pub message: String,
+    /// Whether the reply's signature was verified; `false` only for unsigned
+    /// replies accepted through [`ClientBuilder::danger_accept_unsigned_replies`].
+    pub signature_verified: bool,
+    /// How many attempts the call took (1 without retries).
+    pub attempts: u32,
+}
+
+impl<T> Reply<T> {
+    /// The reply data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// A PayerMax client: cheap to clone, `Send + Sync`, one per merchant
+/// configuration.
+///
+/// Build one with [`Client::builder`]; call any operation with
+/// [`Client::call`].
+///
+/// ```
+/// # #[cfg(feature = "test-util")]
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use payermax_http::test_util::{ReplayingTransport, test_keys};
+/// use payermax_http::{Client, Environment};
+/// # use payermax_types::{ApiGeneration, Operation, Validate, Violation};
+/// # #[derive(serde::Serialize)] struct Query { #[serde(rename = "outRefundNo")] out_refund_no: String }
+/// # impl Validate for Query { fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {} }
+/// # struct RefundQuery;
+/// # impl Operation for RefundQuery {
+/// #     const NAME: &'static str = "refundQuery";
+/// #     const API: ApiGeneration = ApiGeneration::Gateway;
+/// #     const PATH: &'static str = "/aggregate-pay/api/gateway/refundQuery";
+/// #     const DEFAULT_VERSION: &'static str = "1.5";
+/// #     const KEY_VERSION: Option<&'static str> = Some("1");
+/// #     const BIZ_TYPE: Option<&'static str> = None;
+/// #     type Request = Query;
+/// #     type Response = serde_json::Value;
+/// # }
+///
+/// let keys = test_keys();
+/// // Answers like PayerMax would, signed with "PayerMax's" key.
+/// let transport = ReplayingTransport::signed_with(keys.payermax_private.clone());
+/// transport.push_gateway_success(serde_json::json!({"status": "REFUND_PENDING"}));
+///
+/// let client = Client::builder(Environment::Custom("http://127.0.0.1:9".into()))
+///     .app_id("app-1")
+///     .merchant_no("P01010113865434")
+///     .private_key(keys.merchant_private.clone())
+///     .payermax_public_key(keys.payermax_public.clone())
+///     .transport(transport.clone())
+///     .build()?;
+///
+/// let reply = client
+///     .call::<RefundQuery>(&Query { out_refund_no: "R-1".into() })
+///     .await?;
+/// assert_eq!(reply.data["status"], "REFUND_PENDING");
+/// assert_eq!(transport.requests().len(), 1);
+/// # Ok(()) }
+/// # #[cfg(feature = "test-util")]
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    environment: Environment,
+    app_id: Option<String>,
+    merchant_no: Option<String>,
+    merchant_id: Option<String>,
+    private_key: PrivateKey,
+    public_key: PublicKey,
+    versions: HashMap<String, String>,
+    clock: Box<dyn Clock>,
+    transport: Transport,
+    request_timeout: Option<Duration>,
+    connect_timeout: Duration,
+    max_reply_bytes: usize,
+    retry: Option<RetryPolicy>,
+    accept_unsigned: bool,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("environment", &i.environment)
+            .field("app_id", &i.app_id)
+            .field("merchant_no", &i.merchant_no)
+            .field("merchant_id", &i.merchant_id)
+            .field("private_key", &"<redacted>")
+            .field("payermax_public_key", &"<set>")
+            .field("versions", &i.versions)
+            .field("request_timeout", &i.request_timeout)
+            .field("max_reply_bytes", &i.max_reply_bytes)
+            .field("retry", &i.retry)
+            .field("accept_unsigned", &i.accept_unsigned)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`]; [`ClientBuilder::build`] names any missing setting.
+///
+/// Required: [`private_key`](Self::private_key),
+/// [`payermax_public_key`](Self::payermax_public_key), and either
+/// [`app_id`](Self::app_id) with [`merchant_no`](Self::merchant_no) (the
+/// current gateway API), or [`merchant_id`](Self::merchant_id) (the legacy
+/// v2.1 API), or all three. Without the `hyper` feature a
+/// [`transport`](Self::transport) is required too.
+pub struct ClientBuilder {
+    environment: Environment,
+    app_id: Option<String>,
+    merchant_no: Option<String>,
+    merchant_id: Option<String>,
+    private_key: Option<PrivateKey>,
+    public_key: Option<PublicKey>,
+    versions: HashMap<String, String>,
+    clock: Box<dyn Clock>,
+    transport: Option<Transport>,
+    request_timeout: Option<Duration>,
+    connect_timeout: Duration,
+    max_reply_bytes: usize,
+    retry: Option<RetryPolicy>,
+    accept_unsigned: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("app_id", &self.app_id)
+            .field("merchant_no", &self.merchant_no)
+            .field("merchant_id", &self.merchant_id)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "payermax_public_key",
+                &self.public_key.as_ref().map(|_| "<set>"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts building a client for `environment`.
+    pub fn builder(environment: Environment) -> ClientBuilder {
+        ClientBuilder {
+            environment,
+            app_id: None,
+            merchant_no: None,
+            merchant_id: None,
+            private_key: None,
+            public_key: None,
+            versions: HashMap::new(),
+            clock: Box::new(SystemClock),
+            transport: None,
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
+            retry: None,
+            accept_unsigned: false,
+        }
+    }
+
+    /// The environment this client talks to.
+    pub fn environment(&self) -> &Environment {
+        &self.inner.environment
+    }
+}
+
+impl ClientBuilder {
+    /// The gateway `appId`.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// The gateway `merchantNo`.
+    pub fn merchant_no(mut self, merchant_no: impl Into<String>) -> Self {
+        self.merchant_no = Some(merchant_no.into());
+        self
+    }
+
+    /// The legacy v2.1 `merchantId`.
+    pub fn merchant_id(mut self, merchant_id: impl Into<String>) -> Self {
+        self.merchant_id = Some(merchant_id.into());
+        self
+    }
+
+    /// The merchant's private key: every request is signed with it.
+    pub fn private_key(mut self, key: PrivateKey) -> Self {
+        self.private_key = Some(key);
+        self
+    }
+
+    /// PayerMax's public key: every signed reply is verified with it.
+    pub fn payermax_public_key(mut self, key: PublicKey) -> Self {
+        self.public_key = Some(key);
+        self
+    }
+
+    /// Sends `version` instead of `O::DEFAULT_VERSION` for operation `O`.
+    pub fn operation_version<O: Operation>(mut self, version: impl Into<String>) -> Self {
+        self.versions.insert(version_key::<O>(), version.into());
+        self
+    }
+
+    /// The clock that stamps `requestTime` (the system clock by default).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// The transport: any tower `Service` taking `http::Request<RequestBody>`
+    /// and answering `http::Response<B>` for any body `B`, with an error that
+    /// converts into a boxed error. It must be `Clone` (wrap one that is not
+    /// in `tower::buffer::Buffer`); each call clones it. Replaces the default
+    /// hyper transport.
+    pub fn transport<S, B>(mut self, service: S) -> Self
+    where
+        S: tower_service::Service<http::Request<RequestBody>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: Body + Send + 'static,
+        B::Data: Buf + Send,
+        B::Error: Into<BoxError>,
+    {
+        self.transport = Some(Transport::new(service));
+        self
+    }
+
+    /// The time one attempt may take, from sending to the end of the reply
+    /// body (30 s by default). `None` disables it (then no Tokio timer is
+    /// needed unless retries are on).
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The default transport's connect timeout (10 s by default). A transport
+    /// error whose chain holds an I/O `TimedOut` is reported as
+    /// [`Error::Timeout`] with this duration.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The largest reply body read (1 MiB by default); larger is [`Error::BodyTooLarge`].
+    pub fn max_reply_bytes(mut self, limit: usize) -> Self {
+        self.max_reply_bytes = limit;
+        self
+    }
+
+    /// Turns retries on with this policy (off by default).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// **Dangerous**: accept successful replies that carry no `sign` header.
+    ///
+    /// Such replies are unauthenticated: anyone able to answer in PayerMax's
+    /// place can forge them. Replies that carry a signature are still
+    /// verified, and a bad signature is still an error. Each accepted
+    /// unsigned reply logs a warning and is marked
+    /// `signature_verified: false`.
+    pub fn danger_accept_unsigned_replies(mut self) -> Self {
+        tracing::warn!(
+            "payermax client configured to accept unsigned replies: successes will not be authenticated"
+        );
+        self.accept_unsigned = true;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let private_key = self
+            .private_key
+            .ok_or(BuildError::Missing(Setting::PrivateKey))?;
+        let public_key = self
+            .public_key
+            .ok_or(BuildError::Missing(Setting::PayerMaxPublicKey))?;
+        match (&self.app_id, &self.merchant_no, &self.merchant_id) {
+            (Some(_), None, _) => {
+                return Err(BuildError::Incomplete {
+                    given: Setting::AppId,
+                    missing: Setting::MerchantNo,
+                });
+            }
+            (None, Some(_), _) => {
+                return Err(BuildError::Incomplete {
+                    given: Setting::MerchantNo,
+                    missing: Setting::AppId,
+                });
+            }
+            (None, None, None) => return Err(BuildError::Missing(Setting::AppId)),
+            _ => {}
+        }
+        for (name, value) in [
+            ("app_id", &self.app_id),
+            ("merchant_no", &self.merchant_no),
+            ("merchant_id", &self.merchant_id),
+        ] {
+            if value.as_deref().is_some_and(str::is_empty) {
+                return Err(BuildError::Invalid {
+                    setting: name,
+                    reason: "empty",
+                });
+            }
+        }
+        check_base_url(self.environment.base_url())?;
+        if self.max_reply_bytes == 0 {
+            return Err(BuildError::Invalid {
+                setting: "max_reply_bytes",
+                reason: "must be at least 1",
+            });
+        }
+        let transport = match self.transport {
+            Some(t) => t,
+            None => default_transport(self.connect_timeout)?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                environment: self.environment,
+                app_id: self.app_id,
+                merchant_no: self.merchant_no,
+                merchant_id: self.merchant_id,
+                private_key,
+                public_key,
+                versions: self.versions,
+                clock: self.clock,
+                transport,
+                request_timeout: self.request_timeout,
+                connect_timeout: self.connect_timeout,
+                max_reply_bytes: self.max_reply_bytes,
+                retry: self.retry,
+                accept_unsigned: self.accept_unsigned,
+            }),
+        })
+    }
+}
+
+#[cfg(feature = "hyper")]
+fn default_transport(connect_timeout: Duration) -> Result<Transport, BuildError> {
+    let t = crate::hyper_transport::HyperTransport::new(connect_timeout)?;
+    Ok(Transport::new(t))
+}
+
+#[cfg(not(feature = "hyper"))]
+fn default_transport(_connect_timeout: Duration) -> Result<Transport, BuildError> {
+    Err(BuildError::Missing(Setting::Transport))
+}
+
+fn version_key<O: Operation>() -> String {
+    format!("{}\u{0}{}", O::PATH, O::NAME)
+}
+
+/// What the operation-independent part of the pipeline needs.
+struct Prepared {
+    api: ApiGeneration,
+    uri: String,
+    body: BodyTemplate,
+}
+
+enum BodyTemplate {
+    /// The payload serialized once; the envelope is filled per attempt.
+    Gateway {
+        version: String,
+        key_version: &'static str,
+        app_id: String,
+        merchant_no: Option<String>,
+        data: Box<RawValue>,
+    },
+    /// No per-attempt field: the body is serialized once.
+    Legacy { body: Bytes },
+}
+
+/// A reply PayerMax accepted, data still undecoded.
+struct Accepted {
+    code: ResultCode,
+    message: String,
+    data: Option<Box<RawValue>>,
+    raw: Bytes,
+    verified: bool,
+    attempts: u32,
+}
+
+impl Client {
+    /// Calls operation `O`: validates `request`, wraps it in `O`'s envelope,
+    /// signs the exact bytes, sends them, verifies the reply's signature over
+    /// the exact bytes received, and decodes the reply.
+    ///
+    /// # Signature rule
+    /// A reply carrying `sign` is always verified; a bad signature is
+    /// [`Error::Signature`] whatever the reply says. A reply without `sign`
+    /// is accepted only as a refusal, reported as
+    /// [`Error::Refused`] with `signed: false` (PayerMax leaves error replies
+    /// unsigned); an unsigned success is [`Error::Signature`] with
+    /// [`SignatureProblem::Missing`] unless the client was built with
+    /// [`ClientBuilder::danger_accept_unsigned_replies`].
+    ///
+    /// The returned future is `Send` and does not borrow `request` or the client.
+    pub fn call<O: Operation>(
+        &self,
+        request: &O::Request,
+    ) -> impl Future<Output = Result<Reply<O::Response>, Error>> + Send + use<O> {
+        let prepared = self.prepare::<O>(request);
+        let client = self.clone();
+        let span = tracing::info_span!(
+            "payermax.call",
+            operation = O::NAME,
+            api = ?O::API,
+            attempts = tracing::field::Empty,
+            code = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        async move {
+            let started = Instant::now();
+            let result = match prepared {
+                Ok(p) => client.run(p).await.and_then(decode::<O::Response>),
+                Err(e) => Err(e),
+            };
+            let span = tracing::Span::current();
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok(reply) => {
+                    span.record("outcome", "ok");
+                    span.record("code", reply.code.as_str());
+                    span.record("attempts", reply.attempts);
+                }
+                Err(e) => {
+                    span.record("outcome", e.kind());
+                    if let Some(code) = e.refusal_code() {
+                        span.record("code", code.as_str());
+                    }
+                }
+            }
+            result
+        }
+        .instrument(span)
+    }
+
+    fn prepare<O: Operation>(&self, request: &O::Request) -> Result<Prepared, Error> {
+        request.validate()?;
+        let inner = &self.inner;
+        let version = inner
+            .versions
+            .get(&version_key::<O>())
+            .cloned()
+            .unwrap_or_else(|| O::DEFAULT_VERSION.to_owned());
+        let encode = |e: serde_json::Error| Error::Encode { source: e.into() };
+        let body = match O::API {
+            ApiGeneration::LegacyV21 => {
+                let merchant_id = inner.merchant_id.as_deref().ok_or(Error::MissingSetting {
+                    setting: Setting::MerchantId,
+                })?;
+                let envelope = LegacyRequest {
+                    merchant_id: Cow::Borrowed(merchant_id),
+                    biz_type: Cow::Borrowed(O::BIZ_TYPE.unwrap_or(O::NAME)),
+                    version: Cow::Owned(version),
+                    payload: request,
+                };
+                BodyTemplate::Legacy {
+                    body: Bytes::from(serde_json::to_vec(&envelope).map_err(encode)?),
+                }
+            }
+            // The current gateway, and any generation added later that this
+            // version does not know (it would fail on PayerMax's side, loudly).
+            _ => {
+                let app_id = inner.app_id.clone().ok_or(Error::MissingSetting {
+                    setting: Setting::AppId,
+                })?;
+                BodyTemplate::Gateway {
+                    version,
+                    key_version: O::KEY_VERSION.unwrap_or("1"),
+                    app_id,
+                    merchant_no: inner.merchant_no.clone(),
+                    data: serde_json::value::to_raw_value(request).map_err(encode)?,
+                }
+            }
+        };
+        Ok(Prepared {
+            api: O::API,
+            uri: format!("{}{}", inner.environment.base_url(), O::PATH),
+            body,
+        })
+    }
+
+    /// Runs the attempts, retrying as the policy allows.
+    async fn run(&self, p: Prepared) -> Result<Accepted, Error> {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let deadline = inner.retry.as_ref().map(|r| started + r.get_deadline());
+        let max_attempts = inner.retry.as_ref().map_or(1, |r| r.get_max_attempts());
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let mut timeout = inner.request_timeout;
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                timeout = Some(timeout.map_or(left, |t| t.min(left)));
+            }
+            let span = tracing::debug_span!(
+                "payermax.attempt",
+                attempt,
+                status = tracing::field::Empty,
+                outcome = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let attempt_started = Instant::now();
+            let result = self.attempt(&p, timeout).instrument(span.clone()).await;
+            span.record("duration_ms", attempt_started.elapsed().as_millis() as u64);
+            span.record(
+                "outcome",
+                match &result {
+                    Ok(_) => "ok",
+                    Err(e) => e.kind(),
+                },
+            );
+            tracing::Span::current().record("attempts", attempt);
+            let err = match result {
+                Ok(mut accepted) => {
+                    accepted.attempts = attempt;
+                    return Ok(accepted);
+                }
+                Err(e) => e,
+            };
+            let Some(policy) = &inner.retry else {
+                return Err(err);
+            };
+            if !err.is_retryable() || attempt >= max_attempts {
+                return Err(err);
+            }
+            let wait = policy.wait(attempt);
+            if let Some(deadline) = deadline
+                && Instant::now() + wait >= deadline
+            {
+                tracing::debug!(attempt, "retry deadline reached");
+                return Err(err);
+            }
+            tracing::info!(
+                attempt,
+                error = err.kind(),
+                wait_ms = wait.as_millis() as u64,
+                "payermax call failed, retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: stamp, sign, send, read, verify, classify.
+    async fn attempt(&self, p: &Prepared, timeout: Option<Duration>) -> Result<Accepted, Error> {
+        let inner = &self.inner;
+        let body = match &p.body {
+            BodyTemplate::Legacy { body } => body.clone(),
+            BodyTemplate::Gateway {
+                version,
+                key_version,
+                app_id,
+                merchant_no,
+                data,
+            } => {
+                let envelope = GatewayRequest {
+                    version: Cow::Borrowed(version.as_str()),
+                    key_version: Cow::Borrowed(*key_version),
+                    request_time: Cow::Owned(inner.clock.now().to_string()),
+                    app_id: Cow::Borrowed(app_id.as_str()),
+                    merchant_no: merchant_no.as_deref().map(Cow::Borrowed),
+                    data: &**data,
+                };
+                Bytes::from(
+                    serde_json::to_vec(&envelope)
+                        .map_err(|e| Error::Encode { source: e.into() })?,
+                )
+            }
+        };
+        let signature = inner.private_key.sign(&body).map_err(Error::Sign)?;
+        let mut sign_value =
+            HeaderValue::from_str(&signature).map_err(|e| Error::Encode { source: e.into() })?;
+        sign_value.set_sensitive(true);
+        let request = http::Request::post(p.uri.as_str())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
+            .header(SIGN_HEADER, sign_value)
+            .body(RequestBody::new(body))
+            .map_err(|e| Error::Encode { source: e.into() })?;
+        tracing::debug!(uri = %p.uri, "sending");
+
+        let exchange = async {
+            let response = inner
+                .transport
+                .send(request)
+                .await
+                .map_err(|e| self.transport_error(e))?;
+            let (parts, body) = response.into_parts();
+            let content_length = parts
+                .headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let bytes = read_capped(body, content_length, inner.max_reply_bytes)
+                .await
+                .map_err(|e| match e {
+                    ReadError::TooLarge => Error::BodyTooLarge {
+                        limit: inner.max_reply_bytes,
+                    },
+                    ReadError::Transport(e) => self.transport_error(e),
+                })?;
+            Ok::<_, Error>((parts, bytes))
+        };
+        let (parts, bytes) = match timeout {
+            Some(after) => tokio::time::timeout(after, exchange)
+                .await
+                .map_err(|_| Error::Timeout { after })??,
+            None => exchange.await?,
+        };
+        tracing::Span::current().record("status", parts.status.as_u16());
+        if !parts.status.is_success() {
+            return Err(Error::Status {
+                status: parts.status.as_u16(),
+                body: excerpt(&bytes),
+            });
+        }
+        self.verify_and_classify(p.api, &parts.headers, bytes)
+    }
+
+    fn transport_error(&self, e: BoxError) -> Error {
+        if is_io_timeout(&*e) {
+            Error::Timeout {
+                after: self.inner.connect_timeout,
+            }
+        } else {
+            Error::Transport { source: e }
+        }
+    }
+
+    fn verify_and_classify(
+        &self,
+        api: ApiGeneration,
+        headers: &http::HeaderMap,
+        raw: Bytes,
+    ) -> Result<Accepted, Error> {
+        let mut signs = headers.get_all(SIGN_HEADER).iter();
+        let verified = match (signs.next(), signs.next()) {
+            (None, _) => false,
+            (Some(value), None) => {
+                let invalid = |source| Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    source,
+                };
+                let sig = value.to_str().map_err(|_| invalid(None))?;
+                self.inner
+                    .public_key
+                    .verify(&raw, sig.trim())
+                    .map_err(|e| invalid(Some(e)))?;
+                true
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    source: None,
+                });
+            }
+        };
+        let decode_err = |source| Error::Decode {
+            source,
+            body: excerpt(&raw),
+        };
+        let (code, message, data) = match api {
+            ApiGeneration::LegacyV21 => {
+                let r: RawLegacyReply = serde_json::from_slice(&raw).map_err(decode_err)?;
+                (r.biz_code, r.message, r.data)
+            }
+            _ => {
+                let r: RawGatewayReply = serde_json::from_slice(&raw).map_err(decode_err)?;
+                (r.code, r.msg, r.data)
+            }
+        };
+        let success = match api {
+            ApiGeneration::LegacyV21 => code == ResultCode::LegacySuccess,
+            _ => code == ResultCode::ApplySuccess,
+        };
+        if !success {
+            return Err(Error::Refused {
+                code,
+                message,
+                signed: verified,
+            });
+        }
+        if !verified {
+            if !self.inner.accept_unsigned {
+                return Err(Error::Signature {
+                    problem: SignatureProblem::Missing,
+                    source: None,
+                });
+            }
+            tracing::warn!("accepting an unsigned success reply (danger_accept_unsigned_replies)");
+        }
+        Ok(Accepted {
+            code,
+            message,
+            data,
+            raw,
+            verified,
+            attempts: 0,
+        })
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(a: Accepted) -> Result<Reply<T>, Error> {
+    let json = a.data.as_deref().map_or("null", RawValue::get);
+    let data = serde_json::from_str(json).map_err(|source| Error::Decode {
+        source,
+        body: excerpt(&a.raw),
+    })?;
+    Ok(Reply {
+        data,
+        code: a.code,
+        message: a.message,
+        signature_verified: a.verified,
+        attempts: a.attempts,
+    })
+}

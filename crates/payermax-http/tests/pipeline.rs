@@ -1,0 +1,944 @@
+//! The pipeline against the test-util transports: wire format, every error
+//! variant, the signature rule, the body cap, retries and timeouts (paused
+//! time), redaction.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use payermax_http::test_util::{CannedReply, CapturingTransport, ReplayingTransport, test_keys};
+use payermax_http::{
+    BuildError, Client, Environment, Error, ResultCode, RetryPolicy, Setting, SignatureProblem,
+};
+use serde_json::json;
+
+fn success_data() -> serde_json::Value {
+    json!({"outRefundNo": "R-1", "status": "REFUND_PENDING", "unknownField": [1]})
+}
+
+fn client_with(t: &ReplayingTransport) -> Client {
+    builder().transport(t.clone()).build().unwrap()
+}
+
+fn signed_replayer() -> ReplayingTransport {
+    ReplayingTransport::signed_with(test_keys().payermax_private.clone())
+}
+
+// ---------------------------------------------------------------- building
+
+#[test]
+fn builder_names_missing_settings() {
+    let keys = test_keys();
+    let env = || Environment::Custom(BASE.into());
+    let t = ReplayingTransport::unsigned();
+    let err = Client::builder(env())
+        .app_id("a")
+        .merchant_no("m")
+        .payermax_public_key(keys.payermax_public.clone())
+        .transport(t.clone())
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, BuildError::Missing(Setting::PrivateKey)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("private_key"));
+
+    let err = Client::builder(env())
+        .app_id("a")
+        .merchant_no("m")
+        .private_key(keys.merchant_private.clone())
+        .transport(t.clone())
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        BuildError::Missing(Setting::PayerMaxPublicKey)
+    ));
+
+    let keyed = || {
+        Client::builder(env())
+            .private_key(keys.merchant_private.clone())
+            .payermax_public_key(keys.payermax_public.clone())
+            .transport(t.clone())
+    };
+    assert!(matches!(
+        keyed().build().unwrap_err(),
+        BuildError::Missing(Setting::AppId)
+    ));
+    assert!(matches!(
+        keyed().app_id("a").build().unwrap_err(),
+        BuildError::Incomplete {
+            given: Setting::AppId,
+            missing: Setting::MerchantNo
+        }
+    ));
+    assert!(matches!(
+        keyed().merchant_no("m").build().unwrap_err(),
+        BuildError::Incomplete {
+            given: Setting::MerchantNo,
+            missing: Setting::AppId
+        }
+    ));
+    assert!(matches!(
+        keyed().app_id("").merchant_no("m").build().unwrap_err(),
+        BuildError::Invalid {
+            setting: "app_id",
+            ..
+        }
+    ));
+    assert!(keyed().merchant_id("legacy-only").build().is_ok());
+    assert!(keyed().app_id("a").merchant_no("m").build().is_ok());
+}
+
+#[test]
+fn builder_checks_base_url_and_environments() {
+    let keys = test_keys();
+    let build = |url: &str| {
+        Client::builder(Environment::Custom(url.into()))
+            .app_id("a")
+            .merchant_no("m")
+            .private_key(keys.merchant_private.clone())
+            .payermax_public_key(keys.payermax_public.clone())
+            .transport(ReplayingTransport::unsigned())
+            .build()
+    };
+    for bad in [
+        "127.0.0.1:8080",
+        "ftp://x",
+        "http://",
+        "not a url",
+        "http://h/?q=1",
+    ] {
+        let err = build(bad).unwrap_err();
+        assert!(
+            matches!(err, BuildError::InvalidBaseUrl { .. }),
+            "{bad}: {err}"
+        );
+    }
+    for good in ["http://127.0.0.1:8080", "https://sandbox.example/prefix/"] {
+        assert!(build(good).is_ok(), "{good}");
+    }
+    assert_eq!(
+        Environment::Uat.base_url(),
+        "https://pay-gate-uat.payermax.com"
+    );
+    assert_eq!(
+        Environment::Production.base_url(),
+        "https://pay-gate.payermax.com"
+    );
+    assert_eq!(
+        Environment::Custom("http://127.0.0.1:1234/".into()).base_url(),
+        "http://127.0.0.1:1234"
+    );
+}
+
+// ---------------------------------------------------------------- wire format
+
+#[tokio::test]
+async fn gateway_call_wire_format_and_decoding() {
+    let t = signed_replayer();
+    t.push_gateway_success(success_data());
+    let (_, clock) = stepping_clock();
+    let client = builder().transport(t.clone()).clock(clock).build().unwrap();
+
+    let reply = client.call::<Query>(&query("R-1")).await.unwrap();
+    assert_eq!(
+        reply.data.status, "REFUND_PENDING",
+        "business status is data"
+    );
+    assert_eq!(reply.data.out_refund_no, "R-1");
+    assert_eq!(reply.code, ResultCode::ApplySuccess);
+    assert_eq!(reply.message, "Success.");
+    assert!(reply.signature_verified);
+    assert_eq!(reply.attempts, 1);
+
+    let reqs = t.requests();
+    assert_eq!(reqs.len(), 1);
+    let r = &reqs[0];
+    assert_eq!(r.method, http::Method::POST);
+    assert_eq!(
+        r.uri.to_string(),
+        "http://127.0.0.1:9/aggregate-pay/api/gateway/refundQuery"
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        std::str::from_utf8(&r.body).unwrap(),
+        r#"{"version":"1.5","keyVersion":"1","requestTime":"2026-01-02T03:04:05.678+00:00","appId":"app-1","merchantNo":"P01010113865434","data":{"outRefundNo":"R-1"}}"#
+    );
+    // The signature is over exactly the bytes sent, with the merchant's key.
+    let sig = r.sign().expect("sign header");
+    test_keys().merchant_public.verify(&r.body, sig).unwrap();
+    assert!(
+        test_keys()
+            .merchant_public
+            .verify(&r.body[1..], sig)
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn legacy_call_is_flat_and_uses_biz_code() {
+    let t = signed_replayer();
+    t.push_legacy_success(json!({"refundId": "R-9"}));
+    let client = client_with(&t);
+    let req = LegacyApplyRequest {
+        refund_id: "R-9".into(),
+        order_id: "O-1".into(),
+        amount: "10.50".into(),
+        currency: "USD".into(),
+    };
+    let reply = client.call::<LegacyApply>(&req).await.unwrap();
+    assert_eq!(reply.data.refund_id, "R-9");
+    assert_eq!(reply.code, ResultCode::LegacySuccess);
+    let r = &t.requests()[0];
+    assert_eq!(
+        r.uri.to_string(),
+        "http://127.0.0.1:9/aggregate-pay-gate/api/gateway"
+    );
+    assert_eq!(
+        std::str::from_utf8(&r.body).unwrap(),
+        r#"{"merchantId":"M-legacy","bizType":"refundApply","version":"2.1","refundId":"R-9","orderId":"O-1","amount":"10.50","currency":"USD"}"#
+    );
+    test_keys()
+        .merchant_public
+        .verify(&r.body, r.sign().unwrap())
+        .unwrap();
+
+    // A legacy refusal.
+    t.push(CannedReply::legacy("0001", "refund amount mismatch", None));
+    let err = client.call::<LegacyApply>(&req).await.unwrap_err();
+    match err {
+        Error::Refused {
+            code,
+            message,
+            signed,
+        } => {
+            assert_eq!(code, ResultCode::Unknown("0001".into()));
+            assert_eq!(message, "refund amount mismatch");
+            assert!(signed);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn version_override_and_missing_setting() {
+    let t = signed_replayer();
+    t.push_gateway_success(success_data());
+    let client = builder()
+        .transport(t.clone())
+        .operation_version::<Query>("1.4")
+        .build()
+        .unwrap();
+    client.call::<Query>(&query("R-1")).await.unwrap();
+    assert_eq!(t.requests()[0].json().unwrap()["version"], "1.4");
+
+    // A legacy operation on a client without merchant_id: nothing is sent.
+    let keys = test_keys();
+    let gateway_only = Client::builder(Environment::Custom(BASE.into()))
+        .app_id("a")
+        .merchant_no("m")
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+        .transport(t.clone())
+        .build()
+        .unwrap();
+    let req = LegacyApplyRequest {
+        refund_id: "R".into(),
+        order_id: "O".into(),
+        amount: "1".into(),
+        currency: "USD".into(),
+    };
+    let err = gateway_only.call::<LegacyApply>(&req).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::MissingSetting {
+            setting: Setting::MerchantId
+        }
+    ));
+    let legacy_only = Client::builder(Environment::Custom(BASE.into()))
+        .merchant_id("M")
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+        .transport(t.clone())
+        .build()
+        .unwrap();
+    let err = legacy_only.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::MissingSetting {
+            setting: Setting::AppId
+        }
+    ));
+    assert_eq!(t.requests().len(), 1);
+}
+
+// ---------------------------------------------------------------- error variants
+
+#[tokio::test]
+async fn validation_fails_before_sending() {
+    let t = signed_replayer();
+    let client = builder()
+        .transport(t.clone())
+        .retry(RetryPolicy::new())
+        .build()
+        .unwrap();
+    let err = client
+        .call::<Query>(&query(&"x".repeat(65)))
+        .await
+        .unwrap_err();
+    let v = err.validation_errors().expect("validation error");
+    assert_eq!(v.violations[0].path, "outRefundNo");
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("outRefundNo"));
+    assert!(t.requests().is_empty(), "nothing sent");
+}
+
+#[tokio::test]
+async fn transport_failure() {
+    let t = signed_replayer();
+    t.push_raw(CannedReply::transport_error("connection refused"));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains("connection refused"));
+}
+
+#[tokio::test]
+async fn io_timeout_from_transport_is_a_timeout() {
+    #[derive(Clone)]
+    struct TimedOut;
+    impl tower_service::Service<http::Request<payermax_http::RequestBody>> for TimedOut {
+        type Response = http::Response<http_body_util::Full<bytes::Bytes>>;
+        type Error = std::io::Error;
+        type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+        fn poll_ready(
+            &mut self,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), Self::Error>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, _: http::Request<payermax_http::RequestBody>) -> Self::Future {
+            std::future::ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "connect timed out",
+            )))
+        }
+    }
+    let client = builder()
+        .transport(TimedOut)
+        .connect_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { after } if after == Duration::from_secs(3)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn request_timeout() {
+    let t = signed_replayer();
+    t.push_raw(CannedReply::hang());
+    let client = builder()
+        .transport(t.clone())
+        .request_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { after } if after == Duration::from_secs(5)),
+        "{err:?}"
+    );
+    assert!(err.is_timeout() && err.is_retryable());
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn non_2xx_status_keeps_a_bounded_body_copy() {
+    let t = signed_replayer();
+    let big = format!("<html>{}</html>", "x".repeat(10_000));
+    t.push(CannedReply::json(502, big));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Status { status, body } => {
+            assert_eq!(*status, 502);
+            assert!(body.starts_with("<html>xxx"));
+            assert_eq!(body.len(), payermax_http::BODY_EXCERPT_LIMIT);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.status(), Some(502));
+    assert!(err.is_retryable());
+
+    t.push(CannedReply::json(400, "bad"));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Status { status: 400, body } if body == "bad"));
+    assert!(!err.is_retryable());
+    t.push(CannedReply::json(429, ""));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn undecodable_replies_keep_a_body_copy() {
+    let t = signed_replayer();
+    // Signed, accepted, but data of the wrong shape.
+    t.push(CannedReply::gateway(
+        "APPLY_SUCCESS",
+        "",
+        Some(json!({"outRefundNo": 5})),
+    ));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Decode { body, .. } => assert!(body.contains("\"outRefundNo\":5")),
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.is_retryable());
+    // Signed, not JSON at all.
+    t.push(CannedReply::json(200, "not json"));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Decode { body, .. } if body == "not json"));
+    // Success without data for an operation whose response is not optional.
+    t.push(CannedReply::gateway("APPLY_SUCCESS", "", None));
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }));
+}
+
+#[tokio::test]
+async fn body_cap() {
+    let t = signed_replayer();
+    let body = json!({"code":"APPLY_SUCCESS","msg":"","data":{"outRefundNo":"R","status":"x".repeat(300)}}).to_string();
+    assert!(body.len() > 256);
+    let client = builder()
+        .transport(t.clone())
+        .max_reply_bytes(256)
+        .build()
+        .unwrap();
+    // Streamed past the cap.
+    t.push(CannedReply::json(200, body.clone()));
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { limit: 256 }), "{err:?}");
+    assert!(!err.is_retryable());
+    // Announced past the cap.
+    t.push(CannedReply::json(200, "{}").header("content-length", "100000"));
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { limit: 256 }), "{err:?}");
+    // Exactly at the cap is fine.
+    let data = json!({"outRefundNo":"R","status":"S"});
+    let exact = json!({"code":"APPLY_SUCCESS","msg":"","data":data}).to_string();
+    let client = builder()
+        .transport(t.clone())
+        .max_reply_bytes(exact.len())
+        .build()
+        .unwrap();
+    t.push(CannedReply::json(200, exact));
+    client.call::<Query>(&query("R")).await.unwrap();
+}
+
+// ---------------------------------------------------------------- signature rule
+
+#[tokio::test]
+async fn signature_rule() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    let client = client_with(&t);
+    let success = || CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()));
+    let refusal = || CannedReply::gateway("ORDER_NOT_EXIST", "no such refund", None);
+
+    // Signed success: accepted.
+    t.push(success().signed(&keys.payermax_private));
+    assert!(
+        client
+            .call::<Query>(&query("R"))
+            .await
+            .unwrap()
+            .signature_verified
+    );
+
+    // Unsigned success: never accepted.
+    t.push(success());
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Signature {
+                problem: SignatureProblem::Missing,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+
+    // Success signed by the wrong key (the merchant's): invalid.
+    t.push(success().signed(&keys.merchant_private));
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Signature {
+            problem: SignatureProblem::Invalid,
+            source: Some(_)
+        }
+    ));
+
+    // Signature of another body: invalid.
+    let other_sig = keys.payermax_private.sign(b"{}").unwrap();
+    t.push(success().header("sign", other_sig));
+    assert!(matches!(
+        client.call::<Query>(&query("R")).await.unwrap_err(),
+        Error::Signature {
+            problem: SignatureProblem::Invalid,
+            ..
+        }
+    ));
+
+    // Garbage and non-ASCII header values, and two sign headers: invalid.
+    for bad in ["not base64!!", "\u{e9}t\u{e9}"] {
+        t.push(success().header("sign", bad));
+        assert!(
+            matches!(
+                client.call::<Query>(&query("R")).await.unwrap_err(),
+                Error::Signature {
+                    problem: SignatureProblem::Invalid,
+                    ..
+                }
+            ),
+            "{bad}"
+        );
+    }
+    t.push(
+        success()
+            .signed(&keys.payermax_private)
+            .signed(&keys.payermax_private),
+    );
+    assert!(matches!(
+        client.call::<Query>(&query("R")).await.unwrap_err(),
+        Error::Signature {
+            problem: SignatureProblem::Invalid,
+            ..
+        }
+    ));
+
+    // Unsigned refusal: reported, marked unauthenticated.
+    t.push(refusal());
+    match client.call::<Query>(&query("R")).await.unwrap_err() {
+        Error::Refused {
+            code,
+            message,
+            signed,
+        } => {
+            assert_eq!(code, ResultCode::OrderNotExist);
+            assert_eq!(message, "no such refund");
+            assert!(!signed);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Signed refusal: signed.
+    t.push(refusal().signed(&keys.payermax_private));
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(matches!(err, Error::Refused { signed: true, .. }));
+    assert_eq!(err.refusal_code(), Some(&ResultCode::OrderNotExist));
+    assert!(!err.is_retryable());
+    // Badly signed refusal: a signature error, not a refusal.
+    t.push(refusal().signed(&keys.merchant_private));
+    assert!(matches!(
+        client.call::<Query>(&query("R")).await.unwrap_err(),
+        Error::Signature {
+            problem: SignatureProblem::Invalid,
+            ..
+        }
+    ));
+    // Refusal with garbage data still yields its code.
+    t.push(CannedReply::gateway(
+        "PARAMS_INVALID",
+        "bad",
+        Some(json!([1, {"x": null}])),
+    ));
+    assert!(matches!(
+        client.call::<Query>(&query("R")).await.unwrap_err(),
+        Error::Refused {
+            code: ResultCode::ParamsInvalid,
+            ..
+        }
+    ));
+    assert_eq!(t.pending(), 0);
+}
+
+#[tokio::test]
+async fn danger_accept_unsigned_replies() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    let client = builder()
+        .transport(t.clone())
+        .danger_accept_unsigned_replies()
+        .build()
+        .unwrap();
+    t.push(CannedReply::gateway(
+        "APPLY_SUCCESS",
+        "",
+        Some(success_data()),
+    ));
+    let reply = client.call::<Query>(&query("R")).await.unwrap();
+    assert!(!reply.signature_verified);
+    // A bad signature is still an error.
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.merchant_private),
+    );
+    assert!(matches!(
+        client.call::<Query>(&query("R")).await.unwrap_err(),
+        Error::Signature { .. }
+    ));
+}
+
+// ---------------------------------------------------------------- retries
+
+fn retry_policy() -> RetryPolicy {
+    RetryPolicy::new()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(100))
+        .max_backoff(Duration::from_secs(1))
+        .deadline(Duration::from_secs(60))
+        .jitter(false)
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_resend_same_payload_with_fresh_time_and_signature() {
+    let t = signed_replayer();
+    t.push(CannedReply::gateway("SYSTEM_ERROR", "busy", None));
+    t.push(CannedReply::json(503, "unavailable"));
+    t.push_raw(CannedReply::transport_error("reset"));
+    t.push_gateway_success(success_data());
+    let (_, clock) = stepping_clock();
+    let client = builder()
+        .transport(t.clone())
+        .clock(clock)
+        .retry(retry_policy())
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let reply = client.call::<Query>(&query("R-1")).await.unwrap();
+    assert_eq!(reply.attempts, 4);
+    // Waits of 100 + 200 + 400 ms, no jitter.
+    assert_eq!(start.elapsed(), Duration::from_millis(700));
+
+    let reqs = t.requests();
+    assert_eq!(reqs.len(), 4);
+    let mut times = Vec::new();
+    let mut sigs = Vec::new();
+    for r in &reqs {
+        let body = r.json().unwrap();
+        assert_eq!(body["data"], json!({"outRefundNo": "R-1"}), "same payload");
+        times.push(body["requestTime"].as_str().unwrap().to_owned());
+        let sig = r.sign().unwrap().to_owned();
+        test_keys().merchant_public.verify(&r.body, &sig).unwrap();
+        sigs.push(sig);
+    }
+    times.dedup();
+    sigs.dedup();
+    assert_eq!(times.len(), 4, "fresh requestTime each attempt: {times:?}");
+    assert_eq!(sigs.len(), 4, "fresh signature each attempt");
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_give_up_after_max_attempts_with_last_error() {
+    let t = signed_replayer();
+    for _ in 0..4 {
+        t.push(CannedReply::gateway("TOO_MANY_REQUEST", "slow down", None));
+    }
+    t.push(CannedReply::json(429, "x"));
+    let client = builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap();
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Refused {
+            code: ResultCode::TooManyRequest,
+            ..
+        }
+    ));
+    assert_eq!(t.requests().len(), 4);
+    assert_eq!(t.pending(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn never_retried_failures() {
+    let keys = test_keys();
+    let cases: Vec<(CannedReply, &str)> = vec![
+        (
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data())),
+            "signature",
+        ),
+        (
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+                .signed(&keys.merchant_private),
+            "signature",
+        ),
+        (CannedReply::gateway("PARAMS_INVALID", "", None), "refused"),
+        (
+            CannedReply::json(200, "nope").signed(&keys.payermax_private),
+            "decode",
+        ),
+        (CannedReply::json(404, "nope"), "status"),
+    ];
+    for (reply, kind) in cases {
+        let t = ReplayingTransport::unsigned();
+        t.push(reply);
+        t.push_raw(
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+                .signed(&keys.payermax_private),
+        );
+        let client = builder()
+            .transport(t.clone())
+            .retry(retry_policy())
+            .build()
+            .unwrap();
+        let err = client.call::<Query>(&query("R")).await.unwrap_err();
+        assert_eq!(err.kind(), kind, "{err:?}");
+        assert_eq!(t.requests().len(), 1, "{kind} was retried");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_deadline_is_respected() {
+    // Every attempt hangs; 10 s per attempt, 25 s overall.
+    let t = CapturingTransport::new(|_| CannedReply::hang());
+    let client = builder()
+        .transport(t.clone())
+        .request_timeout(Some(Duration::from_secs(10)))
+        .retry(
+            retry_policy()
+                .max_attempts(100)
+                .deadline(Duration::from_secs(25)),
+        )
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(elapsed <= Duration::from_secs(25), "{elapsed:?}");
+    // 10 s, wait 0.1, 10 s, wait 0.2, then the rest of the budget.
+    assert_eq!(t.requests().len(), 3);
+    assert_eq!(elapsed, Duration::from_secs(25));
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_are_off_by_default() {
+    let t = signed_replayer();
+    t.push(CannedReply::gateway("SYSTEM_ERROR", "busy", None));
+    t.push_gateway_success(success_data());
+    let err = client_with(&t)
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable());
+    assert_eq!(t.requests().len(), 1);
+}
+
+// ---------------------------------------------------------------- concurrency, Send
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_is_shared_across_tasks() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Client>();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    let keys = test_keys();
+    let t = CapturingTransport::new(move |req| {
+        c.fetch_add(1, Ordering::SeqCst);
+        let no = req.json().unwrap()["data"]["outRefundNo"].clone();
+        CannedReply::gateway(
+            "APPLY_SUCCESS",
+            "",
+            Some(json!({"outRefundNo": no, "status": "REFUND_SUCCESS"})),
+        )
+        .signed(&keys.payermax_private)
+    });
+    let client = builder().transport(t.clone()).build().unwrap();
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        let client = client.clone();
+        handles.push(tokio::spawn(async move {
+            let no = format!("R-{i}");
+            let r = client.call::<Query>(&query(&no)).await.unwrap();
+            assert_eq!(r.data.out_refund_no, no);
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 8);
+}
+
+// ---------------------------------------------------------------- redaction
+
+#[test]
+fn debug_output_is_redacted() {
+    let client = builder()
+        .transport(ReplayingTransport::unsigned())
+        .build()
+        .unwrap();
+    let dbg = format!("{client:?}");
+    assert!(dbg.contains("<redacted>"));
+    assert!(dbg.contains("app-1"));
+    for pem in [
+        include_str!("../src/test_keys/merchant_private.pem"),
+        include_str!("../src/test_keys/payermax_private.pem"),
+    ] {
+        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+            assert!(!dbg.contains(line), "key material in Debug");
+        }
+    }
+    let b = format!("{:?}", builder());
+    assert!(b.contains("<redacted>"));
+    assert!(!b.contains("MII"));
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[test]
+fn traces_record_calls_but_never_secrets() {
+    let out = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(out.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let t = signed_replayer();
+    t.push(CannedReply::gateway("SYSTEM_ERROR", "busy", None));
+    t.push_gateway_success(success_data());
+    t.push(CannedReply::gateway("ORDER_NOT_EXIST", "none", None));
+    tracing::subscriber::with_default(subscriber, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let client = builder()
+                .transport(t.clone())
+                .retry(retry_policy())
+                .danger_accept_unsigned_replies()
+                .build()
+                .unwrap();
+            client.call::<Query>(&query("R-1")).await.unwrap();
+            client.call::<Query>(&query("R-2")).await.unwrap_err();
+        });
+    });
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("payermax.call"), "{text}");
+    assert!(text.contains("operation=\"refundQuery\""), "{text}");
+    assert!(text.contains("payermax.attempt"), "{text}");
+    assert!(text.contains("attempt=2"), "{text}");
+    assert!(text.contains("attempts=2"), "{text}");
+    assert!(text.contains("code=\"APPLY_SUCCESS\""), "{text}");
+    assert!(text.contains("code=\"ORDER_NOT_EXIST\""), "{text}");
+    assert!(text.contains("outcome=\"refused\""), "{text}");
+    assert!(text.contains("duration_ms="), "{text}");
+    assert!(text.contains("danger_accept_unsigned_replies") || text.contains("unsigned"));
+    for r in t.requests() {
+        assert!(!text.contains(r.sign().unwrap()), "signature leaked");
+        assert!(!text.contains("outRefundNo"), "body leaked");
+    }
+    for pem in [
+        include_str!("../src/test_keys/merchant_private.pem"),
+        include_str!("../src/test_keys/payermax_private.pem"),
+    ] {
+        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+            assert!(!text.contains(line), "key material in traces");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- notifications
+
+#[test]
+fn notifications_verify_then_decode() {
+    use payermax_http::notification::{NotificationError, acknowledgement};
+    use payermax_http::verify_notification;
+    let keys = test_keys();
+    let body =
+        br#"{"merchantId":"M","refundId":"R-1","status":1,"refundAmount":"10.00","currency":"USD","new":true}"#;
+    let sig = keys.payermax_private.sign(body).unwrap();
+    let n = verify_notification::<RefundNotify>(&keys.payermax_public, body, Some(&sig)).unwrap();
+    assert_eq!(n.refund_id, "R-1");
+    assert_eq!(n.refund_amount, "10.00");
+    assert_eq!(n.status, 1);
+    assert_eq!(
+        acknowledgement::<RefundNotify>(),
+        br#"{"bizCode":"0000","message":"success"}"#
+    );
+
+    assert!(matches!(
+        verify_notification::<RefundNotify>(&keys.payermax_public, body, None),
+        Err(NotificationError::MissingSignature)
+    ));
+    let mut tampered = body.to_vec();
+    tampered[30] ^= 1;
+    assert!(matches!(
+        verify_notification::<RefundNotify>(&keys.payermax_public, &tampered, Some(&sig)),
+        Err(NotificationError::InvalidSignature(_))
+    ));
+    let wrong = keys.merchant_private.sign(body).unwrap();
+    assert!(matches!(
+        verify_notification::<RefundNotify>(&keys.payermax_public, body, Some(&wrong)),
+        Err(NotificationError::InvalidSignature(_))
+    ));
+    let odd = br#"{"refundId":7}"#;
+    let sig = keys.payermax_private.sign(odd).unwrap();
+    match verify_notification::<RefundNotify>(&keys.payermax_public, odd, Some(&sig)) {
+        Err(NotificationError::Decode { body, .. }) => assert_eq!(body, r#"{"refundId":7}"#),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,369 @@
+//! A local, offline PayerMax for tests and for trying the SDK without an
+//! account: a hyper server on loopback that serves every operation in the
+//! workspace's `spec/` folder.
+//!
+//! - **Spec-driven.** Every `spec/*.json` is embedded at build time. Gateway
+//!   operations are served at their path, legacy v2.1 operations at
+//!   [`LEGACY_BASE_PATH`] chosen by `bizType`. Bodies are validated against
+//!   the spec's request schema (`PARAMS_INVALID` naming the field).
+//! - **Signatures both ways.** The merchant's `sign` header is verified over
+//!   the raw body with the merchant public key (`SIGN_VERIFY_FAILED`); every
+//!   reply is signed over its exact bytes with the platform key.
+//! - **`requestTime` window.** Gateway requests more than two minutes off the
+//!   sandbox [`Clock`] get `REQ_TIME_OVER_TIME`.
+//! - **Refunds in memory.** The legacy `refundApply` creates a refund,
+//!   idempotent on `refundId` (a conflicting repeat gets `ORDER_REPEAT`);
+//!   the gateway `refundQuery` finds it by `outRefundNo` or `refundTradeNo`.
+//!   Refunds settle by the deterministic rule of [`Settlement`], and a signed
+//!   notification is POSTed to `callbackUrl` when they do.
+//! - **Faults.** Per request with the [`FAULT_HEADER`] header, or per path or
+//!   operation with [`SandboxHandle::add_fault`]; see [`Fault`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use payermax_sandbox::{Fault, FaultRule, Sandbox};
+//!
+//! let sandbox = Sandbox::builder().start().await?;
+//! println!("PayerMax at {}", sandbox.base_url());
+//! // The next two refund applications fail with HTTP 503, then it behaves.
+//! sandbox.add_fault(FaultRule::new(Fault::Status(503)).on_operation("refundApply").times(2));
+//! assert!(sandbox.refunds().is_empty());
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod body;
+mod fault;
+mod notify;
+mod reply;
+mod schema;
+mod server;
+mod spec;
+mod store;
+mod time;
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use payermax_sign::{PrivateKey, PublicKey};
+use tokio::sync::watch;
+
+pub use fault::{
+    DEFAULT_OVERSIZED_BYTES, FAULT_HEADER, Fault, FaultRule, FaultScope, UnknownFault,
+    parse_fault_list,
+};
+pub use notify::{NotifyConfig, PAYERMAX_SCHEDULE};
+pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
+pub use server::REQUEST_TIME_WINDOW_MILLIS;
+pub use spec::LEGACY_BASE_PATH;
+pub use store::{
+    FAIL_PREFIX, NotificationRecord, PENDING_PREFIX, Refund, RefundStatus, Settlement,
+};
+pub use time::{Clock, ManualClock, SystemClock, format_rfc3339_millis, parse_rfc3339_millis};
+
+use server::{Shared, lock};
+
+/// Why the sandbox could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// Binding the listener failed.
+    Bind(std::io::Error),
+    /// An embedded spec file could not be read.
+    Spec(String),
+    /// Generating a key pair failed.
+    Key(String),
+}
+
+impl fmt::Display for SandboxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SandboxError::Bind(e) => write!(f, "binding the sandbox listener: {e}"),
+            SandboxError::Spec(e) => write!(f, "loading the operation specs: {e}"),
+            SandboxError::Key(e) => write!(f, "generating a sandbox key: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SandboxError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SandboxError::Bind(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The sandbox server. Start one with [`Sandbox::builder`].
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: 127.0.0.1, an ephemeral port, freshly
+    /// generated keys, the system clock, [`Settlement::default`], PayerMax's
+    /// notification schedule.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+}
+
+/// Configures and starts a [`Sandbox`].
+#[derive(Debug)]
+pub struct SandboxBuilder {
+    ip: IpAddr,
+    port: u16,
+    merchant_public_key: Option<PublicKey>,
+    platform_private_key: Option<PrivateKey>,
+    clock: Arc<dyn Clock>,
+    settlement: Settlement,
+    notify: NotifyConfig,
+    max_request_bytes: usize,
+    faults: Vec<FaultRule>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            merchant_public_key: None,
+            platform_private_key: None,
+            clock: Arc::new(SystemClock),
+            settlement: Settlement::default(),
+            notify: NotifyConfig::default(),
+            max_request_bytes: 1024 * 1024,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The address to listen on (default 127.0.0.1). Keep it on loopback:
+    /// the sandbox accepts anyone who has the merchant key.
+    pub fn ip(mut self, ip: IpAddr) -> Self {
+        self.ip = ip;
+        self
+    }
+
+    /// The merchant public key requests are verified with. Without one, a
+    /// merchant key pair is generated and its private half is available
+    /// from [`SandboxHandle::merchant_private_key`].
+    pub fn merchant_public_key(mut self, key: PublicKey) -> Self {
+        self.merchant_public_key = Some(key);
+        self
+    }
+
+    /// The platform private key replies and notifications are signed with.
+    /// Without one, a key is generated.
+    pub fn platform_private_key(mut self, key: PrivateKey) -> Self {
+        self.platform_private_key = Some(key);
+        self
+    }
+
+    /// The clock `requestTime` is checked against (and refund times come from).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The settlement rule.
+    pub fn settlement(mut self, settlement: Settlement) -> Self {
+        self.settlement = settlement;
+        self
+    }
+
+    /// The notification delivery schedule: the wait before each attempt.
+    /// Tests use short ones, e.g. `[0 ms, 20 ms, 20 ms]`.
+    pub fn notification_schedule(mut self, schedule: Vec<Duration>) -> Self {
+        self.notify.schedule = schedule;
+        self
+    }
+
+    /// How long one notification attempt may take (default 5 s).
+    pub fn notification_timeout(mut self, timeout: Duration) -> Self {
+        self.notify.attempt_timeout = timeout;
+        self
+    }
+
+    /// Deliver notifications to non-loopback hosts too (default: loopback only).
+    pub fn allow_remote_callbacks(mut self, allow: bool) -> Self {
+        self.notify.allow_remote = allow;
+        self
+    }
+
+    /// The largest request body accepted (default 1 MiB); larger gets HTTP 413.
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_bytes = bytes;
+        self
+    }
+
+    /// A fault rule in force from the start.
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// Binds the listener and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
+        let specs = spec::embedded().map_err(|e| SandboxError::Spec(e.to_string()))?;
+        for s in &specs {
+            schema::check_patterns(&s.request_schema)
+                .map_err(|e| SandboxError::Spec(format!("{}: {e}", s.id)))?;
+        }
+        let (merchant_public_key, merchant_private_key) = match self.merchant_public_key {
+            Some(k) => (k, None),
+            None => {
+                let k = PrivateKey::generate().map_err(|e| SandboxError::Key(e.to_string()))?;
+                (k.public_key(), Some(k))
+            }
+        };
+        let platform_key = match self.platform_private_key {
+            Some(k) => k,
+            None => PrivateKey::generate().map_err(|e| SandboxError::Key(e.to_string()))?,
+        };
+        let platform_public_key = platform_key.public_key();
+        let listener = server::bind(SocketAddr::new(self.ip, self.port))
+            .await
+            .map_err(SandboxError::Bind)?;
+        let local_addr = listener.local_addr().map_err(SandboxError::Bind)?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let mut rules = fault::FaultRules::default();
+        for r in self.faults {
+            rules.add(r);
+        }
+        let shared = Arc::new(Shared {
+            routes: spec::Routes::new(specs),
+            merchant_key: merchant_public_key.clone(),
+            platform_key,
+            clock: self.clock,
+            settlement: self.settlement,
+            notify: self.notify,
+            max_request_bytes: self.max_request_bytes,
+            store: Mutex::new(store::Store::default()),
+            faults: Mutex::new(rules),
+            requests: AtomicU64::new(0),
+            shutdown: shutdown_rx,
+        });
+        let task = tokio::spawn(server::serve(shared.clone(), listener));
+        Ok(SandboxHandle {
+            shared,
+            local_addr,
+            base_url: format!("http://{local_addr}"),
+            platform_public_key,
+            merchant_public_key,
+            merchant_private_key,
+            shutdown: shutdown_tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running sandbox. Dropping it stops the server (use
+/// [`SandboxHandle::shutdown`] to wait until it has stopped).
+#[derive(Debug)]
+pub struct SandboxHandle {
+    shared: Arc<Shared>,
+    local_addr: SocketAddr,
+    base_url: String,
+    platform_public_key: PublicKey,
+    merchant_public_key: PublicKey,
+    merchant_private_key: Option<PrivateKey>,
+    shutdown: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SandboxHandle {
+    /// `http://127.0.0.1:<port>`: the base URL to give a client
+    /// (operation paths are appended to it).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The platform public key: verify replies and notifications with it.
+    pub fn platform_public_key(&self) -> &PublicKey {
+        &self.platform_public_key
+    }
+
+    /// The merchant public key requests are verified with.
+    pub fn merchant_public_key(&self) -> &PublicKey {
+        &self.merchant_public_key
+    }
+
+    /// The generated merchant private key (sign requests with it), when no
+    /// merchant public key was configured.
+    pub fn merchant_private_key(&self) -> Option<&PrivateKey> {
+        self.merchant_private_key.as_ref()
+    }
+
+    /// Adds a fault rule; rules are tried in the order added.
+    pub fn add_fault(&self, rule: FaultRule) {
+        lock(&self.shared.faults).add(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Every refund held, in creation order.
+    pub fn refunds(&self) -> Vec<Refund> {
+        lock(&self.shared.store).snapshot()
+    }
+
+    /// The refund with this `refundId`.
+    pub fn refund(&self, refund_id: &str) -> Option<Refund> {
+        self.refunds()
+            .into_iter()
+            .find(|r| r.refund_id == refund_id)
+    }
+
+    /// Every notification delivery started, with its attempts so far.
+    pub fn notifications(&self) -> Vec<NotificationRecord> {
+        lock(&self.shared.store).notifications.clone()
+    }
+
+    /// How many notifications the merchant acknowledged as documented.
+    pub fn notifications_acknowledged(&self) -> usize {
+        lock(&self.shared.store)
+            .notifications
+            .iter()
+            .filter(|n| n.acknowledged)
+            .count()
+    }
+
+    /// How many HTTP requests the server received.
+    pub fn requests_received(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, closes connections, cancels settlement timers and
+    /// notification deliveries, and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}

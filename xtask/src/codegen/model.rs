@@ -1,0 +1,585 @@
+//! The generator's model of one operation: the spec's schemas turned into
+//! structs, one-of enums and value enums, each with a Rust name, before any
+//! code is written.
+
+use std::collections::BTreeMap;
+
+use crate::codegen::naming;
+use crate::codegen::spec::{Api, Direction, Schema, Spec};
+
+/// How a money amount travels on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    Number,
+    String,
+}
+
+/// The Rust type of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    String,
+    Integer,
+    Boolean,
+    Amount(Wire),
+    Timestamp,
+    /// A generated struct or enum, by name.
+    Named(String),
+    Vec(Box<Ty>),
+}
+
+/// Constraints checked by `validate()`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checks {
+    pub max_length: Option<u64>,
+    pub min_length: Option<u64>,
+    pub pattern: Option<String>,
+}
+
+/// A value in a struct or a one-of variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub wire: String,
+    pub doc: Option<String>,
+    pub ty: Ty,
+    pub required: bool,
+    pub aliases: Vec<String>,
+    /// Constraints on the value itself (on each item for arrays).
+    pub checks: Checks,
+    /// The schema's `examples`, as compact JSON.
+    pub examples: Vec<String>,
+}
+
+/// A member of a struct: a plain field or a one-of group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    Field(Field),
+    OneOf(OneOfDef),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneOfDef {
+    pub name: String,
+    pub doc: Option<String>,
+    /// The field of the struct that holds it (`refund_ref`).
+    pub field: String,
+    pub variants: Vec<Field>,
+}
+
+/// What a struct is for; decides the validation path prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The gateway request payload: validation paths start with `data.`.
+    GatewayRequest,
+    /// Any other struct.
+    Plain,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructDef {
+    pub name: String,
+    pub doc: String,
+    pub role: Role,
+    pub members: Vec<Member>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumValues {
+    /// `(variant name, value)`.
+    Str(Vec<(String, String)>),
+    Int(Vec<(String, i64)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    pub name: String,
+    /// The spec's `type` (`string`, `integer` or `number`).
+    pub json_type: String,
+    pub doc: String,
+    pub values: EnumValues,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Def {
+    Struct(StructDef),
+    Enum(EnumDef),
+}
+
+impl Def {
+    pub fn name(&self) -> &str {
+        match self {
+            Def::Struct(s) => &s.name,
+            Def::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// The descriptor facts.
+#[derive(Debug, Clone)]
+pub enum Descriptor {
+    Operation {
+        name: String,
+        api: Api,
+        path: String,
+        version: String,
+        key_version: Option<String>,
+        biz_type: Option<String>,
+        request: String,
+        response: String,
+    },
+    Notification {
+        name: String,
+        api: Api,
+        body: String,
+        acknowledgement: String,
+    },
+}
+
+/// Everything generated for one spec.
+#[derive(Debug)]
+pub struct Module {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub descriptor_name: String,
+    pub descriptor: Descriptor,
+    pub defs: Vec<Def>,
+    pub uses_patterns: bool,
+}
+
+struct Builder {
+    base: String,
+    defs: Vec<Def>,
+    by_name: BTreeMap<String, usize>,
+}
+
+/// Envelope fields of the legacy request (spec/README.md's table).
+const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
+
+pub fn build(spec: &Spec) -> Result<Module, String> {
+    let ctx = |e: String| format!("spec {}: {e}", spec.id);
+    if spec.format_version != 1 {
+        return Err(ctx(format!(
+            "unsupported formatVersion {}",
+            spec.format_version
+        )));
+    }
+    if spec.method.as_deref().unwrap_or("POST") != "POST" {
+        return Err(ctx("only POST operations are generated".into()));
+    }
+    if naming::snake(&spec.id) != spec.id {
+        return Err(ctx("id must be snake_case".into()));
+    }
+    let base = naming::type_ident(&spec.id, "Op").map_err(ctx)?.to_string();
+    let mut b = Builder {
+        base: base.clone(),
+        defs: Vec::new(),
+        by_name: BTreeMap::new(),
+    };
+    let page = |title: &str| format!("{title} (`{}`).", spec.operation);
+    let descriptor = match spec.direction {
+        Direction::Outbound => {
+            let (payload, role) = match spec.api {
+                Api::Gateway => (
+                    spec.request
+                        .schema
+                        .properties
+                        .as_ref()
+                        .and_then(|p| p.get("data"))
+                        .ok_or_else(|| ctx("gateway request has no `data` object".into()))?,
+                    Role::GatewayRequest,
+                ),
+                Api::LegacyV21 => (&spec.request.schema, Role::Plain),
+            };
+            let skip: &[&str] = match spec.api {
+                Api::Gateway => &[],
+                Api::LegacyV21 => LEGACY_ENVELOPE,
+            };
+            let request = format!("{base}Request");
+            b.object(
+                &request,
+                &format!("The request payload of {}", page(&spec.title)),
+                payload,
+                role,
+                skip,
+            )
+            .map_err(ctx)?;
+            let response = format!("{base}Response");
+            let empty = Schema::default();
+            let data = spec
+                .responses
+                .get("200")
+                .and_then(|r| r.schema.properties.as_ref())
+                .and_then(|p| p.get("data"))
+                .unwrap_or(&empty);
+            b.object(
+                &response,
+                &format!("The reply `data` of {}", page(&spec.title)),
+                data,
+                Role::Plain,
+                &[],
+            )
+            .map_err(ctx)?;
+            let mut version = None;
+            let mut key_version = None;
+            let mut biz_type = None;
+            for (k, v) in &spec.constants.0 {
+                match k.as_str() {
+                    "version" => version = Some(v.clone()),
+                    "keyVersion" => key_version = Some(v.clone()),
+                    "bizType" => biz_type = Some(v.clone()),
+                    other => return Err(ctx(format!("unknown constant {other:?}"))),
+                }
+            }
+            match spec.api {
+                Api::Gateway if key_version.is_none() || biz_type.is_some() => {
+                    return Err(ctx(
+                        "gateway constants need keyVersion and no bizType".into()
+                    ));
+                }
+                Api::LegacyV21 if biz_type.as_deref() != Some(spec.operation.as_str()) => {
+                    return Err(ctx("legacy bizType constant must equal `operation`".into()));
+                }
+                _ => {}
+            }
+            Descriptor::Operation {
+                name: spec.operation.clone(),
+                api: spec.api,
+                path: spec
+                    .path
+                    .clone()
+                    .ok_or_else(|| ctx("outbound operation without path".into()))?,
+                version: version.ok_or_else(|| ctx("no version constant".into()))?,
+                key_version,
+                biz_type,
+                request,
+                response,
+            }
+        }
+        Direction::Inbound => {
+            let body = format!("{base}Body");
+            b.object(
+                &body,
+                &format!("The body PayerMax sends for {}", page(&spec.title)),
+                &spec.request.schema,
+                Role::Plain,
+                &[],
+            )
+            .map_err(ctx)?;
+            let ack = spec
+                .responses
+                .get("200")
+                .and_then(|r| r.examples.first())
+                .ok_or_else(|| ctx("inbound spec without a 200 response example".into()))?;
+            Descriptor::Notification {
+                name: spec.id.clone(),
+                api: spec.api,
+                body,
+                acknowledgement: crate::codegen::spec::compact_json(ack.get()),
+            }
+        }
+    };
+    let uses_patterns = b.defs.iter().any(|d| match d {
+        Def::Struct(s) => s.members.iter().any(|m| match m {
+            Member::Field(f) => f.checks.pattern.is_some(),
+            Member::OneOf(o) => o.variants.iter().any(|f| f.checks.pattern.is_some()),
+        }),
+        Def::Enum(_) => false,
+    });
+    Ok(Module {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        description: spec.description.clone(),
+        descriptor_name: base,
+        descriptor,
+        defs: b.defs,
+        uses_patterns,
+    })
+}
+
+impl Builder {
+    /// Adds a definition; an identical one under the same name is shared,
+    /// a different one is an error.
+    fn add(&mut self, def: Def) -> Result<(), String> {
+        if let Some(&i) = self.by_name.get(def.name()) {
+            if self.defs[i] == def {
+                return Ok(());
+            }
+            return Err(format!("two different types would be named {}", def.name()));
+        }
+        if def.name() == self.base {
+            return Err(format!(
+                "type name {} collides with the descriptor",
+                def.name()
+            ));
+        }
+        self.by_name.insert(def.name().to_string(), self.defs.len());
+        self.defs.push(def);
+        Ok(())
+    }
+
+    /// Whether `name` is free or already holds exactly `def`.
+    fn fits(&self, def: &Def) -> bool {
+        self.by_name
+            .get(def.name())
+            .is_none_or(|&i| self.defs[i] == *def)
+    }
+
+    fn object(
+        &mut self,
+        name: &str,
+        doc: &str,
+        schema: &Schema,
+        role: Role,
+        skip: &[&str],
+    ) -> Result<(), String> {
+        if let Some(t) = schema.ty.as_deref().filter(|t| *t != "object") {
+            return Err(format!("{name}: expected an object, found {t}"));
+        }
+        let owner_base = name
+            .strip_suffix("Request")
+            .or_else(|| name.strip_suffix("Response"))
+            .or_else(|| name.strip_suffix("Body"))
+            .filter(|b| *b == self.base)
+            .unwrap_or(name)
+            .to_string();
+        let empty = crate::codegen::spec::Ordered::default();
+        let props = schema.properties.as_ref().unwrap_or(&empty);
+        for r in &schema.required {
+            if props.get(r).is_none() {
+                return Err(format!("{name}: required {r:?} is not a property"));
+            }
+        }
+        let mut in_group: BTreeMap<&str, usize> = BTreeMap::new();
+        for (gi, g) in schema.one_of.iter().enumerate() {
+            if g.fields.len() < 2 {
+                return Err(format!(
+                    "{name}: one-of {} needs two fields or more",
+                    g.name
+                ));
+            }
+            for f in &g.fields {
+                if props.get(f).is_none() || schema.required.contains(f) {
+                    return Err(format!(
+                        "{name}: one-of field {f:?} must be an optional property"
+                    ));
+                }
+                if in_group.insert(f, gi).is_some() {
+                    return Err(format!("{name}: {f:?} is in two one-of groups"));
+                }
+            }
+        }
+        let mut members = Vec::new();
+        let mut groups_done = vec![false; schema.one_of.len()];
+        for (wire, prop) in &props.0 {
+            if skip.contains(&wire.as_str()) {
+                continue;
+            }
+            let required = schema.required.contains(wire);
+            let field = self
+                .field(name, &owner_base, wire, prop, required)
+                .map_err(|e| format!("{name}.{wire}: {e}"))?;
+            match in_group.get(wire.as_str()) {
+                None => members.push(Member::Field(field)),
+                Some(&gi) => {
+                    if !groups_done[gi] {
+                        groups_done[gi] = true;
+                        let g = &schema.one_of[gi];
+                        naming::type_ident(&g.name, "OneOf")?;
+                        let mut variants = Vec::new();
+                        for f in &g.fields {
+                            let p = props.get(f).unwrap_or_else(|| unreachable!());
+                            let mut v = self.field(name, &owner_base, f, p, true)?;
+                            v.required = true;
+                            variants.push(v);
+                        }
+                        members.push(Member::OneOf(OneOfDef {
+                            name: g.name.clone(),
+                            doc: g.description.clone(),
+                            field: naming::snake(&g.name),
+                            variants,
+                        }));
+                    }
+                }
+            }
+        }
+        self.add(Def::Struct(StructDef {
+            name: name.to_string(),
+            doc: match &schema.description {
+                Some(d) if !d.trim().is_empty() => format!("{doc}\n\n{}", naming::doc_text(d)),
+                _ => doc.to_string(),
+            },
+            role,
+            members,
+        }))
+    }
+
+    fn field(
+        &mut self,
+        owner: &str,
+        owner_base: &str,
+        wire: &str,
+        s: &Schema,
+        required: bool,
+    ) -> Result<Field, String> {
+        naming::field_ident(wire)?;
+        let ty = self.ty(owner, owner_base, wire, s, "")?;
+        let item_schema = match (&ty, &s.items) {
+            (Ty::Vec(_), Some(items)) => items.as_ref(),
+            _ => s,
+        };
+        if let Some(p) = &item_schema.pattern {
+            regex_lite::Regex::new(p).map_err(|e| format!("bad pattern {p:?}: {e}"))?;
+        }
+        let array_checks = s.max_length.is_some() || s.min_length.is_some() || s.pattern.is_some();
+        if matches!(ty, Ty::Vec(_)) && array_checks {
+            return Err("length and pattern constraints belong on `items`".into());
+        }
+        Ok(Field {
+            wire: wire.to_string(),
+            doc: s.description.clone(),
+            ty,
+            required,
+            aliases: s.aliases.clone(),
+            checks: Checks {
+                max_length: item_schema.max_length,
+                min_length: item_schema.min_length,
+                pattern: item_schema.pattern.clone(),
+            },
+            examples: s
+                .examples
+                .iter()
+                .map(|e| crate::codegen::spec::compact_json(e.get()))
+                .collect(),
+        })
+    }
+
+    fn ty(
+        &mut self,
+        owner: &str,
+        owner_base: &str,
+        wire: &str,
+        s: &Schema,
+        suffix: &str,
+    ) -> Result<Ty, String> {
+        let t = s.ty.as_deref().ok_or("no `type`")?;
+        if s.enum_names.is_some() && s.enumeration.is_none() {
+            return Err("x-enum-names without enum".into());
+        }
+        if !s.one_of.is_empty() && t != "object" {
+            return Err("x-one-of on a non-object".into());
+        }
+        if let Some(values) = &s.enumeration {
+            let def_for = |name: &str| -> Result<Def, String> { enum_def(name, s, t, values) };
+            let first = format!("{owner_base}{}{suffix}", naming::pascal(wire));
+            let probe = def_for(&first)?;
+            let name = if self.fits(&probe) {
+                first
+            } else {
+                format!("{owner}{}{suffix}", naming::pascal(wire))
+            };
+            let def = def_for(&name)?;
+            self.add(def)?;
+            return Ok(Ty::Named(name));
+        }
+        if s.format.is_some() && !matches!(t, "string" | "number") {
+            return Err(format!("format on a {t}"));
+        }
+        match (t, s.format.as_deref()) {
+            ("string", None) => Ok(Ty::String),
+            ("string", Some("decimal")) => Ok(Ty::Amount(Wire::String)),
+            ("number", Some("decimal")) => Ok(Ty::Amount(Wire::Number)),
+            ("string", Some("date-time")) => Ok(Ty::Timestamp),
+            ("number", None) => {
+                Err("a `number` without `format: decimal` (floats are not generated)".into())
+            }
+            ("integer", None) => Ok(Ty::Integer),
+            ("boolean", None) => Ok(Ty::Boolean),
+            ("array", None) => {
+                let items = s.items.as_ref().ok_or("array without items")?;
+                let inner = self.ty(owner, owner_base, wire, items, &format!("{suffix}Item"))?;
+                Ok(Ty::Vec(Box::new(inner)))
+            }
+            ("object", None) => {
+                // The short name unless it is taken, then the owner's full name.
+                let short = format!("{owner_base}{}{suffix}", naming::pascal(wire));
+                let name = if self.by_name.contains_key(&short) {
+                    format!("{owner}{}{suffix}", naming::pascal(wire))
+                } else {
+                    short
+                };
+                let doc = format!("`{wire}` of [`{owner}`].");
+                self.object(&name, &doc, s, Role::Plain, &[])?;
+                Ok(Ty::Named(name))
+            }
+            (t, Some(f)) => Err(format!("unsupported format {f:?} on {t}")),
+            (t, None) => Err(format!("unsupported type {t:?}")),
+        }
+    }
+}
+
+fn enum_def(name: &str, s: &Schema, t: &str, values: &[serde_json::Value]) -> Result<Def, String> {
+    if values.is_empty() {
+        return Err("empty enum".into());
+    }
+    if s.enum_names
+        .as_ref()
+        .is_some_and(|n| n.len() != values.len())
+    {
+        return Err("x-enum-names and enum differ in length".into());
+    }
+    let variant = |i: usize, fallback: &str| -> Result<String, String> {
+        let raw = match &s.enum_names {
+            Some(n) => n[i].clone(),
+            None => fallback.to_string(),
+        };
+        let id = naming::type_ident(&raw, "Value")?.to_string();
+        if id == "Unknown" {
+            return Err("an enum value would be named Unknown".into());
+        }
+        Ok(id)
+    };
+    let values = match t {
+        "string" => {
+            let mut out = Vec::new();
+            for (i, v) in values.iter().enumerate() {
+                let v = v.as_str().ok_or("non-string value in a string enum")?;
+                out.push((variant(i, v)?, v.to_string()));
+            }
+            EnumValues::Str(out)
+        }
+        "integer" | "number" => {
+            let mut out = Vec::new();
+            for (i, v) in values.iter().enumerate() {
+                let n = v
+                    .as_i64()
+                    .ok_or("enum values of a number enum must be integers")?;
+                let fallback = if n < 0 {
+                    format!("Minus{}", -n)
+                } else {
+                    n.to_string()
+                };
+                out.push((variant(i, &fallback)?, n));
+            }
+            EnumValues::Int(out)
+        }
+        other => return Err(format!("enum of {other}")),
+    };
+    let names: Vec<&String> = match &values {
+        EnumValues::Str(v) => v.iter().map(|(n, _)| n).collect(),
+        EnumValues::Int(v) => v.iter().map(|(n, _)| n).collect(),
+    };
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(format!("two enum values would be named {n}"));
+        }
+    }
+    Ok(Def::Enum(EnumDef {
+        name: name.to_string(),
+        json_type: t.to_string(),
+        doc: match &s.description {
+            Some(d) if !d.trim().is_empty() => naming::doc_text(d),
+            _ => format!("The values of `{name}`."),
+        },
+        values,
+    }))
+}
