@@ -12,8 +12,8 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use http_body::Body;
 use payermax_sign::{PrivateKey, PublicKey, SIGN_HEADER};
 use payermax_types::{
-    ApiGeneration, GatewayRequest, LegacyRequest, Operation, RawGatewayReply, RawLegacyReply,
-    ResultCode, Validate,
+    ApiGeneration, GatewayRequest, LegacyRequest, Operation, OperationRequest, RawGatewayReply,
+    RawLegacyReply, ResultCode, Validate,
 };
 use serde_json::value::RawValue;
 use tokio::time::Instant;
@@ -494,6 +494,29 @@ impl Client {
             result
         }
         .instrument(span)
+    }
+
+    /// Like [`Client::call`], the operation found from the request's type
+    /// (every generated request type names its operation).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: payermax_http::Client) -> Result<(), payermax_http::Error> {
+    /// use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
+    ///
+    /// let reply = client
+    ///     .send(&RefundQueryRequest::new(RefundRef::OutRefundNo("R-1".into())))
+    ///     .await?;
+    /// println!("{:?}", reply.data.status);
+    /// # Ok(()) }
+    /// ```
+    pub fn send<R>(
+        &self,
+        request: &R,
+    ) -> impl Future<Output = Result<Reply<<R::Operation as Operation>::Response>, Error>> + Send + use<R>
+    where
+        R: OperationRequest,
+    {
+        self.call::<R::Operation>(request)
     }
 
     fn prepare<O: Operation>(&self, request: &O::Request) -> Result<Prepared, Error> {

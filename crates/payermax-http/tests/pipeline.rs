@@ -942,3 +942,92 @@ fn notifications_verify_then_decode() {
         other => panic!("{other:?}"),
     }
 }
+
+// ---------------------------------------------------------------- generated operations
+
+#[tokio::test]
+async fn generated_operations_through_the_pipeline() {
+    use payermax_types::Amount;
+    use payermax_types::legacy_refund_apply::{LegacyRefundApplyRequest, LegacyRefundApplyStatus};
+    use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
+
+    let t = signed_replayer();
+    // The doc's reply example uses `totalAmount`; amounts stay exact.
+    t.push(CannedReply::json(
+        200,
+        r#"{"code":"APPLY_SUCCESS","msg":"","data":{"outRefundNo":"R-1","totalAmount":10000.50,"refundCurrency":"IDR","status":"REFUND_PENDING","brandNew":1}}"#,
+    ));
+    t.push(CannedReply::json(
+        200,
+        r#"{"bizCode":"0000","message":"success","data":{"refundId":"R-2","tradeNo":"T","orderId":"O","status":0}}"#,
+    ));
+    let client = client_with(&t);
+
+    let reply = client
+        .send(&RefundQueryRequest::new(RefundRef::OutRefundNo(
+            "R-1".into(),
+        )))
+        .await
+        .unwrap();
+    assert_eq!(reply.data.status, Some(RefundQueryStatus::RefundPending));
+    assert_eq!(
+        reply.data.refund_amount.unwrap().to_string(),
+        "10000.50",
+        "scale kept"
+    );
+    assert_eq!(
+        t.requests()[0].json().unwrap()["data"],
+        json!({"outRefundNo": "R-1"})
+    );
+
+    let amount: Amount = "10.50".parse().unwrap();
+    let req = LegacyRefundApplyRequest::new("R-2", "O", amount, "USD");
+    let reply = client.send(&req).await.unwrap();
+    assert_eq!(reply.data.status, LegacyRefundApplyStatus::from(0));
+    let sent = std::str::from_utf8(&t.requests()[1].body)
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        sent,
+        r#"{"merchantId":"M-legacy","bizType":"refundApply","version":"2.1","refundId":"R-2","orderId":"O","amount":"10.50","currency":"USD"}"#
+    );
+
+    // Generated validation runs before anything is sent.
+    let err = client
+        .send(&RefundQueryRequest::new(RefundRef::RefundTradeNo(
+            "9".repeat(65),
+        )))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.validation_errors().unwrap().violations[0].path,
+        "data.refundTradeNo"
+    );
+    assert_eq!(t.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn encode_failure_sends_nothing() {
+    let t = signed_replayer();
+    let err = client_with(&t)
+        .call::<LegacyScalar>(&Scalar("x".into()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert!(t.requests().is_empty());
+}
+
+#[cfg(not(feature = "hyper"))]
+#[test]
+fn without_hyper_a_transport_is_required() {
+    let keys = test_keys();
+    let err = Client::builder(Environment::Uat)
+        .app_id("a")
+        .merchant_no("m")
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::Missing(Setting::Transport)));
+}

@@ -92,11 +92,43 @@ fn field_attrs(f: &Field, optional: bool) -> TokenStream {
         }
         _ => None,
     };
+    let schema = schemars_checks(f);
     quote! {
         #[serde(rename = #wire #(, alias = #aliases)*)]
         #opt
         #amount
+        #schema
     }
+}
+
+/// `#[schemars(length(..), regex(..))]` so the derived JSON Schema carries
+/// the spec's constraints (on the items, for arrays).
+fn schemars_checks(f: &Field) -> Option<TokenStream> {
+    let c = &f.checks;
+    let mut parts = Vec::new();
+    if c.min_length.is_some() || c.max_length.is_some() {
+        let min = c.min_length.map(|n| {
+            let n = proc_macro2::Literal::u64_unsuffixed(n);
+            quote!(min = #n)
+        });
+        let max = c.max_length.map(|n| {
+            let n = proc_macro2::Literal::u64_unsuffixed(n);
+            quote!(max = #n)
+        });
+        let args = min.into_iter().chain(max);
+        parts.push(quote!(length(#(#args),*)));
+    }
+    if let Some(p) = &c.pattern {
+        parts.push(quote!(regex(pattern = #p)));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(if matches!(f.ty, Ty::Vec(_)) {
+        quote!(#[cfg_attr(feature = "schemars", schemars(inner(#(#parts),*)))])
+    } else {
+        quote!(#[cfg_attr(feature = "schemars", schemars(#(#parts),*))])
+    })
 }
 
 pub fn check_supported(f: &Field) -> Result<(), String> {

@@ -137,3 +137,26 @@ pub fn builder() -> ClientBuilder {
         .private_key(keys.merchant_private.clone())
         .payermax_public_key(keys.payermax_public.clone())
 }
+
+/// A request that serializes to a bare string: it cannot be flattened into
+/// the legacy envelope, so encoding fails.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scalar(pub String);
+
+impl Validate for Scalar {
+    fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {}
+}
+
+/// A legacy operation whose payload is not an object.
+pub struct LegacyScalar;
+
+impl Operation for LegacyScalar {
+    const NAME: &'static str = "scalar";
+    const API: ApiGeneration = ApiGeneration::LegacyV21;
+    const PATH: &'static str = "/aggregate-pay-gate/api/gateway";
+    const DEFAULT_VERSION: &'static str = "2.1";
+    const KEY_VERSION: Option<&'static str> = None;
+    const BIZ_TYPE: Option<&'static str> = Some("scalar");
+    type Request = Scalar;
+    type Response = serde_json::Value;
+}

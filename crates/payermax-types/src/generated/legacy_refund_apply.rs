@@ -27,9 +27,11 @@ impl ::payermax_types::OperationRequest for LegacyRefundApplyRequest {
 pub struct LegacyRefundApplyRequest {
     /// `refundId`: Refund request ID.
     #[serde(rename = "refundId")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub refund_id: String,
     /// `orderId`: Original merchant order ID.
     #[serde(rename = "orderId")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub order_id: String,
     /// `amount`: Refund amount, must be equal to the original payment amount. Currently partial refund is not supported.
     #[serde(rename = "amount")]
@@ -38,21 +40,26 @@ pub struct LegacyRefundApplyRequest {
         feature = "schemars",
         schemars(schema_with = "::payermax_types::amount::string_schema")
     )]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub amount: ::payermax_types::Amount,
     /// `currency`: Currency code in capital alphabet. 【Country & Region Codes
     #[serde(rename = "currency")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 3)))]
     pub currency: String,
     /// `callbackUrl`: Refund result callback URL.
     #[serde(rename = "callbackUrl")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 256)))]
     pub callback_url: Option<String>,
     /// `comments`: Refund comments.
     #[serde(rename = "comments")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 256)))]
     pub comments: Option<String>,
     /// `email`: Brazil’s Lottery and Boleto payment methods for refunds, send to the mailbox to accept the refund information collection page.
     #[serde(rename = "email")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
     pub email: Option<String>,
 }
 impl LegacyRefundApplyRequest {
@@ -228,12 +235,15 @@ impl ::payermax_types::Validate for LegacyRefundApplyStatus {
 pub struct LegacyRefundApplyResponse {
     /// `refundId`: Merchant refund request serial number.
     #[serde(rename = "refundId")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub refund_id: String,
     /// `tradeNo`: The payermax original Platform Order ID.
     #[serde(rename = "tradeNo")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub trade_no: String,
     /// `orderId`: The original Merchant Order ID.
     #[serde(rename = "orderId")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub order_id: String,
     /// `status`: Refund status: 0 - initial refund, 1 - refund successful, 2 - refund failed.
     #[serde(rename = "status")]
@@ -241,10 +251,12 @@ pub struct LegacyRefundApplyResponse {
     /// `errorCode`: Refund error code.
     #[serde(rename = "errorCode")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub error_code: Option<String>,
     /// `errorMsg`: Refund error result.
     #[serde(rename = "errorMsg")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 256)))]
     pub error_msg: Option<String>,
 }
 impl LegacyRefundApplyResponse {

@@ -45,9 +45,11 @@ impl RefundQueryRequest {
 struct RefundQueryRequestWire {
     #[serde(rename = "outRefundNo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     out_refund_no: Option<String>,
     #[serde(rename = "refundTradeNo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     refund_trade_no: Option<String>,
 }
 impl TryFrom<RefundQueryRequestWire> for RefundQueryRequest {
@@ -213,10 +215,12 @@ pub struct RefundQueryResponse {
     /// `outRefundNo`: Merchant refund order id
     #[serde(rename = "outRefundNo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub out_refund_no: Option<String>,
     /// `refundTradeNo`: PayerMax refund order id
     #[serde(rename = "refundTradeNo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub refund_trade_no: Option<String>,
     /// `refundAmount`: The amount of the refund, the unit of the amount is yuan, and it will be returned according to the decimal point supported by the currency of each country.
     #[serde(rename = "refundAmount", alias = "totalAmount")]
@@ -230,18 +234,22 @@ pub struct RefundQueryResponse {
     /// `refundCurrency`: Refund currency (original transaction currency)
     #[serde(rename = "refundCurrency")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 3)))]
     pub refund_currency: Option<String>,
     /// `outTradeNo`: Original merchant order id
     #[serde(rename = "outTradeNo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub out_trade_no: Option<String>,
     /// `status`: the status of refund,Please refer to【Refund status
     #[serde(rename = "status")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
     pub status: Option<RefundQueryStatus>,
     /// `resultMsg`: the reason of refund status,it only has a value when it fails
     #[serde(rename = "resultMsg")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 256)))]
     pub result_msg: Option<String>,
     /// `refundFinishTime`: refund finish time
     #[serde(rename = "refundFinishTime")]
