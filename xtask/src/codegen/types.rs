@@ -121,7 +121,7 @@ fn schemars_checks(f: &Field) -> Option<TokenStream> {
     if let Some(p) = &c.pattern {
         parts.push(quote!(regex(pattern = #p)));
     }
-    if parts.is_empty() {
+    if parts.is_empty() || matches!(&f.ty, Ty::Named(_)) {
         return None;
     }
     Some(if matches!(f.ty, Ty::Vec(_)) {

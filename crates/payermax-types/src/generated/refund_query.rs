@@ -244,7 +244,6 @@ pub struct RefundQueryResponse {
     /// `status`: the status of refund,Please refer to【Refund status
     #[serde(rename = "status")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
     pub status: Option<RefundQueryStatus>,
     /// `resultMsg`: the reason of refund status,it only has a value when it fails
     #[serde(rename = "resultMsg")]

@@ -1,0 +1,227 @@
+//! The JSON Schema derived from each generated type (feature `schemars`)
+//! agrees with the spec it was generated from: property names, required
+//! properties, types, formats, lengths, patterns and enum values. Proof that
+//! generator and spec agree, independent of the generator's own code.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde_json::Value;
+
+#[rustfmt::skip]
+#[allow(dead_code)]
+#[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
+mod kitchen_sink;
+#[rustfmt::skip]
+#[allow(dead_code)]
+#[path = "../../xtask/tests/fixtures/sample_notify.rs"]
+mod sample_notify;
+
+fn schema_of<T: JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap()
+}
+
+/// (spec id, request or body schema, reply data schema).
+fn derived(id: &str) -> Option<(Value, Option<Value>)> {
+    use payermax_types::{legacy_refund_apply as lra, refund_query as rq};
+    Some(match id {
+        "refund_query" => (
+            schema_of::<rq::RefundQueryRequest>(),
+            Some(schema_of::<rq::RefundQueryResponse>()),
+        ),
+        "legacy_refund_apply" => (
+            schema_of::<lra::LegacyRefundApplyRequest>(),
+            Some(schema_of::<lra::LegacyRefundApplyResponse>()),
+        ),
+        "kitchen_sink" => (
+            schema_of::<kitchen_sink::KitchenSinkRequest>(),
+            Some(schema_of::<kitchen_sink::KitchenSinkResponse>()),
+        ),
+        "sample_notify" => (schema_of::<sample_notify::SampleNotifyBody>(), None),
+        _ => return None,
+    })
+}
+
+/// Follows `$ref` and strips the `null` that `Option` adds.
+fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> (Value, bool) {
+    let mut nullable = false;
+    loop {
+        if let Some(r) = s["$ref"].as_str() {
+            let name = r.trim_start_matches("#/$defs/");
+            s = &root["$defs"][name];
+            continue;
+        }
+        let any = s["anyOf"].as_array().filter(|a| a.len() == 2);
+        if let Some(any) = any.filter(|a| a[1] == serde_json::json!({"type": "null"})) {
+            nullable = true;
+            s = &any[0];
+            continue;
+        }
+        break;
+    }
+    let mut out = s.clone();
+    if let Some(types) = s["type"].as_array() {
+        let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+        if non_null.len() == 1 {
+            nullable |= types.len() == 2;
+            out["type"] = non_null[0].clone();
+        }
+    }
+    (out, nullable)
+}
+
+fn names(v: &Value) -> BTreeSet<String> {
+    match v {
+        Value::Object(m) => m.keys().cloned().collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+fn agree(
+    path: &str,
+    root: &Value,
+    ours: &Value,
+    spec: &Value,
+    skip: &[&str],
+    errors: &mut Vec<String>,
+) {
+    let (ours, _) = resolve(root, ours);
+    let mut same = |what: &str, a: &Value, b: &Value| {
+        if a != b {
+            errors.push(format!("{path}: {what}: derived {a}, spec {b}"));
+        }
+    };
+    same("type", &ours["type"], &spec["type"]);
+    // schemars writes `format: int64` for i64, which the spec leaves out.
+    if !(spec["type"] == "integer" && spec["format"].is_null() && ours["format"] == "int64") {
+        same("format", &ours["format"], &spec["format"]);
+    }
+    same("enum", &ours["enum"], &spec["enum"]);
+    // A length on an enum adds nothing the values do not say.
+    if spec["type"] == "string" && spec["enum"].is_null() {
+        same("maxLength", &ours["maxLength"], &spec["maxLength"]);
+        same("minLength", &ours["minLength"], &spec["minLength"]);
+        same("pattern", &ours["pattern"], &spec["pattern"]);
+    }
+    match spec["type"].as_str() {
+        Some("object") => {
+            let spec_props: BTreeSet<String> = names(&spec["properties"])
+                .into_iter()
+                .filter(|n| !skip.contains(&n.as_str()))
+                .collect();
+            let one_of: BTreeSet<String> = spec["x-one-of"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|g| names(&g["fields"]))
+                .collect();
+            let spec_required: BTreeSet<String> = names(&spec["required"])
+                .into_iter()
+                .filter(|n| !skip.contains(&n.as_str()))
+                .collect();
+            if names(&ours["properties"]) != spec_props {
+                errors.push(format!(
+                    "{path}: properties: derived {:?}, spec {:?}",
+                    names(&ours["properties"]),
+                    spec_props
+                ));
+            }
+            let ours_required = names(&ours["required"]);
+            if ours_required != spec_required || !ours_required.is_disjoint(&one_of) {
+                errors.push(format!(
+                    "{path}: required: derived {ours_required:?}, spec {spec_required:?}"
+                ));
+            }
+            for p in &spec_props {
+                if let Some(o) = ours["properties"].get(p) {
+                    agree(
+                        &format!("{path}.{p}"),
+                        root,
+                        o,
+                        &spec["properties"][p],
+                        &[],
+                        errors,
+                    );
+                }
+            }
+        }
+        Some("array") => agree(
+            &format!("{path}[]"),
+            root,
+            &ours["items"],
+            &spec["items"],
+            &[],
+            errors,
+        ),
+        _ => {}
+    }
+}
+
+#[test]
+fn derived_schemas_agree_with_the_specs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut files = Vec::new();
+    for dir in ["spec", "xtask/tests/fixtures"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "json") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut errors = Vec::new();
+    for path in &files {
+        let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let id = spec["id"].as_str().unwrap();
+        let Some((request, response)) = derived(id) else {
+            errors.push(format!("{id}: no case: add its types to derived()"));
+            continue;
+        };
+        let legacy = spec["api"] == "legacy-v2.1";
+        let (req_spec, skip): (&Value, &[&str]) = if spec["direction"] == "inbound" {
+            (&spec["request"]["schema"], &[])
+        } else if legacy {
+            (
+                &spec["request"]["schema"],
+                &["merchantId", "bizType", "version"],
+            )
+        } else {
+            (&spec["request"]["schema"]["properties"]["data"], &[])
+        };
+        agree(
+            &format!("{id} request"),
+            &request,
+            &request,
+            req_spec,
+            skip,
+            &mut errors,
+        );
+        if let Some(response) = response {
+            let data = &spec["responses"]["200"]["schema"]["properties"]["data"];
+            agree(
+                &format!("{id} reply"),
+                &response,
+                &response,
+                data,
+                &[],
+                &mut errors,
+            );
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn a_disagreement_is_noticed() {
+    let ours = serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}}, "required": ["a"]});
+    let spec = serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 4}}, "required": ["a"]});
+    let mut errors = Vec::new();
+    agree("x", &ours, &ours, &spec, &[], &mut errors);
+    assert_eq!(errors, ["x.a: maxLength: derived 3, spec 4"]);
+}
