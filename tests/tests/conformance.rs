@@ -19,6 +19,10 @@ use serde_json::value::RawValue;
 
 #[rustfmt::skip]
 #[allow(dead_code)]
+#[path = "../../xtask/tests/fixtures/edge_cases.rs"]
+mod edge_cases;
+#[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
 mod kitchen_sink;
 #[rustfmt::skip]
@@ -46,11 +50,19 @@ fn types_of(id: &str) -> Option<(RoundTrip, Option<RoundTrip>)> {
             round_trip::<lra::LegacyRefundApplyRequest>,
             Some(round_trip::<lra::LegacyRefundApplyResponse>),
         ),
+        "legacy_refund_notify" => (
+            round_trip::<payermax_types::legacy_refund_notify::LegacyRefundNotifyBody>,
+            None,
+        ),
         "kitchen_sink" => (
             round_trip::<kitchen_sink::KitchenSinkRequest>,
             Some(round_trip::<kitchen_sink::KitchenSinkResponse>),
         ),
         "sample_notify" => (round_trip::<sample_notify::SampleNotifyBody>, None),
+        "edge_cases" => (
+            round_trip::<edge_cases::EdgeCasesRequest>,
+            Some(round_trip::<edge_cases::EdgeCasesResponse>),
+        ),
         _ => return None,
     })
 }
@@ -257,7 +269,7 @@ fn every_doc_example_round_trips() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked >= 7, "only {checked} examples checked");
+    assert!(checked >= 9, "only {checked} examples checked");
 }
 
 #[test]

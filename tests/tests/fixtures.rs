@@ -4,6 +4,10 @@
 
 #[rustfmt::skip]
 #[allow(dead_code)] // not every generated helper is used here
+#[path = "../../xtask/tests/fixtures/edge_cases.rs"]
+mod edge_cases;
+#[rustfmt::skip]
+#[allow(dead_code)] // not every generated helper is used here
 #[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
 mod kitchen_sink;
 #[rustfmt::skip]
@@ -108,13 +112,6 @@ fn every_violation_is_reported_with_its_wire_path() {
                 "data.orderNo",
                 Rule::Pattern {
                     pattern: "^[A-Z0-9]+$"
-                }
-            ),
-            v(
-                "data.amount",
-                Rule::MaxLength {
-                    max: 12,
-                    actual: 14
                 }
             ),
             v("data.tags[1]", Rule::MaxLength { max: 5, actual: 7 }),
@@ -257,4 +254,66 @@ fn notifications() {
         r#"{"merchantId":"SP1","refundId":"R1","status":1,"refundAmount":"5.10","currency":"INR","errorMsg":"none"}"#
     );
     assert_eq!(built.validate(), Ok(()));
+}
+
+#[test]
+fn legacy_edge_cases() {
+    use edge_cases::*;
+    assert_eq!(EdgeCases::BIZ_TYPE, Some("edgeCases"));
+    assert_eq!(EdgeCases::KEY_VERSION, None);
+    assert_eq!(EdgeCases::API, ApiGeneration::LegacyV21);
+    let t: Timestamp = "2024-03-01T00:59:59.500Z".parse().unwrap();
+    // Eight required members: a plain constructor still, one argument each.
+    let req = EdgeCasesRequest::new(
+        "a",
+        "b",
+        "c",
+        4,
+        true,
+        t,
+        amount("1"),
+        vec![EdgeCasesF8Item::X, EdgeCasesF8Item::from("Z")],
+        Type::ByNumber(amount("12.50")),
+    )
+    .with_new("n")
+    .with_validate("v");
+    assert_eq!(
+        serde_json::to_string(&req).unwrap(),
+        r#"{"f1":"a","f2":"b","f3":"c","f4":4,"f5":true,"f6":"2024-03-01T00:59:59.500+00:00","f7":"1","f8":["X","Z"],"new":"n","validate":"v","byNumber":12.50}"#
+    );
+    // Legacy paths have no `data.` prefix; array items are indexed.
+    let v = |path: &str, rule: Rule| Violation {
+        path: path.into(),
+        rule,
+    };
+    assert_eq!(
+        req.validate().unwrap_err().violations,
+        [
+            v("f7", Rule::MinLength { min: 3, actual: 1 }),
+            v(
+                "f8[1]",
+                Rule::Enum {
+                    allowed: &["X", "Y"]
+                }
+            ),
+            v("validate", Rule::MinLength { min: 2, actual: 1 }),
+        ]
+    );
+    // The whole legacy body decodes: the envelope fields are ignored.
+    let full: EdgeCasesRequest = serde_json::from_str(
+        r#"{"merchantId":"SP1","bizType":"edgeCases","version":"2.1","f1":"a","f2":"b","f3":"c","f4":4,"f5":true,
+            "f6":"2024-03-01T00:59:59.5Z","f7":"1.5","f8":["X","Z"],"byCode":7}"#,
+    )
+    .unwrap();
+    assert_eq!(full.r#type, Type::ByCode(7));
+    let three = serde_json::from_str::<EdgeCasesRequest>(
+        r#"{"f1":"a","f2":"b","f3":"c","f4":4,"f5":true,"f6":"2024-03-01T00:59:59.5Z","f7":"1.5","f8":[],
+            "byCode":7,"byText":"x","byNumber":1}"#,
+    )
+    .unwrap_err();
+    assert!(three.to_string().contains("3 were given"), "{three}");
+    // A reply with no `data` schema is an empty struct that accepts anything.
+    let empty: EdgeCasesResponse = serde_json::from_str(r#"{"anything":1}"#).unwrap();
+    assert_eq!(empty, EdgeCasesResponse::new());
+    assert_eq!(serde_json::to_string(&empty).unwrap(), "{}");
 }

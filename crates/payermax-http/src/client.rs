@@ -454,6 +454,9 @@ impl Client {
     /// [`SignatureProblem::Missing`] unless the client was built with
     /// [`ClientBuilder::danger_accept_unsigned_replies`].
     ///
+    /// A reply with a non-2xx HTTP status is [`Error::Status`] whatever its
+    /// body says; its signature is not looked at.
+    ///
     /// The returned future is `Send` and does not borrow `request` or the client.
     pub fn call<O: Operation>(
         &self,

@@ -1,11 +1,12 @@
 //! The default transport (feature `hyper`): hyper 1 through hyper-util's
 //! pooled legacy client, TLS by rustls with the aws-lc-rs provider (TLS 1.2
-//! and 1.3), Mozilla's webpki roots (the operating system's roots instead
-//! with feature `native-roots`). Plain `http://` works too, for a sandbox on
+//! and 1.3), Mozilla's webpki roots (and the operating system's too with
+//! feature `native-roots`). Plain `http://` works too, for a sandbox on
 //! loopback.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -45,22 +46,37 @@ impl HyperTransport {
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
         http.set_nodelay(true);
-        let provider = rustls::crypto::aws_lc_rs::default_provider();
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        #[cfg(feature = "native-roots")]
-        let builder = builder
-            .with_provider_and_native_roots(provider)
-            .map_err(|e| BuildError::Transport(e.into()))?;
-        #[cfg(not(feature = "native-roots"))]
-        let builder = builder
-            .with_provider_and_webpki_roots(provider)
-            .map_err(|e| BuildError::Transport(e.into()))?;
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| BuildError::Transport(e.into()))?
+        .with_root_certificates(root_certificates())
+        .with_no_client_auth();
+        let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls);
         let https = builder.https_or_http().enable_http1().wrap_connector(http);
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .build(https);
         Ok(HyperTransport { client })
     }
+}
+
+/// Mozilla's roots (webpki-roots), plus the operating system's with feature
+/// `native-roots`. Unreadable system certificates are skipped with a warning.
+fn root_certificates() -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    #[cfg(feature = "native-roots")]
+    {
+        let native = rustls_native_certs::load_native_certs();
+        for error in &native.errors {
+            tracing::warn!(%error, "cannot load system root certificates");
+        }
+        let (added, ignored) = roots.add_parsable_certificates(native.certs);
+        tracing::debug!(added, ignored, "system root certificates");
+    }
+    roots
 }
 
 type ResponseFuture = Pin<

@@ -16,13 +16,36 @@
 //! * [`notification`]: verifying notifications PayerMax sends to the merchant.
 //! * [`test_util`] (feature `test-util`): capturing and replaying transports.
 //!
+//! # Quickstart
+//! ```no_run
+//! use payermax_http::{Client, Environment, Error, PrivateKey, PublicKey, RetryPolicy};
+//! use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder(Environment::Uat) // or Environment::Custom("http://127.0.0.1:8080".into())
+//!     .app_id("your-app-id")
+//!     .merchant_no("your-merchant-no")
+//!     .private_key(PrivateKey::parse(&std::env::var("PAYERMAX_MERCHANT_KEY")?)?)
+//!     .payermax_public_key(PublicKey::parse(&std::env::var("PAYERMAX_PUBLIC_KEY")?)?)
+//!     .retry(RetryPolicy::new())
+//!     .build()?;
+//!
+//! let request = RefundQueryRequest::new(RefundRef::OutRefundNo("R-1".into()));
+//! match client.send(&request).await {
+//!     Ok(reply) => println!("refund status: {:?}", reply.data.status),
+//!     Err(Error::Refused { code, message, .. }) => println!("refused: {code} {message}"),
+//!     Err(e) => return Err(e.into()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Transports
 //! Any `tower_service::Service<http::Request<RequestBody>>` answering
 //! `http::Response<B>` (any `http_body::Body` with `Buf` data) with an error
 //! convertible into [`BoxError`] plugs in through
 //! [`ClientBuilder::transport`]. Without one, the `hyper` feature's
 //! [`HyperTransport`] is used: hyper 1 with hyper-util's pooled client and
-//! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, or the system's with
+//! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, plus the system's with
 //! `native-roots`); `http://` works for local sandboxes.
 //!
 //! # Features
@@ -31,7 +54,7 @@
 //! * `aws-lc-rs` (default): signing with aws-lc-rs.
 //! * `rsa`: signing with the pure-Rust `rsa` crate. With both signing
 //!   features on, `payermax-sign` picks one; nothing breaks.
-//! * `native-roots`: trust the operating system's roots instead of webpki's.
+//! * `native-roots`: trust the operating system's roots as well as webpki's.
 //! * `test-util`: [`test_util`].
 //!
 //! # Tracing

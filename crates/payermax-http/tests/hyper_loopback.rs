@@ -47,7 +47,7 @@ async fn handle(
     };
 
     if path.starts_with("/slow/") {
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
     }
     if path.starts_with("/big/") {
         return reply(200, "x".repeat(2 * 1024 * 1024), false);
@@ -92,13 +92,17 @@ async fn server() -> SocketAddr {
 }
 
 fn client(base: String) -> Client {
+    client_with_timeout(base, Duration::from_secs(10))
+}
+
+fn client_with_timeout(base: String, timeout: Duration) -> Client {
     let keys = test_keys();
     Client::builder(Environment::Custom(base))
         .app_id("app-1")
         .merchant_no("P01010113865434")
         .private_key(keys.merchant_private.clone())
         .payermax_public_key(keys.payermax_public.clone())
-        .request_timeout(Some(Duration::from_millis(500)))
+        .request_timeout(Some(timeout))
         .build()
         .unwrap()
 }
@@ -148,7 +152,7 @@ async fn server_side_refusal_when_signed_with_the_wrong_key() {
 #[tokio::test]
 async fn timeout_status_cap_signature_and_refused_connection() {
     let addr = server().await;
-    let err = client(format!("http://{addr}/slow"))
+    let err = client_with_timeout(format!("http://{addr}/slow"), Duration::from_millis(500))
         .call::<Query>(&query("R"))
         .await
         .unwrap_err();
@@ -186,6 +190,13 @@ async fn timeout_status_cap_signature_and_refused_connection() {
         ),
         "{err:?}"
     );
+
+    // TLS towards a plain-HTTP server: the handshake fails, as a transport error.
+    let err = client(format!("https://{addr}"))
+        .call::<Query>(&query("R"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 
     // Nothing listens on this port any more.
     let closed = {

@@ -13,6 +13,8 @@ pub const FAULT_HEADER: &str = "x-sandbox-fault";
 
 /// The reply size the `oversized-body` fault uses unless given one: 16 MiB.
 pub const DEFAULT_OVERSIZED_BYTES: usize = 16 * 1024 * 1024;
+/// The largest size the `oversized-body` fault accepts: 256 MiB.
+pub const MAX_OVERSIZED_BYTES: usize = 256 * 1024 * 1024;
 
 /// One injected misbehaviour.
 ///
@@ -49,7 +51,7 @@ pub enum Fault {
     /// no documentation lists (`REFUND_REVERSED`, legacy `9`).
     UnknownEnum,
     /// `oversized-body[=BYTES]`: a signed, valid JSON reply padded to at
-    /// least BYTES (default 16 MiB).
+    /// least BYTES (default 16 MiB, at most [`MAX_OVERSIZED_BYTES`]).
     OversizedBody(usize),
 }
 
@@ -130,7 +132,13 @@ impl FromStr for Fault {
             ("unknown-fields", None) => Fault::UnknownFields,
             ("unknown-enum", None) => Fault::UnknownEnum,
             ("oversized-body", None) => Fault::OversizedBody(DEFAULT_OVERSIZED_BYTES),
-            ("oversized-body", Some(n)) => Fault::OversizedBody(n.parse().map_err(|_| bad())?),
+            ("oversized-body", Some(n)) => {
+                let n: usize = n.parse().map_err(|_| bad())?;
+                if n > MAX_OVERSIZED_BYTES {
+                    return Err(bad());
+                }
+                Fault::OversizedBody(n)
+            }
             _ => return Err(bad()),
         })
     }

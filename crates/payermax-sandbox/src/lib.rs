@@ -54,8 +54,8 @@ use payermax_sign::{PrivateKey, PublicKey};
 use tokio::sync::watch;
 
 pub use fault::{
-    DEFAULT_OVERSIZED_BYTES, FAULT_HEADER, Fault, FaultRule, FaultScope, UnknownFault,
-    parse_fault_list,
+    DEFAULT_OVERSIZED_BYTES, FAULT_HEADER, Fault, FaultRule, FaultScope, MAX_OVERSIZED_BYTES,
+    UnknownFault, parse_fault_list,
 };
 pub use notify::{NotifyConfig, PAYERMAX_SCHEDULE};
 pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
@@ -124,6 +124,7 @@ pub struct SandboxBuilder {
     notify: NotifyConfig,
     max_request_bytes: usize,
     faults: Vec<FaultRule>,
+    extra_specs: Vec<(String, String)>,
 }
 
 impl Default for SandboxBuilder {
@@ -138,6 +139,7 @@ impl Default for SandboxBuilder {
             notify: NotifyConfig::default(),
             max_request_bytes: 1024 * 1024,
             faults: Vec::new(),
+            extra_specs: Vec::new(),
         }
     }
 }
@@ -214,9 +216,24 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serves one more operation spec (the `spec/*.json` format) beside the
+    /// embedded ones; one with the id of an embedded spec replaces it. For
+    /// trying an operation before it is imported; `start` fails on a spec it
+    /// cannot read.
+    pub fn spec(mut self, name: impl Into<String>, json: impl Into<String>) -> Self {
+        self.extra_specs.push((name.into(), json.into()));
+        self
+    }
+
     /// Binds the listener and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
-        let specs = spec::embedded().map_err(|e| SandboxError::Spec(e.to_string()))?;
+        let mut specs = spec::embedded().map_err(|e| SandboxError::Spec(e.to_string()))?;
+        for (name, json) in &self.extra_specs {
+            let extra =
+                spec::parse_spec(name, json).map_err(|e| SandboxError::Spec(e.to_string()))?;
+            specs.retain(|s| s.id != extra.id);
+            specs.push(extra);
+        }
         for s in &specs {
             schema::check_patterns(&s.request_schema)
                 .map_err(|e| SandboxError::Spec(format!("{}: {e}", s.id)))?;

@@ -90,8 +90,15 @@ pub(crate) async fn serve(shared: Arc<Shared>, listener: TcpListener) {
     }
 }
 
-fn plain(status: StatusCode, text: &str) -> Response<ReplyBody> {
+/// A plain-text reply; signed over its bytes when `signer` is given.
+fn plain(signer: Option<&Shared>, status: StatusCode, text: &str) -> Response<ReplyBody> {
+    let sign = signer
+        .and_then(|s| s.platform_key.sign(text.as_bytes()).ok())
+        .and_then(|s| HeaderValue::from_str(&s).ok());
     let mut resp = Response::new(ReplyBody::full(text.to_owned()));
+    if let Some(sign) = sign {
+        resp.headers_mut().insert(SIGN_HEADER, sign);
+    }
     *resp.status_mut() = status;
     resp.headers_mut().insert(
         CONTENT_TYPE,
@@ -118,12 +125,14 @@ async fn handle(
     let path = req.uri().path().to_owned();
     let Some(route) = shared.routes.route(&path) else {
         return Ok(plain(
+            Some(&shared),
             StatusCode::NOT_FOUND,
             &format!("no PayerMax operation at {path}"),
         ));
     };
     if req.method() != Method::POST {
         let mut resp = plain(
+            Some(&shared),
             StatusCode::METHOD_NOT_ALLOWED,
             &format!(
                 "{} is not allowed; PayerMax operations are POST",
@@ -145,6 +154,7 @@ async fn handle(
             Err(()) => {
                 let text = value.to_str().unwrap_or("<not text>");
                 return Ok(plain(
+                    Some(&shared),
                     StatusCode::BAD_REQUEST,
                     &crate::fault::UnknownFault(text.to_owned()).to_string(),
                 ));
@@ -159,6 +169,7 @@ async fn handle(
                 .is_some()
             {
                 return Ok(plain(
+                    Some(&shared),
                     StatusCode::PAYLOAD_TOO_LARGE,
                     &format!(
                         "request body larger than {} bytes",
@@ -191,7 +202,11 @@ async fn handle(
         let reply = match f {
             Fault::Status(code) => {
                 let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                let mut resp = plain(status, &format!("sandbox fault: injected HTTP {code}"));
+                let mut resp = plain(
+                    None,
+                    status,
+                    &format!("sandbox fault: injected HTTP {code}"),
+                );
                 if matches!(code, 429 | 503) {
                     resp.headers_mut()
                         .insert(RETRY_AFTER, HeaderValue::from_static("1"));
@@ -318,16 +333,12 @@ fn process(
 }
 
 /// Operations the sandbox keeps no state for answer their spec's first
-/// reply example.
+/// reply example's `data`, member by member as the spec writes it.
 fn example_reply(op: &OpSpec) -> Reply {
-    let example = op.reply_example.as_ref().and_then(Value::as_object);
-    let data_key = "data";
-    let data = example
-        .and_then(|e| e.get(data_key))
-        .and_then(Value::as_object)
-        .map(|d| Members(d.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()))
-        .unwrap_or_default();
-    Reply::success(op.api, data)
+    Reply::success(
+        op.api,
+        Members(op.reply_example_data.clone().unwrap_or_default()),
+    )
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

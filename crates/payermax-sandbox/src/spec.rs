@@ -1,7 +1,11 @@
 //! The operation specs embedded from `spec/*.json` at build time, and the
 //! routing table built from them.
 
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
@@ -44,7 +48,55 @@ pub struct OpSpec {
     /// JSON Schema of the request body.
     pub request_schema: Value,
     /// First example of the 200 reply (inbound: the acknowledgement).
+    #[cfg_attr(not(test), allow(dead_code))] // the tests check the acknowledgement with it
     pub reply_example: Option<Value>,
+    /// The members of that example's `data` object, in order, each as the
+    /// exact JSON text of the spec (numbers are never re-encoded).
+    pub reply_example_data: Option<Vec<(String, String)>>,
+}
+
+/// A JSON object's members in document order, values as raw JSON text.
+struct OrderedMembers(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for OrderedMembers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = OrderedMembers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedMembers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                    out.push(entry);
+                }
+                Ok(OrderedMembers(out))
+            }
+        }
+        d.deserialize_map(MembersVisitor)
+    }
+}
+
+fn member(json: &str, key: &str) -> Option<Box<RawValue>> {
+    let OrderedMembers(members) = serde_json::from_str(json).ok()?;
+    members.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// `/responses/200/examples/0/data` of a spec, members as raw JSON text.
+fn example_data(text: &str) -> Option<Vec<(String, String)>> {
+    let responses = member(text, "responses")?;
+    let ok = member(responses.get(), "200")?;
+    let examples = member(ok.get(), "examples")?;
+    let first: Vec<Box<RawValue>> = serde_json::from_str(examples.get()).ok()?;
+    let data = member(first.first()?.get(), "data")?;
+    let OrderedMembers(members) = serde_json::from_str(data.get()).ok()?;
+    Some(
+        members
+            .into_iter()
+            .map(|(k, v)| (k, v.get().to_owned()))
+            .collect(),
+    )
 }
 
 /// Error loading a spec.
@@ -103,6 +155,7 @@ pub fn parse_spec(file: &str, text: &str) -> Result<OpSpec, SpecError> {
         .cloned()
         .ok_or_else(|| SpecError(format!("{file}: `request.schema` missing")))?;
     let reply_example = v.pointer("/responses/200/examples/0").cloned();
+    let reply_example_data = example_data(text);
     Ok(OpSpec {
         id,
         operation,
@@ -112,6 +165,7 @@ pub fn parse_spec(file: &str, text: &str) -> Result<OpSpec, SpecError> {
         required_headers,
         request_schema,
         reply_example,
+        reply_example_data,
     })
 }
 
@@ -213,6 +267,22 @@ mod tests {
             Some("legacy_refund_apply")
         );
         assert!(routes.legacy("refundQueryX").is_none());
+    }
+
+    #[test]
+    fn example_data_keeps_order_and_number_text() {
+        let text = r#"{"responses": {"200": {"examples": [
+            {"code": "X", "data": {"b": 10000.50, "a": "s", "n": {"z": 1e2}}}]}}}"#;
+        assert_eq!(
+            example_data(text),
+            Some(vec![
+                ("b".to_owned(), "10000.50".to_owned()),
+                ("a".to_owned(), "\"s\"".to_owned()),
+                ("n".to_owned(), r#"{"z": 1e2}"#.to_owned()),
+            ])
+        );
+        assert_eq!(example_data(r#"{"responses": {}}"#), None);
+        assert_eq!(example_data("["), None);
     }
 
     #[test]

@@ -498,6 +498,10 @@ async fn unknown_paths_and_methods() {
     .await
     .unwrap();
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Even refusals of this kind are signed by the platform key.
+    platform_public()
+        .verify(&r.body, r.headers["sign"].to_str().unwrap())
+        .unwrap();
     let r = send(sb.local_addr(), Method::GET, QUERY_PATH, &[], "")
         .await
         .unwrap();
@@ -824,4 +828,115 @@ async fn generated_keys_work_end_to_end() {
         .unwrap();
     assert_eq!(r.json()["bizCode"], "0000");
     assert!(sb.base_url().starts_with("http://127.0.0.1:"));
+}
+
+/// A gateway spec with every schema keyword, served beside the embedded ones.
+const ORDER_QUERY_SPEC: &str = r#"{
+  "id": "order_query", "operation": "orderQuery", "direction": "outbound", "method": "POST",
+  "api": "gateway", "path": "/aggregate-pay/api/gateway/orderQuery",
+  "headers": [{"name": "Content-Type", "required": true}, {"name": "sign", "required": true}],
+  "request": {"contentType": "application/json", "schema": {
+    "type": "object",
+    "properties": {
+      "requestTime": {"type": "string", "format": "date-time"},
+      "data": {"type": "object", "properties": {
+        "outTradeNo": {"type": "string", "pattern": "^[A-Z]{2}[0-9]+$"},
+        "channel": {"type": "string", "enum": ["CARD", "WALLET"]},
+        "count": {"type": "integer"},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 2}}
+      }, "required": ["outTradeNo"]}
+    },
+    "required": ["requestTime", "data"]}},
+  "responses": {"200": {"schema": {"type": "object"}, "examples": [
+    {"code": "APPLY_SUCCESS", "msg": "", "data": {"outTradeNo": "AB1", "totalAmount": 10000.50, "status": "SUCCESS"}}
+  ]}}
+}"#;
+
+const LEGACY_CLOSE_SPEC: &str = r#"{
+  "id": "legacy_order_close", "operation": "orderClose", "direction": "outbound", "method": "POST",
+  "api": "legacy-v2.1", "path": "/aggregate-pay-gate/api/gateway",
+  "request": {"schema": {"type": "object", "properties": {"orderId": {"type": "string", "maxLength": 4}},
+    "required": ["merchantId", "bizType", "orderId"]}},
+  "responses": {"200": {"examples": [{"bizCode": "0000", "data": {"orderId": "O1", "closed": true}}]}}
+}"#;
+
+#[tokio::test]
+async fn extra_specs_are_routed_validated_and_answered_from_their_example() {
+    let sb = builder()
+        .spec("order_query.json", ORDER_QUERY_SPEC)
+        .spec("legacy_order_close.json", LEGACY_CLOSE_SPEC)
+        .start()
+        .await
+        .unwrap();
+    let path = "/aggregate-pay/api/gateway/orderQuery";
+    let body = |data: Value| json!({"requestTime": now_text(), "data": data}).to_string();
+    for (data, field) in [
+        (
+            json!({"outTradeNo": "ab1"}),
+            "data.outTradeNo does not match pattern",
+        ),
+        (
+            json!({"outTradeNo": "AB1", "channel": "CASH"}),
+            "data.channel must be one of",
+        ),
+        (
+            json!({"outTradeNo": "AB1", "count": 1.5}),
+            "data.count must be integer",
+        ),
+        (
+            json!({"outTradeNo": "AB1", "tags": ["ok", "toolong"]}),
+            "data.tags[1] length",
+        ),
+        (json!({"channel": "CARD"}), "data.outTradeNo is invalid"),
+    ] {
+        let r = post_signed(&sb, path, &body(data.clone()), merchant(), &[])
+            .await
+            .unwrap()
+            .verified();
+        assert_eq!(r["code"], "PARAMS_INVALID", "{data}");
+        assert!(r["msg"].as_str().unwrap().contains(field), "{data}: {r}");
+    }
+    let ok = post_signed(
+        &sb,
+        path,
+        &body(json!({"outTradeNo": "AB1", "channel": "CARD", "count": 2, "tags": ["a"]})),
+        merchant(),
+        &[],
+    )
+    .await
+    .unwrap();
+    assert!(
+        String::from_utf8_lossy(&ok.body).contains("10000.50"),
+        "numbers kept as written"
+    );
+    let ok = ok.verified();
+    assert_eq!(ok["code"], "APPLY_SUCCESS");
+    assert_eq!(ok["data"]["status"], "SUCCESS");
+
+    let legacy = |order: &str| {
+        json!({"merchantId": "SP1", "bizType": "orderClose", "version": "2.1", "orderId": order})
+            .to_string()
+    };
+    let r = post_signed(&sb, LEGACY_BASE_PATH, &legacy("O1"), merchant(), &[])
+        .await
+        .unwrap()
+        .verified();
+    assert_eq!(r["bizCode"], "0000");
+    assert_eq!(r["data"]["closed"], true);
+    let r = post_signed(&sb, LEGACY_BASE_PATH, &legacy("O12345"), merchant(), &[])
+        .await
+        .unwrap()
+        .verified();
+    assert_eq!(r["bizCode"], "PARAMS_INVALID");
+    // The embedded operations are still there.
+    assert_eq!(
+        apply(&sb, &apply_body("R-x", "O", "1", None)).await["bizCode"],
+        "0000"
+    );
+
+    let bad = builder().spec("bad.json", "{").start().await;
+    assert!(matches!(bad, Err(payermax_sandbox::SandboxError::Spec(_))));
+    let bad_pattern = ORDER_QUERY_SPEC.replace("^[A-Z]{2}[0-9]+$", "([");
+    let bad = builder().spec("bad.json", bad_pattern).start().await;
+    assert!(matches!(bad, Err(payermax_sandbox::SandboxError::Spec(_))));
 }

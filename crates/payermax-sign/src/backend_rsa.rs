@@ -16,9 +16,17 @@ pub(crate) struct Signer(SigningKey<Sha256>);
 
 impl Signer {
     pub(crate) fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, KeyError> {
-        let key = RsaPrivateKey::from_pkcs8_der(pkcs8).map_err(|_| KeyError::Rejected {
+        let rejected = || KeyError::Rejected {
             backend: Backend::Rsa,
-        })?;
+        };
+        let key = RsaPrivateKey::from_pkcs8_der(pkcs8).map_err(|_| rejected())?;
+        // `rsa` checks n, e, d, p and q but recomputes the CRT values (dP, dQ,
+        // qInv) instead of reading them. Re-encode and compare, so a key with
+        // inconsistent CRT values is refused here as AWS-LC refuses it.
+        let canonical = key.to_pkcs8_der().map_err(|_| rejected())?;
+        if !constant_time_eq(canonical.as_bytes(), pkcs8) {
+            return Err(rejected());
+        }
         Ok(Signer(SigningKey::new(key)))
     }
 
@@ -33,6 +41,10 @@ impl Signer {
                 })?;
         Ok(sig.to_vec())
     }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A parsed public key.

@@ -228,14 +228,20 @@ pub(crate) fn parse_pkcs1_private(der: &[u8]) -> Result<RsaPublicParts<'_>, KeyE
     }
     let n = r.expect(TAG_INTEGER, "RSAPrivateKey field is not an INTEGER")?;
     let e = r.expect(TAG_INTEGER, "RSAPrivateKey field is not an INTEGER")?;
+    let parts = public_parts(n, e)?;
+    // d, p, q, dP, dQ, qInv: positive and no longer than the modulus (bounds
+    // the backend's big-integer work on hostile input).
     for _ in 0..6 {
         let f = r.expect(TAG_INTEGER, "RSAPrivateKey field is not an INTEGER")?;
-        positive(f.value, "RSAPrivateKey field is not a positive INTEGER")?;
+        let mag = positive(f.value, "RSAPrivateKey field is not a positive INTEGER")?;
+        if mag.len() > parts.n.len() {
+            return Err(malformed("RSAPrivateKey field longer than the modulus"));
+        }
     }
     if !r.is_empty() {
         return Err(malformed("unexpected fields in RSAPrivateKey"));
     }
-    public_parts(n, e)
+    Ok(parts)
 }
 
 /// What a DER blob turned out to be, with the PKCS#1 payload located.

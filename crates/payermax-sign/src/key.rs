@@ -67,8 +67,18 @@ fn require_pem(decoded: &text::Decoded) -> Result<(), KeyError> {
     Ok(())
 }
 
+/// Base64 of secret bytes, written straight into a zeroizing buffer of the
+/// exact size (no intermediate chunk buffers, no reallocation).
+fn encode_secret(der: &[u8]) -> Zeroizing<String> {
+    let mut buf = Zeroizing::new(vec![0u8; der.len().div_ceil(3) * 4]);
+    let written = STANDARD.encode_slice(der, buf.as_mut_slice()).unwrap_or(0);
+    buf.truncate(written);
+    // Base64 output is ASCII, so this moves the allocation without copying.
+    Zeroizing::new(String::from_utf8(std::mem::take(&mut *buf)).unwrap_or_default())
+}
+
 fn pem_wrap(label: &str, der: &[u8]) -> Zeroizing<String> {
-    let b64 = Zeroizing::new(STANDARD.encode(der));
+    let b64 = encode_secret(der);
     let lines = b64.len().div_ceil(64);
     let cap = 2 * (label.len() + 17) + b64.len() + lines;
     let mut out = Zeroizing::new(String::with_capacity(cap));
@@ -450,9 +460,7 @@ impl PrivateKey {
     /// One-line base64 of the canonical PKCS#8 DER (the form PayerMax's docs use
     /// for the merchant private key; keep it secret, never upload it).
     pub fn to_pkcs8_base64(&self) -> Zeroizing<String> {
-        let mut out = Zeroizing::new(String::with_capacity(self.0.pkcs8.len().div_ceil(3) * 4));
-        STANDARD.encode_string(self.0.pkcs8.as_slice(), &mut out);
-        out
+        encode_secret(&self.0.pkcs8)
     }
 
     /// The canonical PKCS#8 DER.

@@ -51,7 +51,12 @@ use serde_json::value::RawValue;
 /// * `Deserialize` reads the raw JSON token through
 ///   [`serde_json::value::RawValue`], so it works with `serde_json`
 ///   deserializers only (not inside `#[serde(flatten)]` or untagged enums,
-///   which buffer the input).
+///   which buffer the input). Reading from a [`serde_json::Value`] works
+///   but is only as exact as the `Value` (its numbers are `f64`).
+/// * Write bodies with `serde_json::to_string` / `to_vec` / `to_writer`:
+///   `serde_json::to_value` turns the JSON-number form into an `f64` (this
+///   crate never enables `serde_json/arbitrary_precision`, which would change
+///   `serde_json` for every crate in the build).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Amount(Decimal);
 
@@ -494,6 +499,67 @@ mod tests {
             "1e99999999",
         ] {
             assert!(serde_json::from_str::<Amount>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_from_a_value_too() {
+        let a: Amount = serde_json::from_value(serde_json::json!("1000.00")).unwrap();
+        assert_eq!(a.to_string(), "1000.00");
+        let a: Amount = serde_json::from_value(serde_json::json!(10000)).unwrap();
+        assert_eq!(a.to_string(), "10000");
+    }
+
+    /// A small deterministic generator, so the property tests need no crate.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn display_parse_round_trip() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let mantissa = xorshift(&mut seed) as i64 >> (xorshift(&mut seed) % 63);
+            let scale = (xorshift(&mut seed) % 29) as u32;
+            let a = Amount::new(mantissa, scale).unwrap();
+            let text = a.to_string();
+            let back: Amount = text.parse().unwrap();
+            assert_eq!(back.to_string(), text);
+            assert_eq!(back.scale(), scale);
+            let json = serde_json::to_string(&Wire {
+                n: a,
+                s: a,
+                on: None,
+                os: Some(a),
+            })
+            .unwrap();
+            let w: Wire = serde_json::from_str(&json).unwrap();
+            assert_eq!((w.n.to_string(), w.s.to_string()), (text.clone(), text));
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let alphabet = b"0123456789.eE+-_ \"aN";
+        let mut seed = 0xDEAD_BEEF_u64;
+        for _ in 0..50_000 {
+            let len = (xorshift(&mut seed) % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(xorshift(&mut seed) % alphabet.len() as u64) as usize] as char)
+                .collect();
+            let parsed = text.parse::<Amount>();
+            if let Ok(a) = parsed {
+                // Whatever is accepted is a JSON number with the same value.
+                assert!(
+                    serde_json::from_str::<serde_json::Number>(&text).is_ok(),
+                    "{text}"
+                );
+                assert_eq!(a.to_string().parse::<Amount>(), Ok(a));
+            }
+            let _ = serde_json::from_str::<Amount>(&text);
         }
     }
 

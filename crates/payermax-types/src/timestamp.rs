@@ -456,6 +456,58 @@ mod tests {
     }
 
     #[test]
+    fn millis_round_trip_across_the_range() {
+        let span = (Timestamp::MAX.unix_millis() - Timestamp::MIN.unix_millis()) as u64;
+        let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let ms = Timestamp::MIN.unix_millis() + (seed % span) as i64;
+            let t = Timestamp::from_unix_millis(ms).unwrap();
+            let text = t.to_string();
+            assert_eq!(text.len(), 29, "{text}");
+            let back: Timestamp = text.parse().unwrap();
+            assert_eq!(back.unix_millis(), ms, "{text}");
+            // The same instant written in another offset reads back the same.
+            let shifted = Timestamp::from_unix_millis(ms + 5 * 3_600_000 + 30 * 60_000);
+            if let Some(shifted) = shifted {
+                let local = shifted.to_string().replace("+00:00", "+05:30");
+                assert_eq!(local.parse::<Timestamp>(), Ok(t), "{local}");
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let alphabet = b"0123456789-T:.Zz+ t";
+        let mut seed = 0xC0FF_EE00_u64;
+        for _ in 0..50_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 36) as usize;
+            let mut s2 = seed;
+            let text: String = (0..len)
+                .map(|_| {
+                    s2 = s2.rotate_left(5).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    alphabet[(s2 >> 58) as usize % alphabet.len()] as char
+                })
+                .collect();
+            let _ = text.parse::<Timestamp>();
+        }
+        // Valid prefixes with junk in every position.
+        let good = "2022-01-17T07:01:23.737+00:00";
+        for i in 0..good.len() {
+            for c in ['x', '9', ':', '-', '\u{e9}'] {
+                let mut t = good.to_string();
+                t.replace_range(i..=i, &c.to_string());
+                let _ = t.parse::<Timestamp>();
+            }
+        }
+    }
+
+    #[test]
     fn serde_and_system_time() {
         let t: Timestamp = serde_json::from_str(r#""2023-10-20T03:28:23.092Z""#).unwrap();
         assert_eq!(

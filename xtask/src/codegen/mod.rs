@@ -74,12 +74,32 @@ pub fn load(path: &Path) -> Result<Module, String> {
 fn format_file(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "{HEADER}{}",
+        separate_items(&prettyplease::unparse(&file))
+    ))
+}
+
+/// Puts a blank line between top-level items (prettyplease writes them
+/// back to back). An item ends with a `}` or `;` line at column 0; only
+/// top-level code starts there, as every generated literal is one line.
+fn separate_items(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 20);
+    let mut prev_ended = false;
+    for line in code.lines() {
+        if prev_ended && !line.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev_ended = line == "}" || (!line.starts_with(' ') && line.ends_with(';'));
+    }
+    out
 }
 
 /// The Rust source of one operation module.
-pub fn render(m: &Module) -> Result<String, String> {
-    let mut text = format!("{} (`spec/{}.json`).", m.title, m.id);
+pub fn render(m: &Module, source: &str) -> Result<String, String> {
+    let mut text = format!("{} (`{source}`).", m.title);
     if let Some(d) = m.description.as_deref().filter(|d| !d.trim().is_empty()) {
         text = format!("{text}\n\n{}", naming::doc_text(d));
     }
@@ -91,7 +111,7 @@ pub fn render(m: &Module) -> Result<String, String> {
         }
     });
     let mut items = vec![descriptor::descriptor(m)];
-    for def in &m.defs {
+    for def in ordered_defs(m) {
         match def {
             Def::Struct(s) => {
                 for member in &s.members {
@@ -115,6 +135,56 @@ pub fn render(m: &Module) -> Result<String, String> {
         #( #![doc = #lines] )*
         #(#items)*
     })
+}
+
+/// The definitions in reading order: each top-level type, then what it
+/// uses, depth first, in field order.
+fn ordered_defs(m: &Module) -> Vec<&Def> {
+    fn named(ty: &model::Ty) -> Option<&str> {
+        match ty {
+            model::Ty::Named(n) => Some(n),
+            model::Ty::Vec(inner) => named(inner),
+            _ => None,
+        }
+    }
+    fn visit<'a>(m: &'a Module, name: &str, out: &mut Vec<&'a Def>) {
+        let Some(def) = m.defs.iter().find(|d| d.name() == name) else {
+            return;
+        };
+        if out.iter().any(|d| d.name() == name) {
+            return;
+        }
+        out.push(def);
+        if let Def::Struct(s) = def {
+            for member in &s.members {
+                let fields = match member {
+                    Member::Field(f) => vec![f],
+                    Member::OneOf(o) => o.variants.iter().collect(),
+                };
+                for f in fields {
+                    if let Some(n) = named(&f.ty) {
+                        visit(m, n, out);
+                    }
+                }
+            }
+        }
+    }
+    let roots: Vec<&str> = match &m.descriptor {
+        model::Descriptor::Operation {
+            request, response, ..
+        } => vec![request, response],
+        model::Descriptor::Notification { body, .. } => vec![body],
+    };
+    let mut out = Vec::new();
+    for root in roots {
+        visit(m, root, &mut out);
+    }
+    for def in &m.defs {
+        if !out.iter().any(|d| d.name() == def.name()) {
+            out.push(def);
+        }
+    }
+    out
 }
 
 /// The generated folder's `mod.rs`: one feature-gated module per spec.
@@ -177,7 +247,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     for m in &modules {
         let path = out_dir.join(format!("{}.rs", m.id));
         keep.push(path.clone());
-        wanted.push((path, render(m)?));
+        wanted.push((path, render(m, &format!("spec/{}.json", m.id))?));
     }
     let cargo = root.join("crates/payermax-types/Cargo.toml");
     let cargo_text = fs::read_to_string(&cargo).map_err(|e| format!("{}: {e}", cargo.display()))?;
@@ -190,7 +260,8 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     };
     for path in fixture_files {
         let m = load(&path)?;
-        wanted.push((path.with_extension("rs"), render(&m)?));
+        let source = format!("xtask/tests/fixtures/{}.json", m.id);
+        wanted.push((path.with_extension("rs"), render(&m, &source)?));
     }
     for (path, contents) in &wanted {
         if let Err(e) = ensure_file_contents(path, contents, check) {

@@ -150,6 +150,8 @@ struct Builder {
     base: String,
     defs: Vec<Def>,
     by_name: BTreeMap<String, usize>,
+    /// Names taken by one-of enums (they are not `Def`s).
+    one_of_names: Vec<String>,
 }
 
 /// Envelope fields of the legacy request (spec/README.md's table).
@@ -174,6 +176,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
         base: base.clone(),
         defs: Vec::new(),
         by_name: BTreeMap::new(),
+        one_of_names: Vec::new(),
     };
     let page = |title: &str| format!("{title} (`{}`).", spec.operation);
     let descriptor = match spec.direction {
@@ -197,7 +200,14 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
             let request = format!("{base}Request");
             b.object(
                 &request,
-                &format!("The request payload of {}", page(&spec.title)),
+                &format!(
+                    "The request payload of {} {}",
+                    page(&spec.title),
+                    match spec.api {
+                        Api::Gateway => "It is the body's `data` object; payermax-http adds the envelope (`version`, `keyVersion`, `requestTime`, `appId`, `merchantNo`).",
+                        Api::LegacyV21 => "It is the body without `merchantId`, `bizType` and `version`, which payermax-http adds.",
+                    }
+                ),
                 payload,
                 role,
                 skip,
@@ -306,9 +316,9 @@ impl Builder {
             }
             return Err(format!("two different types would be named {}", def.name()));
         }
-        if def.name() == self.base {
+        if def.name() == self.base || self.one_of_names.iter().any(|n| n == def.name()) {
             return Err(format!(
-                "type name {} collides with the descriptor",
+                "type name {} is taken by the descriptor or a one-of enum",
                 def.name()
             ));
         }
@@ -384,7 +394,19 @@ impl Builder {
                     if !groups_done[gi] {
                         groups_done[gi] = true;
                         let g = &schema.one_of[gi];
-                        naming::type_ident(&g.name, "OneOf")?;
+                        if naming::type_ident(&g.name, "OneOf")? != g.name.as_str() {
+                            return Err(format!(
+                                "{name}: one-of name {:?} must be UpperCamelCase",
+                                g.name
+                            ));
+                        }
+                        if g.name == self.base
+                            || self.by_name.contains_key(&g.name)
+                            || self.one_of_names.contains(&g.name)
+                        {
+                            return Err(format!("{name}: one-of name {} is taken", g.name));
+                        }
+                        self.one_of_names.push(g.name.clone());
                         let mut variants = Vec::new();
                         for f in &g.fields {
                             let p = props.get(f).unwrap_or_else(|| unreachable!());
@@ -401,6 +423,17 @@ impl Builder {
                     }
                 }
             }
+        }
+        let mut rust_names: Vec<String> = Vec::new();
+        for m in &members {
+            let n = match m {
+                Member::Field(f) => naming::snake(&f.wire),
+                Member::OneOf(o) => o.field.clone(),
+            };
+            if rust_names.contains(&n) {
+                return Err(format!("{name}: two members would be named `{n}`"));
+            }
+            rust_names.push(n);
         }
         self.add(Def::Struct(StructDef {
             name: name.to_string(),

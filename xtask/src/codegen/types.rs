@@ -30,6 +30,16 @@ pub fn field_ident(wire: &str) -> Ident {
     naming::field_ident(wire).unwrap_or_else(|e| panic!("checked by the model: {e}"))
 }
 
+/// The setter of an optional field: the field's name, or `with_<name>`
+/// where that would hide `new` or `Validate`'s methods.
+pub fn setter_ident(wire: &str) -> Ident {
+    let id = field_ident(wire);
+    match id.to_string().as_str() {
+        "new" | "validate" | "validate_into" => format_ident!("with_{}", id),
+        _ => id,
+    }
+}
+
 pub fn variant_ident(wire: &str) -> Ident {
     naming::type_ident(wire, "Value").unwrap_or_else(|e| panic!("checked by the model: {e}"))
 }
@@ -182,6 +192,7 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
                     fields.push(quote! { #d #attrs pub #id: Option<#ty>, });
                     inits.push(quote!(#id: None));
                     let sd = doc(&format!("Sets {}", field_doc(f)));
+                    let setter = setter_ident(&f.wire);
                     let (param, value) = if f.ty == Ty::String {
                         (quote!(impl Into<String>), quote!(#id.into()))
                     } else {
@@ -189,7 +200,7 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
                     };
                     setters.push(quote! {
                         #sd
-                        pub fn #id(mut self, #id: #param) -> Self {
+                        pub fn #setter(mut self, #id: #param) -> Self {
                             self.#id = Some(#value);
                             self
                         }
@@ -197,7 +208,7 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
                 }
             }
             Member::OneOf(o) => {
-                let id = ident(&o.field);
+                let id = field_ident(&o.field);
                 let ty = ident(&o.name);
                 let wires: Vec<String> =
                     o.variants.iter().map(|v| format!("`{}`", v.wire)).collect();
@@ -262,7 +273,7 @@ fn wire_struct(s: &StructDef) -> TokenStream {
                 moves.push(quote!(#id: w.#id));
             }
             Member::OneOf(o) => {
-                let gid = ident(&o.field);
+                let gid = field_ident(&o.field);
                 let gty = ident(&o.name);
                 let gname = &o.name;
                 let mut ids = Vec::new();
@@ -354,6 +365,7 @@ pub fn one_of_def(o: &OneOfDef) -> TokenStream {
         #docs
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #[allow(clippy::enum_variant_names)] // named after the wire names
         pub enum #name {
             #(#variants)*
         }
@@ -377,6 +389,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                 #docs
                 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
+                #[allow(clippy::enum_variant_names)] // named after the wire values
                 pub enum #name {
                     #( #vdocs #vars, )*
                     /// A value not documented when this code was generated, as received.
@@ -465,6 +478,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
+                #[allow(clippy::enum_variant_names)] // named after the wire values
                 pub enum #name {
                     #( #vdocs #vars, )*
                     /// A value not documented when this code was generated, as received.

@@ -45,7 +45,8 @@ fn check(
         Ty::Vec(inner) => {
             let each = check(owner, wire, inner, checks, quote!(item), quote!(&item_path));
             quote! {
-                for (i, item) in #value.iter().enumerate() {
+                let items: &[_] = #value;
+                for (i, item) in items.iter().enumerate() {
                     let item_path = #v::validate::index_path(#path, i);
                     #each
                 }
@@ -133,7 +134,10 @@ pub fn validate_impl(s: &StructDef) -> TokenStream {
                 }
             }
             Member::OneOf(o) => {
-                let gid = ident(&o.field);
+                if !o.variants.iter().any(|f| needs_check(&f.ty, &f.checks)) {
+                    continue;
+                }
+                let gid = field_ident(&o.field);
                 let gty = ident(&o.name);
                 let arms = o.variants.iter().map(|f| {
                     let var = variant_ident(&f.wire);

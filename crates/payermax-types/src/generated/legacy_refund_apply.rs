@@ -7,6 +7,7 @@
 /// A marker type: payermax-http sends a [`LegacyRefundApplyRequest`] with it and decodes a [`LegacyRefundApplyResponse`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LegacyRefundApply;
+
 impl ::payermax_types::Operation for LegacyRefundApply {
     const NAME: &'static str = "refundApply";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::LegacyV21;
@@ -17,10 +18,12 @@ impl ::payermax_types::Operation for LegacyRefundApply {
     type Request = LegacyRefundApplyRequest;
     type Response = LegacyRefundApplyResponse;
 }
+
 impl ::payermax_types::OperationRequest for LegacyRefundApplyRequest {
     type Operation = LegacyRefundApply;
 }
-/// The request payload of Refund Request (`refundApply`).
+
+/// The request payload of Refund Request (`refundApply`). It is the body without `merchantId`, `bizType` and `version`, which payermax-http adds.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
@@ -62,6 +65,7 @@ pub struct LegacyRefundApplyRequest {
     #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
     pub email: Option<String>,
 }
+
 impl LegacyRefundApplyRequest {
     /// A `LegacyRefundApplyRequest` from its required fields; optional fields start empty and are set with the methods named after them.
     pub fn new(
@@ -96,6 +100,7 @@ impl LegacyRefundApplyRequest {
         self
     }
 }
+
 impl ::payermax_types::Validate for LegacyRefundApplyRequest {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         {
@@ -150,82 +155,7 @@ impl ::payermax_types::Validate for LegacyRefundApplyRequest {
         }
     }
 }
-/// Refund status: 0 - initial refund, 1 - refund successful, 2 - refund failed.
-///
-/// Values this version does not know are kept in `Unknown` and written back unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LegacyRefundApplyStatus {
-    /// `0`
-    Initial,
-    /// `1`
-    Success,
-    /// `2`
-    Failed,
-    /// A value not documented when this code was generated, as received.
-    Unknown(i64),
-}
-impl LegacyRefundApplyStatus {
-    /// The documented values, in the spec's order.
-    pub const VALUES: &'static [i64] = &[0, 1, 2];
-    /// The documented values as text, for [`Rule::Enum`](::payermax_types::Rule::Enum).
-    pub const VALUE_NAMES: &'static [&'static str] = &["0", "1", "2"];
-    /// The value as written on the wire.
-    pub fn value(&self) -> i64 {
-        match self {
-            LegacyRefundApplyStatus::Initial => 0,
-            LegacyRefundApplyStatus::Success => 1,
-            LegacyRefundApplyStatus::Failed => 2,
-            LegacyRefundApplyStatus::Unknown(v) => *v,
-        }
-    }
-}
-impl From<i64> for LegacyRefundApplyStatus {
-    fn from(v: i64) -> Self {
-        match v {
-            0 => LegacyRefundApplyStatus::Initial,
-            1 => LegacyRefundApplyStatus::Success,
-            2 => LegacyRefundApplyStatus::Failed,
-            other => LegacyRefundApplyStatus::Unknown(other),
-        }
-    }
-}
-impl ::std::fmt::Display for LegacyRefundApplyStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(&self.value(), f)
-    }
-}
-impl ::serde::Serialize for LegacyRefundApplyStatus {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LegacyRefundApplyStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <i64 as ::serde::Deserialize>::deserialize(d).map(LegacyRefundApplyStatus::from)
-    }
-}
-#[cfg(feature = "schemars")]
-impl ::schemars::JsonSchema for LegacyRefundApplyStatus {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed(stringify!(LegacyRefundApplyStatus))
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!({ "type" : "number", "enum" : [0, 1, 2] })
-    }
-}
-impl ::payermax_types::Validate for LegacyRefundApplyStatus {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let LegacyRefundApplyStatus::Unknown(_) = self {
-            out.push(::payermax_types::Violation {
-                path: path.to_owned(),
-                rule: ::payermax_types::Rule::Enum {
-                    allowed: LegacyRefundApplyStatus::VALUE_NAMES,
-                },
-            });
-        }
-    }
-}
+
 /// The reply `data` of Refund Request (`refundApply`).
 ///
 /// Response body,refer to the below【data parameters】
@@ -259,6 +189,7 @@ pub struct LegacyRefundApplyResponse {
     #[cfg_attr(feature = "schemars", schemars(length(max = 256)))]
     pub error_msg: Option<String>,
 }
+
 impl LegacyRefundApplyResponse {
     /// A `LegacyRefundApplyResponse` from its required fields; optional fields start empty and are set with the methods named after them.
     pub fn new(
@@ -287,6 +218,7 @@ impl LegacyRefundApplyResponse {
         self
     }
 }
+
 impl ::payermax_types::Validate for LegacyRefundApplyResponse {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         {
@@ -333,6 +265,91 @@ impl ::payermax_types::Validate for LegacyRefundApplyResponse {
         if let Some(value) = &self.error_msg {
             let field: &str = &::payermax_types::validate::field_path(path, "errorMsg");
             ::payermax_types::validate::check_length(field, value, None, Some(256), out);
+        }
+    }
+}
+
+/// Refund status: 0 - initial refund, 1 - refund successful, 2 - refund failed.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum LegacyRefundApplyStatus {
+    /// `0`
+    Initial,
+    /// `1`
+    Success,
+    /// `2`
+    Failed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(i64),
+}
+
+impl LegacyRefundApplyStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [i64] = &[0, 1, 2];
+    /// The documented values as text, for [`Rule::Enum`](::payermax_types::Rule::Enum).
+    pub const VALUE_NAMES: &'static [&'static str] = &["0", "1", "2"];
+    /// The value as written on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            LegacyRefundApplyStatus::Initial => 0,
+            LegacyRefundApplyStatus::Success => 1,
+            LegacyRefundApplyStatus::Failed => 2,
+            LegacyRefundApplyStatus::Unknown(v) => *v,
+        }
+    }
+}
+
+impl From<i64> for LegacyRefundApplyStatus {
+    fn from(v: i64) -> Self {
+        match v {
+            0 => LegacyRefundApplyStatus::Initial,
+            1 => LegacyRefundApplyStatus::Success,
+            2 => LegacyRefundApplyStatus::Failed,
+            other => LegacyRefundApplyStatus::Unknown(other),
+        }
+    }
+}
+
+impl ::std::fmt::Display for LegacyRefundApplyStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl ::serde::Serialize for LegacyRefundApplyStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.value())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LegacyRefundApplyStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <i64 as ::serde::Deserialize>::deserialize(d).map(LegacyRefundApplyStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for LegacyRefundApplyStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(LegacyRefundApplyStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "number", "enum" : [0, 1, 2] })
+    }
+}
+
+impl ::payermax_types::Validate for LegacyRefundApplyStatus {
+    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+        if let LegacyRefundApplyStatus::Unknown(_) = self {
+            out.push(::payermax_types::Violation {
+                path: path.to_owned(),
+                rule: ::payermax_types::Rule::Enum {
+                    allowed: LegacyRefundApplyStatus::VALUE_NAMES,
+                },
+            });
         }
     }
 }

@@ -2,5 +2,9 @@
 //! One module per operation in `spec/`, each behind the cargo feature named after it.
 #[cfg(feature = "legacy_refund_apply")]
 pub mod legacy_refund_apply;
+
+#[cfg(feature = "legacy_refund_notify")]
+pub mod legacy_refund_notify;
+
 #[cfg(feature = "refund_query")]
 pub mod refund_query;

@@ -5,6 +5,7 @@
 /// A marker type: payermax-http sends a [`RefundQueryRequest`] with it and decodes a [`RefundQueryResponse`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct RefundQuery;
+
 impl ::payermax_types::Operation for RefundQuery {
     const NAME: &'static str = "refundQuery";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
@@ -15,10 +16,12 @@ impl ::payermax_types::Operation for RefundQuery {
     type Request = RefundQueryRequest;
     type Response = RefundQueryResponse;
 }
+
 impl ::payermax_types::OperationRequest for RefundQueryRequest {
     type Operation = RefundQuery;
 }
-/// The request payload of Refund Inquiry (`refundQuery`).
+
+/// The request payload of Refund Inquiry (`refundQuery`). It is the body's `data` object; payermax-http adds the envelope (`version`, `keyVersion`, `requestTime`, `appId`, `merchantNo`).
 ///
 /// Request data body
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -30,12 +33,14 @@ pub struct RefundQueryRequest {
     #[serde(flatten)]
     pub refund_ref: RefundRef,
 }
+
 impl RefundQueryRequest {
     /// A `RefundQueryRequest` from its required fields; optional fields start empty and are set with the methods named after them.
     pub fn new(refund_ref: RefundRef) -> Self {
         RefundQueryRequest { refund_ref }
     }
 }
+
 #[derive(::serde::Deserialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -52,6 +57,7 @@ struct RefundQueryRequestWire {
     #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     refund_trade_no: Option<String>,
 }
+
 impl TryFrom<RefundQueryRequestWire> for RefundQueryRequest {
     type Error = ::payermax_types::validate::OneOfError;
     fn try_from(w: RefundQueryRequestWire) -> Result<Self, Self::Error> {
@@ -70,11 +76,13 @@ impl TryFrom<RefundQueryRequestWire> for RefundQueryRequest {
         Ok(RefundQueryRequest { refund_ref })
     }
 }
+
 /// The refund to look up: the merchant's refund number or PayerMax's.
 ///
 /// Exactly one of `outRefundNo`, `refundTradeNo`, written as that one field.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[allow(clippy::enum_variant_names)]
 pub enum RefundRef {
     /// `outRefundNo`: Original merchant refund order id
     #[serde(rename = "outRefundNo")]
@@ -83,6 +91,7 @@ pub enum RefundRef {
     #[serde(rename = "refundTradeNo")]
     RefundTradeNo(String),
 }
+
 impl ::payermax_types::Validate for RefundQueryRequest {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         let path: &str = &::payermax_types::validate::field_path(path, "data");
@@ -116,95 +125,7 @@ impl ::payermax_types::Validate for RefundQueryRequest {
         }
     }
 }
-/// the status of refund,Please refer to【Refund status
-///
-/// Values this version does not know are kept in `Unknown` and written back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundQueryStatus {
-    /// `REFUND_SUCCESS`
-    RefundSuccess,
-    /// `REFUND_PENDING`
-    RefundPending,
-    /// `REFUND_FAILED`
-    RefundFailed,
-    /// A value not documented when this code was generated, as received.
-    Unknown(String),
-}
-impl RefundQueryStatus {
-    /// The documented values, in the spec's order.
-    pub const VALUES: &'static [&'static str] = &[
-        "REFUND_SUCCESS",
-        "REFUND_PENDING",
-        "REFUND_FAILED",
-    ];
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RefundQueryStatus::RefundSuccess => "REFUND_SUCCESS",
-            RefundQueryStatus::RefundPending => "REFUND_PENDING",
-            RefundQueryStatus::RefundFailed => "REFUND_FAILED",
-            RefundQueryStatus::Unknown(v) => v,
-        }
-    }
-}
-impl From<&str> for RefundQueryStatus {
-    fn from(v: &str) -> Self {
-        match v {
-            "REFUND_SUCCESS" => RefundQueryStatus::RefundSuccess,
-            "REFUND_PENDING" => RefundQueryStatus::RefundPending,
-            "REFUND_FAILED" => RefundQueryStatus::RefundFailed,
-            other => RefundQueryStatus::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RefundQueryStatus {
-    fn from(v: String) -> Self {
-        match RefundQueryStatus::from(v.as_str()) {
-            RefundQueryStatus::Unknown(_) => RefundQueryStatus::Unknown(v),
-            known => known,
-        }
-    }
-}
-impl ::std::fmt::Display for RefundQueryStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for RefundQueryStatus {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RefundQueryStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(d).map(RefundQueryStatus::from)
-    }
-}
-#[cfg(feature = "schemars")]
-impl ::schemars::JsonSchema for RefundQueryStatus {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed(stringify!(RefundQueryStatus))
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["REFUND_SUCCESS", "REFUND_PENDING",
-            "REFUND_FAILED"] }
-        )
-    }
-}
-impl ::payermax_types::Validate for RefundQueryStatus {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let RefundQueryStatus::Unknown(_) = self {
-            out.push(::payermax_types::Violation {
-                path: path.to_owned(),
-                rule: ::payermax_types::Rule::Enum {
-                    allowed: RefundQueryStatus::VALUES,
-                },
-            });
-        }
-    }
-}
+
 /// The reply `data` of Refund Inquiry (`refundQuery`).
 ///
 /// Return data body
@@ -255,6 +176,7 @@ pub struct RefundQueryResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_finish_time: Option<::payermax_types::Timestamp>,
 }
+
 impl RefundQueryResponse {
     /// A `RefundQueryResponse` from its required fields; optional fields start empty and are set with the methods named after them.
     pub fn new() -> Self {
@@ -313,6 +235,7 @@ impl RefundQueryResponse {
         self
     }
 }
+
 impl ::payermax_types::Validate for RefundQueryResponse {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         if let Some(value) = &self.out_refund_no {
@@ -353,6 +276,105 @@ impl ::payermax_types::Validate for RefundQueryResponse {
         if let Some(value) = &self.result_msg {
             let field: &str = &::payermax_types::validate::field_path(path, "resultMsg");
             ::payermax_types::validate::check_length(field, value, None, Some(256), out);
+        }
+    }
+}
+
+/// the status of refund,Please refer to【Refund status
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum RefundQueryStatus {
+    /// `REFUND_SUCCESS`
+    RefundSuccess,
+    /// `REFUND_PENDING`
+    RefundPending,
+    /// `REFUND_FAILED`
+    RefundFailed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl RefundQueryStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "REFUND_SUCCESS",
+        "REFUND_PENDING",
+        "REFUND_FAILED",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RefundQueryStatus::RefundSuccess => "REFUND_SUCCESS",
+            RefundQueryStatus::RefundPending => "REFUND_PENDING",
+            RefundQueryStatus::RefundFailed => "REFUND_FAILED",
+            RefundQueryStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for RefundQueryStatus {
+    fn from(v: &str) -> Self {
+        match v {
+            "REFUND_SUCCESS" => RefundQueryStatus::RefundSuccess,
+            "REFUND_PENDING" => RefundQueryStatus::RefundPending,
+            "REFUND_FAILED" => RefundQueryStatus::RefundFailed,
+            other => RefundQueryStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for RefundQueryStatus {
+    fn from(v: String) -> Self {
+        match RefundQueryStatus::from(v.as_str()) {
+            RefundQueryStatus::Unknown(_) => RefundQueryStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for RefundQueryStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for RefundQueryStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RefundQueryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(RefundQueryStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RefundQueryStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(RefundQueryStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["REFUND_SUCCESS", "REFUND_PENDING",
+            "REFUND_FAILED"] }
+        )
+    }
+}
+
+impl ::payermax_types::Validate for RefundQueryStatus {
+    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+        if let RefundQueryStatus::Unknown(_) = self {
+            out.push(::payermax_types::Violation {
+                path: path.to_owned(),
+                rule: ::payermax_types::Rule::Enum {
+                    allowed: RefundQueryStatus::VALUES,
+                },
+            });
         }
     }
 }

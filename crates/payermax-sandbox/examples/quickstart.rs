@@ -1,0 +1,222 @@
+//! The PayerMax refund flow against a local sandbox: no account, no network.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! 1. starts the sandbox in-process on a free loopback port, with fresh keys;
+//! 2. starts a tiny notification receiver on loopback;
+//! 3. applies for a refund (legacy `refundApply`) with `callbackUrl` pointing at it;
+//! 4. queries the refund (gateway `refundQuery`) until it settles;
+//! 5. receives the settlement notification, verifies its signature and
+//!    answers the documented acknowledgement.
+
+use std::convert::Infallible;
+use std::error::Error;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use payermax_http::notification::{acknowledgement, verify_notification};
+use payermax_http::{Client, Environment, PublicKey};
+use payermax_sandbox::{Sandbox, Settlement};
+use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
+use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
+use payermax_types::{Amount, ApiGeneration, Notification};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// The legacy refund notification (spec `legacy_refund_notify`).
+struct RefundNotify;
+
+/// Its body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // printed with Debug
+struct RefundNotifyBody {
+    refund_id: String,
+    trade_no: String,
+    order_id: String,
+    /// 1 success, 2 failed.
+    status: i64,
+    #[serde(with = "payermax_types::amount::as_string")]
+    refund_amount: Amount,
+    currency: String,
+    #[serde(default)]
+    error_code: Option<String>,
+}
+
+impl Notification for RefundNotify {
+    const NAME: &'static str = "legacy_refund_notify";
+    const API: ApiGeneration = ApiGeneration::LegacyV21;
+    type Body = RefundNotifyBody;
+    const ACKNOWLEDGEMENT: &'static str = r#"{"bizCode":"0000","message":"success"}"#;
+}
+
+/// Accepts notifications on loopback: verifies each one with PayerMax's
+/// (here: the sandbox's) public key, forwards it, acknowledges it.
+async fn notification_receiver(
+    payermax_key: PublicKey,
+) -> std::io::Result<(String, mpsc::UnboundedReceiver<RefundNotifyBody>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/payermax/refund-notify", listener.local_addr()?);
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (key, tx) = (payermax_key.clone(), tx.clone());
+            let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+                let (key, tx) = (key.clone(), tx.clone());
+                async move {
+                    let sign = req
+                        .headers()
+                        .get("sign")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    // Verify the exact bytes received, before parsing them.
+                    let body = match req.into_body().collect().await {
+                        Ok(b) => b.to_bytes(),
+                        Err(_) => Bytes::new(),
+                    };
+                    let reply =
+                        match verify_notification::<RefundNotify>(&key, &body, sign.as_deref()) {
+                            Ok(n) => {
+                                println!("   [receiver] notification verified: {n:?}");
+                                let _ = tx.send(n);
+                                let mut r = Response::new(Full::new(Bytes::from_static(
+                                    acknowledgement::<RefundNotify>(),
+                                )));
+                                r.headers_mut().insert(
+                                    "content-type",
+                                    "application/json".parse().expect("static"),
+                                );
+                                r
+                            }
+                            Err(e) => {
+                                println!("   [receiver] notification REJECTED: {e}");
+                                let mut r =
+                                    Response::new(Full::new(Bytes::from_static(b"rejected")));
+                                *r.status_mut() = StatusCode::BAD_REQUEST;
+                                r
+                            }
+                        };
+                    Ok::<_, Infallible>(reply)
+                }
+            });
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    Ok((url, rx))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    println!("1. Starting the PayerMax sandbox on loopback (generating sandbox-only RSA keys)...");
+    let sandbox = Sandbox::builder()
+        .settlement(Settlement {
+            pending_queries: 1,
+            settle_after: None,
+        })
+        .notification_schedule(vec![
+            Duration::ZERO,
+            Duration::from_millis(200),
+            Duration::from_secs(1),
+        ])
+        .start()
+        .await?;
+    let merchant_key = sandbox
+        .merchant_private_key()
+        .ok_or("the sandbox generated no merchant key")?
+        .clone();
+    let payermax_key = sandbox.platform_public_key().clone();
+    println!("   sandbox at {}", sandbox.base_url());
+
+    println!("2. Starting a notification receiver on loopback...");
+    let (callback_url, mut notifications) = notification_receiver(payermax_key.clone()).await?;
+    println!("   receiver at {callback_url}");
+
+    let client = Client::builder(Environment::Custom(sandbox.base_url().to_owned()))
+        .app_id("sandbox-app")
+        .merchant_no("SP-SANDBOX")
+        .merchant_id("SP-SANDBOX")
+        .private_key(merchant_key)
+        .payermax_public_key(payermax_key)
+        .request_timeout(Some(Duration::from_secs(5)))
+        .build()?;
+
+    let refund_id = "R-QUICKSTART-1";
+    let amount: Amount = "10.50".parse()?;
+    println!(
+        "3. Applying for a refund of {amount} USD (legacy refundApply, refundId {refund_id})..."
+    );
+    let applied = client
+        .send(
+            &LegacyRefundApplyRequest::new(refund_id, "ORDER-1001", amount, "USD")
+                .callback_url(callback_url.as_str()),
+        )
+        .await?;
+    println!(
+        "   accepted ({}): tradeNo {}, status {:?}",
+        applied.code, applied.data.trade_no, applied.data.status
+    );
+
+    println!("4. Querying the refund (gateway refundQuery) until it settles...");
+    let mut settled = None;
+    for attempt in 1..=10 {
+        let reply = client
+            .send(&RefundQueryRequest::new(RefundRef::OutRefundNo(
+                refund_id.into(),
+            )))
+            .await?;
+        let status = reply.data.status.clone();
+        let text = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+        println!(
+            "   query {attempt}: status {}, amount {} {}, finished at {}",
+            text(status.as_ref().map(|s| s.as_str().to_owned())),
+            text(reply.data.refund_amount.map(|a| a.to_string())),
+            text(reply.data.refund_currency.clone()),
+            text(reply.data.refund_finish_time.map(|t| t.to_string())),
+        );
+        if status.is_some_and(|s| s != RefundQueryStatus::RefundPending) {
+            settled = Some(reply.data);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let settled = settled.ok_or("the refund did not settle")?;
+
+    println!("5. Waiting for the settlement notification...");
+    let n = tokio::time::timeout(Duration::from_secs(5), notifications.recv())
+        .await?
+        .ok_or("the receiver stopped")?;
+    println!(
+        "   refund {} settled with status {} ({}), acknowledged with {}",
+        n.refund_id,
+        n.status,
+        if n.status == 1 { "success" } else { "failed" },
+        RefundNotify::ACKNOWLEDGEMENT
+    );
+    assert_eq!(n.refund_id, refund_id);
+    assert_eq!(Some(n.refund_amount), settled.refund_amount);
+    // Give the sandbox a moment to record the acknowledgement.
+    for _ in 0..50 {
+        if sandbox.notifications_acknowledged() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "Done: the sandbox holds {} refund(s); {} notification(s) acknowledged.",
+        sandbox.refunds().len(),
+        sandbox.notifications_acknowledged()
+    );
+    sandbox.shutdown().await;
+    Ok(())
+}

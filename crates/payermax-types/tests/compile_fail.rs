@@ -1,0 +1,9 @@
+//! Requests that must not compile: a missing required field, both or
+//! neither side of a one-of group, a float where money goes, a struct
+//! literal that skips the constructor.
+
+#[test]
+fn compile_fail() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/compile-fail/*.rs");
+}

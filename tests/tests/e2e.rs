@@ -1,0 +1,428 @@
+//! End to end: payermax-http's default hyper transport against
+//! payermax-sandbox over loopback. Both operations, signatures checked in both
+//! directions, every injected fault mapped to the typed error payermax-http
+//! documents, retries that never duplicate a refund, and a verified,
+//! acknowledged notification. Loopback only; delays are milliseconds.
+
+use std::convert::Infallible;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use payermax_http::notification::{acknowledgement, verify_notification};
+use payermax_http::{Client, ClientBuilder, Environment, Error, RetryPolicy, SignatureProblem};
+use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle, Settlement};
+use payermax_sign::{PrivateKey, PublicKey};
+use payermax_types::legacy_refund_apply::{
+    LegacyRefundApplyRequest, LegacyRefundApplyResponse, LegacyRefundApplyStatus,
+};
+use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
+use payermax_types::{Amount, ApiGeneration, Notification, ResultCode, Timestamp};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// (merchant, platform, stranger) key pairs, generated once per binary.
+fn keys() -> &'static (PrivateKey, PrivateKey, PrivateKey) {
+    static KEYS: OnceLock<(PrivateKey, PrivateKey, PrivateKey)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let generate = || PrivateKey::generate().expect("key generation");
+        (generate(), generate(), generate())
+    })
+}
+
+async fn sandbox() -> SandboxHandle {
+    Sandbox::builder()
+        .merchant_public_key(keys().0.public_key())
+        .platform_private_key(keys().1.clone())
+        .settlement(Settlement {
+            pending_queries: 1,
+            settle_after: None,
+        })
+        .notification_schedule(vec![
+            Duration::ZERO,
+            Duration::from_millis(10),
+            Duration::from_millis(10),
+        ])
+        .notification_timeout(Duration::from_secs(2))
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+fn client_builder(sb: &SandboxHandle) -> ClientBuilder {
+    Client::builder(Environment::Custom(sb.base_url().to_owned()))
+        .app_id("app-e2e")
+        .merchant_no("SP-E2E")
+        .merchant_id("SP-E2E")
+        .private_key(keys().0.clone())
+        .payermax_public_key(keys().1.public_key())
+        .request_timeout(Some(Duration::from_secs(5)))
+}
+
+fn client(sb: &SandboxHandle) -> Client {
+    client_builder(sb).build().expect("client builds")
+}
+
+fn apply_req(refund_id: &str) -> LegacyRefundApplyRequest {
+    let amount: Amount = "25.00".parse().expect("amount");
+    LegacyRefundApplyRequest::new(refund_id, "ORDER-E2E", amount, "USD")
+}
+
+fn query_req(refund_id: &str) -> RefundQueryRequest {
+    RefundQueryRequest::new(RefundRef::OutRefundNo(refund_id.to_owned()))
+}
+
+async fn apply(c: &Client, refund_id: &str) -> Result<LegacyRefundApplyResponse, Error> {
+    c.send(&apply_req(refund_id)).await.map(|r| r.data)
+}
+
+#[tokio::test]
+async fn both_operations_with_signatures_verified_both_ways() {
+    let sb = sandbox().await;
+    let c = client(&sb);
+    let applied = c.send(&apply_req("R-1")).await.expect("apply");
+    assert!(applied.signature_verified);
+    assert_eq!(applied.code, ResultCode::LegacySuccess);
+    assert_eq!(applied.data.status, LegacyRefundApplyStatus::Initial);
+    let trade_no = applied.data.trade_no.clone();
+
+    let q = c.send(&query_req("R-1")).await.expect("query").data;
+    assert_eq!(q.status, Some(RefundQueryStatus::RefundPending));
+    assert_eq!(q.refund_trade_no.as_deref(), Some(trade_no.as_str()));
+    assert_eq!(q.refund_amount, Some("25.00".parse().unwrap()));
+    assert_eq!(
+        q.refund_amount.unwrap().scale(),
+        2,
+        "exact decimal, scale kept"
+    );
+
+    let q = c
+        .send(&RefundQueryRequest::new(RefundRef::RefundTradeNo(trade_no)))
+        .await
+        .expect("query by trade number")
+        .data;
+    assert_eq!(q.status, Some(RefundQueryStatus::RefundSuccess));
+    assert_eq!(q.out_refund_no.as_deref(), Some("R-1"));
+    assert!(q.refund_finish_time.is_some());
+
+    match c.send(&query_req("R-missing")).await {
+        Err(Error::Refused { code, signed, .. }) => {
+            assert_eq!(code, ResultCode::OrderNotExist);
+            assert!(signed);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_merchant_key_is_refused_by_the_sandbox() {
+    let sb = sandbox().await;
+    let c = client_builder(&sb)
+        .private_key(keys().2.clone())
+        .build()
+        .unwrap();
+    match apply(&c, "R-wrong-merchant").await {
+        Err(Error::Refused { code, .. }) => assert_eq!(code, ResultCode::SignVerifyFailed),
+        other => panic!("{other:?}"),
+    }
+    assert!(sb.refunds().is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_platform_key_is_a_client_signature_error() {
+    let sb = sandbox().await;
+    let c = client_builder(&sb)
+        .payermax_public_key(keys().2.public_key())
+        .build()
+        .unwrap();
+    match apply(&c, "R-wrong-platform").await {
+        Err(Error::Signature { problem, .. }) => assert_eq!(problem, SignatureProblem::Invalid),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_stale_request_time_is_refused() {
+    let sb = sandbox().await;
+    let c = client_builder(&sb)
+        .clock(|| {
+            let now = Timestamp::now().unix_millis();
+            Timestamp::from_unix_millis(now - 3 * 60 * 1000).expect("in range")
+        })
+        .build()
+        .unwrap();
+    match c.send(&query_req("R-any")).await {
+        Err(Error::Refused { code, .. }) => assert_eq!(code, ResultCode::ReqTimeOverTime),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Injects `fault` into the next request only and returns the client's outcome.
+async fn with_fault(
+    sb: &SandboxHandle,
+    c: &Client,
+    fault: Fault,
+    refund_id: &str,
+) -> Result<LegacyRefundApplyResponse, Error> {
+    sb.add_fault(FaultRule::new(fault).times(1));
+    apply(c, refund_id).await
+}
+
+#[tokio::test]
+async fn every_fault_gives_its_typed_outcome() {
+    let sb = sandbox().await;
+    let c = client_builder(&sb)
+        .request_timeout(Some(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+
+    for status in [500u16, 502, 503, 429] {
+        let e = with_fault(&sb, &c, Fault::Status(status), "R-status")
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(status), "{e:?}");
+        assert!(e.is_retryable());
+    }
+    for (fault, code) in [
+        (Fault::TooManyRequest, ResultCode::TooManyRequest),
+        (Fault::SystemError, ResultCode::SystemError),
+    ] {
+        match with_fault(&sb, &c, fault, "R-refused").await {
+            Err(e @ Error::Refused { .. }) => {
+                assert_eq!(e.refusal_code(), Some(&code));
+                assert!(e.is_retryable());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(sb.refunds().is_empty(), "refusing faults have no effect");
+
+    let e = with_fault(&sb, &c, Fault::Delay(Duration::from_millis(600)), "R-delay")
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    let ok = with_fault(&sb, &c, Fault::Delay(Duration::from_millis(20)), "R-delay")
+        .await
+        .unwrap();
+    assert_eq!(ok.refund_id, "R-delay");
+
+    for (fault, id) in [
+        (Fault::DropConnection, "R-drop"),
+        (Fault::TruncatedBody, "R-trunc"),
+    ] {
+        match with_fault(&sb, &c, fault.clone(), id).await {
+            Err(e @ Error::Transport { .. }) => assert!(e.is_retryable()),
+            other => panic!("{fault}: {other:?}"),
+        }
+        assert!(sb.refund(id).is_some(), "{fault}: the request took effect");
+    }
+
+    match with_fault(&sb, &c, Fault::BadSignature, "R-badsig").await {
+        Err(
+            e @ Error::Signature {
+                problem: SignatureProblem::Invalid,
+                ..
+            },
+        ) => assert!(!e.is_retryable()),
+        other => panic!("{other:?}"),
+    }
+    match with_fault(&sb, &c, Fault::MissingSignature, "R-nosig").await {
+        Err(Error::Signature {
+            problem: SignatureProblem::Missing,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    match with_fault(&sb, &c, Fault::OversizedBody(2 * 1024 * 1024), "R-big").await {
+        Err(Error::BodyTooLarge { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+
+    let extra = with_fault(&sb, &c, Fault::UnknownFields, "R-extra")
+        .await
+        .expect("unknown fields are accepted");
+    assert_eq!(extra.refund_id, "R-extra");
+    let odd = with_fault(&sb, &c, Fault::UnknownEnum, "R-enum")
+        .await
+        .expect("unknown enum values are kept");
+    assert_eq!(odd.status, LegacyRefundApplyStatus::Unknown(9));
+    sb.add_fault(FaultRule::new(Fault::UnknownEnum).times(1));
+    let q = c.send(&query_req("R-enum")).await.expect("query").data;
+    assert_eq!(
+        q.status,
+        Some(RefundQueryStatus::Unknown("REFUND_REVERSED".into()))
+    );
+}
+
+#[tokio::test]
+async fn retries_never_duplicate_a_refund() {
+    let sb = sandbox().await;
+    let c = client_builder(&sb)
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(4)
+                .initial_backoff(Duration::from_millis(5))
+                .max_backoff(Duration::from_millis(20))
+                .jitter(false)
+                .deadline(Duration::from_secs(10)),
+        )
+        .build()
+        .unwrap();
+
+    // Refused before taking effect, twice, then accepted.
+    sb.add_fault(
+        FaultRule::new(Fault::Status(503))
+            .on_operation("refundApply")
+            .times(2),
+    );
+    let r = c
+        .send(&apply_req("R-retry"))
+        .await
+        .expect("third attempt succeeds");
+    assert_eq!(r.attempts, 3);
+    assert_eq!(sb.refunds().len(), 1);
+
+    // Took effect but the reply was lost, then a refusal: the retries reuse
+    // the refundId and find the refund already made.
+    sb.add_fault(
+        FaultRule::new(Fault::DropConnection)
+            .on_operation("refundApply")
+            .times(1),
+    );
+    sb.add_fault(
+        FaultRule::new(Fault::SystemError)
+            .on_operation("refundApply")
+            .times(1),
+    );
+    let r = c
+        .send(&apply_req("R-lost"))
+        .await
+        .expect("retried until accepted");
+    assert_eq!(r.attempts, 3);
+    let refunds = sb.refunds();
+    assert_eq!(
+        refunds.iter().filter(|r| r.refund_id == "R-lost").count(),
+        1
+    );
+    assert_eq!(sb.refund("R-lost").unwrap().applications, 2);
+    assert_eq!(refunds.len(), 2);
+
+    // A fault outlasting the attempts surfaces the last typed error.
+    sb.add_fault(
+        FaultRule::new(Fault::TooManyRequest)
+            .on_operation("refundQuery")
+            .times(10),
+    );
+    let e = c.send(&query_req("R-retry")).await.unwrap_err();
+    assert_eq!(e.refusal_code(), Some(&ResultCode::TooManyRequest));
+    sb.clear_faults();
+}
+
+/// The legacy refund notification (spec `legacy_refund_notify`).
+struct RefundNotify;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefundNotifyBody {
+    refund_id: String,
+    status: i64,
+    #[serde(with = "payermax_types::amount::as_string")]
+    refund_amount: Amount,
+}
+
+impl Notification for RefundNotify {
+    const NAME: &'static str = "legacy_refund_notify";
+    const API: ApiGeneration = ApiGeneration::LegacyV21;
+    type Body = RefundNotifyBody;
+    const ACKNOWLEDGEMENT: &'static str = r#"{"bizCode":"0000","message":"success"}"#;
+}
+
+async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<RefundNotifyBody>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (key, tx) = (key.clone(), tx.clone());
+            let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+                let (key, tx) = (key.clone(), tx.clone());
+                async move {
+                    let sign = req
+                        .headers()
+                        .get("sign")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let body = req
+                        .into_body()
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
+                    let n = verify_notification::<RefundNotify>(&key, &body, sign.as_deref())
+                        .expect("the notification verifies");
+                    let _ = tx.send(n);
+                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
+                        acknowledgement::<RefundNotify>(),
+                    ))))
+                }
+            });
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test]
+async fn settlement_notification_is_verified_and_acknowledged() {
+    let sb = sandbox().await;
+    let c = client(&sb);
+    let (url, mut rx) = receiver(keys().1.public_key()).await;
+    c.send(&apply_req("R-notify").callback_url(url.as_str()))
+        .await
+        .expect("apply");
+    let amount: Amount = "25.00".parse().unwrap();
+    c.send(
+        &LegacyRefundApplyRequest::new("R-notify-fail", "FAIL-1", amount, "USD")
+            .callback_url(url.as_str()),
+    )
+    .await
+    .expect("apply");
+    for id in ["R-notify", "R-notify-fail"] {
+        for _ in 0..2 {
+            c.send(&query_req(id)).await.expect("query");
+        }
+    }
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let n = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("in time")
+            .expect("open");
+        got.push((n.refund_id, n.status, n.refund_amount.to_string()));
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("R-notify".to_owned(), 1, "25.00".to_owned()),
+            ("R-notify-fail".to_owned(), 2, "25.00".to_owned()),
+        ]
+    );
+    for _ in 0..100 {
+        if sb.notifications_acknowledged() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(sb.notifications_acknowledged(), 2);
+    assert!(sb.notifications().iter().all(|n| n.attempts == 1));
+}
