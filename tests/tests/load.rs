@@ -25,7 +25,7 @@ use payermax_types::legacy_refund_apply::LegacyRefundApply;
 use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundRef};
 
 const ROUNDS: usize = 8;
-const CALLS: usize = 100;
+const CALLS: usize = 200;
 const IN_FLIGHT: usize = 64;
 /// Descriptors allowed above the warm-up count.
 const FD_SLACK: usize = 8;
