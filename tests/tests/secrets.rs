@@ -194,6 +194,7 @@ async fn no_secret_in_debug_display_errors_or_traces() {
         "PrivateKey Debug".into(),
         format!("{:?} {:#?}", keys.merchant_private, keys.payermax_private),
     ));
+    outputs.push(("SandboxHandle Debug".into(), format!("{sb:?}")));
     outputs.push((
         "PublicKey Debug".into(),
         format!("{:?}", keys.payermax_public),
