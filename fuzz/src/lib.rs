@@ -243,7 +243,12 @@ pub fn scalars(data: &[u8]) {
         let back = Timestamp::from_str(&shown).expect("a displayed timestamp parses");
         assert_eq!(back.unix_millis(), t.unix_millis());
     }
-    let _ = serde_json::from_str::<Timestamp>(text);
+    if let Ok(t) = serde_json::from_str::<Timestamp>(text) {
+        // Serialization keeps every digit read (milliseconds or finer).
+        let json = serde_json::to_string(&t).expect("a timestamp serializes");
+        let back: Timestamp = serde_json::from_str(&json).expect("a serialized timestamp decodes");
+        assert_eq!(back, t, "{text} -> {json}");
+    }
     if let Ok(c) = serde_json::from_str::<ResultCode>(text) {
         let json = serde_json::to_string(&c).expect("a code serializes");
         let back: ResultCode = serde_json::from_str(&json).expect("a code decodes");
