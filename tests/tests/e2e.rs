@@ -20,9 +20,11 @@ use payermax_sign::{PrivateKey, PublicKey};
 use payermax_types::legacy_refund_apply::{
     LegacyRefundApplyRequest, LegacyRefundApplyResponse, LegacyRefundApplyStatus,
 };
+use payermax_types::legacy_refund_notify::{
+    LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
+};
 use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
-use payermax_types::{Amount, ApiGeneration, Notification, ResultCode, Timestamp};
-use serde::Deserialize;
+use payermax_types::{Amount, ResultCode, Timestamp};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -147,6 +149,28 @@ async fn a_wrong_platform_key_is_a_client_signature_error() {
 }
 
 #[tokio::test]
+async fn unsigned_refusals_are_reported_as_unsigned() {
+    let sb = Sandbox::builder()
+        .merchant_public_key(keys().0.public_key())
+        .platform_private_key(keys().1.clone())
+        .sign_refusals(false)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&sb);
+    match c.send(&query_req("R-none")).await {
+        Err(Error::Refused { code, signed, .. }) => {
+            assert_eq!(code, ResultCode::OrderNotExist);
+            assert!(!signed, "PayerMax-style unsigned refusal");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Successes stay signed and verified.
+    let r = c.send(&apply_req("R-signed")).await.expect("apply");
+    assert!(r.signature_verified);
+}
+
+#[tokio::test]
 async fn a_stale_request_time_is_refused() {
     let sb = sandbox().await;
     let c = client_builder(&sb)
@@ -176,10 +200,7 @@ async fn with_fault(
 #[tokio::test]
 async fn every_fault_gives_its_typed_outcome() {
     let sb = sandbox().await;
-    let c = client_builder(&sb)
-        .request_timeout(Some(Duration::from_millis(300)))
-        .build()
-        .unwrap();
+    let c = client(&sb);
 
     for status in [500u16, 502, 503, 429] {
         let e = with_fault(&sb, &c, Fault::Status(status), "R-status")
@@ -202,9 +223,20 @@ async fn every_fault_gives_its_typed_outcome() {
     }
     assert!(sb.refunds().is_empty(), "refusing faults have no effect");
 
-    let e = with_fault(&sb, &c, Fault::Delay(Duration::from_millis(600)), "R-delay")
-        .await
-        .unwrap_err();
+    // A reply slower than the client's timeout: the client gives up after
+    // 300 ms (the sandbox task still sleeping is cancelled at shutdown).
+    let impatient = client_builder(&sb)
+        .request_timeout(Some(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    let e = with_fault(
+        &sb,
+        &impatient,
+        Fault::Delay(Duration::from_secs(5)),
+        "R-delay",
+    )
+    .await
+    .unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
     let ok = with_fault(&sb, &c, Fault::Delay(Duration::from_millis(20)), "R-delay")
         .await
@@ -323,26 +355,7 @@ async fn retries_never_duplicate_a_refund() {
     sb.clear_faults();
 }
 
-/// The legacy refund notification (spec `legacy_refund_notify`).
-struct RefundNotify;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RefundNotifyBody {
-    refund_id: String,
-    status: i64,
-    #[serde(with = "payermax_types::amount::as_string")]
-    refund_amount: Amount,
-}
-
-impl Notification for RefundNotify {
-    const NAME: &'static str = "legacy_refund_notify";
-    const API: ApiGeneration = ApiGeneration::LegacyV21;
-    type Body = RefundNotifyBody;
-    const ACKNOWLEDGEMENT: &'static str = r#"{"bizCode":"0000","message":"success"}"#;
-}
-
-async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<RefundNotifyBody>) {
+async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<LegacyRefundNotifyBody>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::unbounded_channel();
@@ -363,11 +376,11 @@ async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<RefundNoti
                         .await
                         .map(|b| b.to_bytes())
                         .unwrap_or_default();
-                    let n = verify_notification::<RefundNotify>(&key, &body, sign.as_deref())
+                    let n = verify_notification::<LegacyRefundNotify>(&key, &body, sign.as_deref())
                         .expect("the notification verifies");
                     let _ = tx.send(n);
                     Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
-                        acknowledgement::<RefundNotify>(),
+                        acknowledgement::<LegacyRefundNotify>(),
                     ))))
                 }
             });
@@ -409,12 +422,20 @@ async fn settlement_notification_is_verified_and_acknowledged() {
             .expect("open");
         got.push((n.refund_id, n.status, n.refund_amount.to_string()));
     }
-    got.sort();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         got,
         vec![
-            ("R-notify".to_owned(), 1, "25.00".to_owned()),
-            ("R-notify-fail".to_owned(), 2, "25.00".to_owned()),
+            (
+                "R-notify".to_owned(),
+                LegacyRefundNotifyStatus::Success,
+                "25.00".to_owned()
+            ),
+            (
+                "R-notify-fail".to_owned(),
+                LegacyRefundNotifyStatus::Failed,
+                "25.00".to_owned()
+            ),
         ]
     );
     for _ in 0..100 {

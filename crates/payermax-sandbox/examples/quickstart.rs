@@ -24,44 +24,19 @@ use payermax_http::notification::{acknowledgement, verify_notification};
 use payermax_http::{Client, Environment, PublicKey};
 use payermax_sandbox::{Sandbox, Settlement};
 use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
+use payermax_types::legacy_refund_notify::{
+    LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
+};
 use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
-use payermax_types::{Amount, ApiGeneration, Notification};
-use serde::Deserialize;
+use payermax_types::{Amount, Notification};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-
-/// The legacy refund notification (spec `legacy_refund_notify`).
-struct RefundNotify;
-
-/// Its body.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // printed with Debug
-struct RefundNotifyBody {
-    refund_id: String,
-    trade_no: String,
-    order_id: String,
-    /// 1 success, 2 failed.
-    status: i64,
-    #[serde(with = "payermax_types::amount::as_string")]
-    refund_amount: Amount,
-    currency: String,
-    #[serde(default)]
-    error_code: Option<String>,
-}
-
-impl Notification for RefundNotify {
-    const NAME: &'static str = "legacy_refund_notify";
-    const API: ApiGeneration = ApiGeneration::LegacyV21;
-    type Body = RefundNotifyBody;
-    const ACKNOWLEDGEMENT: &'static str = r#"{"bizCode":"0000","message":"success"}"#;
-}
 
 /// Accepts notifications on loopback: verifies each one with PayerMax's
 /// (here: the sandbox's) public key, forwards it, acknowledges it.
 async fn notification_receiver(
     payermax_key: PublicKey,
-) -> std::io::Result<(String, mpsc::UnboundedReceiver<RefundNotifyBody>)> {
+) -> std::io::Result<(String, mpsc::UnboundedReceiver<LegacyRefundNotifyBody>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/payermax/refund-notify", listener.local_addr()?);
     let (tx, rx) = mpsc::unbounded_channel();
@@ -81,28 +56,35 @@ async fn notification_receiver(
                         Ok(b) => b.to_bytes(),
                         Err(_) => Bytes::new(),
                     };
-                    let reply =
-                        match verify_notification::<RefundNotify>(&key, &body, sign.as_deref()) {
-                            Ok(n) => {
-                                println!("   [receiver] notification verified: {n:?}");
-                                let _ = tx.send(n);
-                                let mut r = Response::new(Full::new(Bytes::from_static(
-                                    acknowledgement::<RefundNotify>(),
-                                )));
-                                r.headers_mut().insert(
-                                    "content-type",
-                                    "application/json".parse().expect("static"),
-                                );
-                                r
-                            }
-                            Err(e) => {
-                                println!("   [receiver] notification REJECTED: {e}");
-                                let mut r =
-                                    Response::new(Full::new(Bytes::from_static(b"rejected")));
-                                *r.status_mut() = StatusCode::BAD_REQUEST;
-                                r
-                            }
-                        };
+                    let reply = match verify_notification::<LegacyRefundNotify>(
+                        &key,
+                        &body,
+                        sign.as_deref(),
+                    ) {
+                        Ok(n) => {
+                            println!(
+                                "   [receiver] signature verified: refund {} (tradeNo {}) status {:?}, {} {}",
+                                n.refund_id, n.trade_no, n.status, n.refund_amount, n.currency
+                            );
+                            let _ = tx.send(n);
+                            let mut r =
+                                Response::new(Full::new(Bytes::from_static(acknowledgement::<
+                                    LegacyRefundNotify,
+                                >(
+                                ))));
+                            r.headers_mut().insert(
+                                "content-type",
+                                "application/json".parse().expect("static"),
+                            );
+                            r
+                        }
+                        Err(e) => {
+                            println!("   [receiver] notification REJECTED: {e}");
+                            let mut r = Response::new(Full::new(Bytes::from_static(b"rejected")));
+                            *r.status_mut() = StatusCode::BAD_REQUEST;
+                            r
+                        }
+                    };
                     Ok::<_, Infallible>(reply)
                 }
             });
@@ -196,12 +178,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let n = tokio::time::timeout(Duration::from_secs(5), notifications.recv())
         .await?
         .ok_or("the receiver stopped")?;
+    let outcome = match n.status {
+        LegacyRefundNotifyStatus::Success => "success",
+        LegacyRefundNotifyStatus::Failed => "failed",
+        _ => "unknown",
+    };
     println!(
-        "   refund {} settled with status {} ({}), acknowledged with {}",
+        "   refund {} settled: {outcome}; acknowledged with {}",
         n.refund_id,
-        n.status,
-        if n.status == 1 { "success" } else { "failed" },
-        RefundNotify::ACKNOWLEDGEMENT
+        LegacyRefundNotify::ACKNOWLEDGEMENT
     );
     assert_eq!(n.refund_id, refund_id);
     assert_eq!(Some(n.refund_amount), settled.refund_amount);

@@ -227,8 +227,9 @@ impl FaultRules {
     }
 
     /// Takes the faults of the first rule whose scope matches, counting the
-    /// request against it; a rule used up is removed. `path_only` is `true`
-    /// while the operation is not known yet.
+    /// request against it; a rule used up is removed. `op_names` are the
+    /// operation's spec id and PayerMax name (empty when unknown, e.g. a
+    /// legacy request without a known `bizType`).
     pub(crate) fn take(&mut self, path: &str, op_names: &[&str]) -> Vec<Fault> {
         let pos = self.rules.iter().position(|r| match &r.scope {
             FaultScope::Any => true,

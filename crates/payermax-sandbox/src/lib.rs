@@ -123,6 +123,7 @@ pub struct SandboxBuilder {
     settlement: Settlement,
     notify: NotifyConfig,
     max_request_bytes: usize,
+    sign_refusals: bool,
     faults: Vec<FaultRule>,
     extra_specs: Vec<(String, String)>,
 }
@@ -138,6 +139,7 @@ impl Default for SandboxBuilder {
             settlement: Settlement::default(),
             notify: NotifyConfig::default(),
             max_request_bytes: 1024 * 1024,
+            sign_refusals: true,
             faults: Vec::new(),
             extra_specs: Vec::new(),
         }
@@ -210,6 +212,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether refusals (replies whose code is not a success) are signed;
+    /// default `true`. PayerMax itself appears to leave them unsigned (its
+    /// SDKs verify only successes): `false` reproduces that.
+    pub fn sign_refusals(mut self, sign: bool) -> Self {
+        self.sign_refusals = sign;
+        self
+    }
+
     /// A fault rule in force from the start.
     pub fn fault(mut self, rule: FaultRule) -> Self {
         self.faults.push(rule);
@@ -267,6 +277,7 @@ impl SandboxBuilder {
             settlement: self.settlement,
             notify: self.notify,
             max_request_bytes: self.max_request_bytes,
+            sign_refusals: self.sign_refusals,
             store: Mutex::new(store::Store::default()),
             faults: Mutex::new(rules),
             requests: AtomicU64::new(0),
@@ -331,6 +342,13 @@ impl SandboxHandle {
     /// Adds a fault rule; rules are tried in the order added.
     pub fn add_fault(&self, rule: FaultRule) {
         lock(&self.shared.faults).add(rule);
+    }
+
+    /// Replaces every fault rule with this one.
+    pub fn set_fault(&self, rule: FaultRule) {
+        let mut rules = lock(&self.shared.faults);
+        rules.clear();
+        rules.add(rule);
     }
 
     /// Removes every fault rule.

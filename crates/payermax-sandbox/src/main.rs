@@ -34,6 +34,7 @@ OPTIONS:
                                   (default PayerMax's: 0,30000,300000,600000,3600000,43200000)
     --notify-timeout-ms MS        Time limit of one notification attempt (default 5000)
     --allow-remote-callbacks      Deliver notifications to non-loopback hosts too
+    --unsigned-refusals           Leave refusals unsigned, as PayerMax appears to
     --clock-offset-ms MS          Run the sandbox clock this far from the system clock (frozen
                                   at start + offset; for requestTime-window tests)
     --fault LIST                  Inject faults (same names as the x-sandbox-fault header) into
@@ -64,6 +65,10 @@ fn run(args: Vec<String>) -> Result<Option<Config>, String> {
         }
         if flag == "--allow-remote-callbacks" {
             cfg.allow_remote = true;
+            continue;
+        }
+        if flag == "--unsigned-refusals" {
+            cfg.unsigned_refusals = true;
             continue;
         }
         let value = it
@@ -159,6 +164,7 @@ struct Config {
     schedule: Option<Vec<Duration>>,
     notify_timeout: Option<Duration>,
     allow_remote: bool,
+    unsigned_refusals: bool,
     clock_offset: Option<i64>,
     faults: Vec<FaultRule>,
 }
@@ -179,7 +185,8 @@ async fn main() -> ExitCode {
     let mut b = Sandbox::builder()
         .port(cfg.port)
         .settlement(cfg.settlement)
-        .allow_remote_callbacks(cfg.allow_remote);
+        .allow_remote_callbacks(cfg.allow_remote)
+        .sign_refusals(!cfg.unsigned_refusals);
     if let Some(host) = cfg.host {
         b = b.ip(host);
     }
@@ -244,11 +251,12 @@ mod tests {
     fn parses_flags() {
         let cfg = run(args(
             "--port 8585 --pending-queries 3 --settle-after-ms never --notify-schedule-ms 0,10 \
-             --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
+             --unsigned-refusals --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
         ))
         .unwrap()
         .unwrap();
         assert_eq!(cfg.port, 8585);
+        assert!(cfg.unsigned_refusals);
         assert_eq!(cfg.settlement.pending_queries, 3);
         assert_eq!(cfg.settlement.settle_after, None);
         assert_eq!(

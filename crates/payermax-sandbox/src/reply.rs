@@ -96,6 +96,10 @@ impl Reply {
         }
     }
 
+    pub(crate) fn is_success(&self) -> bool {
+        self.code == APPLY_SUCCESS || self.code == LEGACY_SUCCESS
+    }
+
     pub(crate) fn to_json(&self) -> String {
         let (code_key, msg_key) = match self.api {
             Api::Gateway => ("code", "msg"),

@@ -358,4 +358,50 @@ mod tests {
         assert!(check_patterns(&schema()).is_ok());
         assert!(check_patterns(&json!({"properties": {"x": {"pattern": "("}}})).is_err());
     }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,70}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("name".to_owned()),
+                        Just("amount".to_owned()),
+                        Just("when".to_owned()),
+                        Just("status".to_owned()),
+                        Just("data".to_owned()),
+                        Just("a".to_owned()),
+                        Just("b".to_owned()),
+                        "[a-z]{1,3}"
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Any JSON a client sends is validated without panicking, and every
+        /// violation names a field (or the body).
+        #[test]
+        fn any_body_is_checked_without_panicking(v in arb_json()) {
+            for violation in validate(&schema(), &v) {
+                proptest::prop_assert!(!violation.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn decimal_text_never_panics(s in "\\PC{0,20}") {
+            let _ = is_decimal_text(&s);
+        }
+    }
 }

@@ -42,6 +42,7 @@ pub(crate) struct Shared {
     pub(crate) settlement: Settlement,
     pub(crate) notify: NotifyConfig,
     pub(crate) max_request_bytes: usize,
+    pub(crate) sign_refusals: bool,
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: Mutex<FaultRules>,
     pub(crate) requests: AtomicU64,
@@ -517,7 +518,7 @@ async fn respond(
         other.push(b' ');
         sign = shared.platform_key.sign(&other).ok();
     }
-    if faults.contains(&Fault::MissingSignature) {
+    if faults.contains(&Fault::MissingSignature) || (!shared.sign_refusals && !reply.is_success()) {
         sign = None;
     }
     for f in faults {

@@ -251,4 +251,26 @@ mod tests {
         c.set_millis(5);
         assert_eq!(c.now_millis(), 5);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_not_without_panicking(s in "\\PC{0,40}") {
+            let _ = parse_rfc3339_millis(&s);
+        }
+
+        #[test]
+        fn near_rfc3339_text_never_panics(
+            s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?([Zz]|[+-][0-9]{2}:?[0-9]{2}|\\PC)?"
+        ) {
+            if let Some(ms) = parse_rfc3339_millis(&s) {
+                // Whatever parses also formats and parses back to the same instant.
+                proptest::prop_assert_eq!(parse_rfc3339_millis(&format_rfc3339_millis(ms)), Some(ms));
+            }
+        }
+
+        #[test]
+        fn format_then_parse_is_identity(ms in -62_135_596_800_000i64..253_402_300_799_999i64) {
+            proptest::prop_assert_eq!(parse_rfc3339_millis(&format_rfc3339_millis(ms)), Some(ms));
+        }
+    }
 }

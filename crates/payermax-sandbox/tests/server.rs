@@ -659,6 +659,12 @@ async fn fail_next_n_then_behave_never_duplicates() {
         query(&sb, json!({"outRefundNo": "R-retry"})).await["code"],
         "SYSTEM_ERROR"
     );
+    sb.set_fault(FaultRule::new(Fault::TooManyRequest).times(1));
+    assert_eq!(
+        query(&sb, json!({"outRefundNo": "R-retry"})).await["code"],
+        "TOO_MANY_REQUEST"
+    );
+    sb.set_fault(FaultRule::new(Fault::SystemError));
     sb.clear_faults();
     assert_eq!(
         query(&sb, json!({"outRefundNo": "R-retry"})).await["code"],
@@ -939,4 +945,44 @@ async fn extra_specs_are_routed_validated_and_answered_from_their_example() {
     let bad_pattern = ORDER_QUERY_SPEC.replace("^[A-Z]{2}[0-9]+$", "([");
     let bad = builder().spec("bad.json", bad_pattern).start().await;
     assert!(matches!(bad, Err(payermax_sandbox::SandboxError::Spec(_))));
+}
+
+#[tokio::test]
+async fn hostile_bodies_get_signed_refusals_never_a_crash() {
+    let sb = start().await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let huge_amount = apply_body("R-h", "O", &"9".repeat(40), None);
+    let bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"null".to_vec(),
+        b"{}".to_vec(),
+        b"{\"bizType\":1}".to_vec(),
+        b"{\"bizType\":\"refundApply\"}".to_vec(),
+        b"{\"bizType\":\"refundApply\",\"amount\":1e999999}".to_vec(),
+        vec![0xff, 0xfe, b'{', b'}'],
+        deep.into_bytes(),
+        huge_amount.into_bytes(),
+        apply_body("R-h2", "O", "1", None)
+            .replace("\"USD\"", "\"\\u0000SD\"")
+            .into_bytes(),
+    ];
+    for body in &bodies {
+        for path in [LEGACY_BASE_PATH, QUERY_PATH] {
+            let sign = merchant().sign(body).unwrap();
+            let r = send(
+                sb.local_addr(),
+                Method::POST,
+                path,
+                &[("content-type", "application/json"), ("sign", &sign)],
+                body.clone(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{path} {:?}: {e}", String::from_utf8_lossy(body)));
+            assert_eq!(r.status, StatusCode::OK);
+            let v = r.verified();
+            let code = v.get("code").or_else(|| v.get("bizCode")).unwrap();
+            assert!(code != "APPLY_SUCCESS" && code != "0000", "{v}");
+        }
+    }
+    assert!(sb.refunds().is_empty());
 }

@@ -5,5 +5,5 @@
 #[test]
 fn compile_fail() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/compile-fail/*.rs");
+    t.compile_fail("cases/*.rs");
 }
