@@ -17,18 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../xtask/tests/fixtures/edge_cases.rs"]
-mod edge_cases;
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
-mod kitchen_sink;
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../xtask/tests/fixtures/sample_notify.rs"]
-mod sample_notify;
+use payermax_tests::{edge_cases, kitchen_sink, sample_notify};
 
 /// Decodes into `T` and encodes again.
 type RoundTrip = fn(&str) -> Result<String, String>;

@@ -4,18 +4,14 @@
 //! documents, retries that never duplicate a refund, and a verified,
 //! acknowledged notification. Loopback only; delays are milliseconds.
 
-use std::convert::Infallible;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use http::Response;
 use payermax_http::notification::{acknowledgement, verify_notification};
 use payermax_http::{Client, ClientBuilder, Environment, Error, RetryPolicy, SignatureProblem};
-use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle, Settlement};
+use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle, Settlement, receiver};
 use payermax_sign::{PrivateKey, PublicKey};
 use payermax_types::legacy_refund_apply::{
     LegacyRefundApplyRequest, LegacyRefundApplyResponse, LegacyRefundApplyStatus,
@@ -25,7 +21,6 @@ use payermax_types::legacy_refund_notify::{
 };
 use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
 use payermax_types::{Amount, ResultCode, Timestamp};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// (merchant, platform, stranger) key pairs, generated once per binary.
@@ -355,50 +350,35 @@ async fn retries_never_duplicate_a_refund() {
     sb.clear_faults();
 }
 
-async fn receiver(key: PublicKey) -> (String, mpsc::UnboundedReceiver<LegacyRefundNotifyBody>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+/// A loopback receiver that verifies each notification, forwards it and
+/// acknowledges it; its URL is `.url("/notify")`.
+async fn receiver(
+    key: PublicKey,
+) -> (
+    receiver::Receiver,
+    mpsc::UnboundedReceiver<LegacyRefundNotifyBody>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (key, tx) = (key.clone(), tx.clone());
-            let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-                let (key, tx) = (key.clone(), tx.clone());
-                async move {
-                    let sign = req
-                        .headers()
-                        .get("sign")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    let body = req
-                        .into_body()
-                        .collect()
-                        .await
-                        .map(|b| b.to_bytes())
-                        .unwrap_or_default();
-                    let n = verify_notification::<LegacyRefundNotify>(&key, &body, sign.as_deref())
-                        .expect("the notification verifies");
-                    let _ = tx.send(n);
-                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
-                        acknowledgement::<LegacyRefundNotify>(),
-                    ))))
-                }
-            });
-            tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
+    let server = receiver::start(move |d: receiver::Delivery| {
+        let (key, tx) = (key.clone(), tx.clone());
+        async move {
+            let n = verify_notification::<LegacyRefundNotify>(&key, &d.body, d.sign.as_deref())
+                .expect("the notification verifies");
+            let _ = tx.send(n);
+            Response::new(Bytes::from_static(acknowledgement::<LegacyRefundNotify>()))
         }
-    });
-    (url, rx)
+    })
+    .await
+    .unwrap();
+    (server, rx)
 }
 
 #[tokio::test]
 async fn settlement_notification_is_verified_and_acknowledged() {
     let sb = sandbox().await;
     let c = client(&sb);
-    let (url, mut rx) = receiver(keys().1.public_key()).await;
+    let (server, mut rx) = receiver(keys().1.public_key()).await;
+    let url = server.url("/notify");
     c.send(&apply_req("R-notify").callback_url(url.as_str()))
         .await
         .expect("apply");

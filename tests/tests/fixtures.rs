@@ -2,18 +2,7 @@
 //! from their committed snapshots and exercised: every construct the
 //! generator emits is built, validated, written and read here.
 
-#[rustfmt::skip]
-#[allow(dead_code)] // not every generated helper is used here
-#[path = "../../xtask/tests/fixtures/edge_cases.rs"]
-mod edge_cases;
-#[rustfmt::skip]
-#[allow(dead_code)] // not every generated helper is used here
-#[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
-mod kitchen_sink;
-#[rustfmt::skip]
-#[allow(dead_code)] // not every generated helper is used here
-#[path = "../../xtask/tests/fixtures/sample_notify.rs"]
-mod sample_notify;
+use payermax_tests::{edge_cases, kitchen_sink, sample_notify};
 
 use kitchen_sink::*;
 use payermax_types::{

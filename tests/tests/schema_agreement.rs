@@ -9,18 +9,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde_json::Value;
 
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../xtask/tests/fixtures/edge_cases.rs"]
-mod edge_cases;
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../xtask/tests/fixtures/kitchen_sink.rs"]
-mod kitchen_sink;
-#[rustfmt::skip]
-#[allow(dead_code)]
-#[path = "../../xtask/tests/fixtures/sample_notify.rs"]
-mod sample_notify;
+use payermax_tests::{edge_cases, kitchen_sink, sample_notify};
 
 fn schema_of<T: JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).unwrap()

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use payermax_http::{
     Client, Environment, HyperTransport, PrivateKey, PublicKey, RequestBody, RetryPolicy,
 };
-use payermax_types::{ApiGeneration, Operation, Validate, Violation};
+use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -79,31 +79,6 @@ where
     }
 }
 
-// A hand-written operation descriptor; the generated ones in
-// `payermax_types` look the same.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RefundQueryRequest {
-    out_refund_no: String,
-}
-
-impl Validate for RefundQueryRequest {
-    fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {}
-}
-
-struct RefundQuery;
-
-impl Operation for RefundQuery {
-    const NAME: &'static str = "refundQuery";
-    const API: ApiGeneration = ApiGeneration::Gateway;
-    const PATH: &'static str = "/aggregate-pay/api/gateway/refundQuery";
-    const DEFAULT_VERSION: &'static str = "1.5";
-    const KEY_VERSION: Option<&'static str> = Some("1");
-    const BIZ_TYPE: Option<&'static str> = None;
-    type Request = RefundQueryRequest;
-    type Response = serde_json::Value;
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -129,11 +104,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .retry(RetryPolicy::new())
         .build()?;
 
-    let request = RefundQueryRequest {
-        out_refund_no: "example-refund-1".into(),
-    };
-    match client.call::<RefundQuery>(&request).await {
-        Ok(reply) => println!("{} {}", reply.code, reply.data),
+    let request = RefundQueryRequest::new(RefundRef::OutRefundNo("example-refund-1".into()));
+    match client.send(&request).await {
+        Ok(reply) => println!("{} {:?}", reply.code, reply.data),
         Err(e) => println!("error: {e}"),
     }
     Ok(())

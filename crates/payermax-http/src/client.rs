@@ -748,19 +748,16 @@ impl Client {
             source,
             body: excerpt(&raw),
         };
-        let (code, message, data) = match api {
+        // Which code means success is the envelope's knowledge (payermax-types).
+        let (success, code, message, data) = match api {
             ApiGeneration::LegacyV21 => {
                 let r: RawLegacyReply = serde_json::from_slice(&raw).map_err(decode_err)?;
-                (r.biz_code, r.message, r.data)
+                (r.is_success(), r.biz_code, r.message, r.data)
             }
             _ => {
                 let r: RawGatewayReply = serde_json::from_slice(&raw).map_err(decode_err)?;
-                (r.code, r.msg, r.data)
+                (r.is_success(), r.code, r.msg, r.data)
             }
-        };
-        let success = match api {
-            ApiGeneration::LegacyV21 => code == ResultCode::LegacySuccess,
-            _ => code == ResultCode::ApplySuccess,
         };
         if !success {
             return Err(Error::Refused {

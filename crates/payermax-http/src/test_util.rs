@@ -263,7 +263,8 @@ impl Service<http::Request<RequestBody>> for CapturingTransport {
 pub struct ReplayingTransport {
     key: Option<PrivateKey>,
     replies: Arc<Mutex<VecDeque<CannedReply>>>,
-    requests: Arc<Mutex<Vec<CapturedRequest>>>,
+    /// Records the requests; its responder pops `replies`.
+    inner: CapturingTransport,
 }
 
 impl std::fmt::Debug for ReplayingTransport {
@@ -271,29 +272,35 @@ impl std::fmt::Debug for ReplayingTransport {
         f.debug_struct("ReplayingTransport")
             .field("signed", &self.key.is_some())
             .field("pending", &lock(&self.replies).len())
-            .field("requests", &lock(&self.requests).len())
+            .field("requests", &lock(&self.inner.requests).len())
             .finish_non_exhaustive()
     }
 }
 
 impl ReplayingTransport {
+    fn with_key(key: Option<PrivateKey>) -> Self {
+        let replies: Arc<Mutex<VecDeque<CannedReply>>> = Arc::default();
+        let queue = Arc::clone(&replies);
+        ReplayingTransport {
+            key,
+            replies,
+            inner: CapturingTransport::new(move |_| {
+                lock(&queue).pop_front().unwrap_or_else(|| {
+                    CannedReply::transport_error("ReplayingTransport: no canned reply left")
+                })
+            }),
+        }
+    }
+
     /// Replies pushed with [`push`](Self::push) and the `push_*` helpers are
     /// signed with `key` (PayerMax's private key in the test).
     pub fn signed_with(key: PrivateKey) -> Self {
-        ReplayingTransport {
-            key: Some(key),
-            replies: Arc::default(),
-            requests: Arc::default(),
-        }
+        ReplayingTransport::with_key(Some(key))
     }
 
     /// Replies are sent as pushed, without adding signatures.
     pub fn unsigned() -> Self {
-        ReplayingTransport {
-            key: None,
-            replies: Arc::default(),
-            requests: Arc::default(),
-        }
+        ReplayingTransport::with_key(None)
     }
 
     /// Queues a reply, signed with the transport's key if it has one.
@@ -328,7 +335,7 @@ impl ReplayingTransport {
 
     /// The requests received so far, oldest first.
     pub fn requests(&self) -> Vec<CapturedRequest> {
-        lock(&self.requests).clone()
+        self.inner.requests()
     }
 
     /// How many queued replies are left.
@@ -342,20 +349,11 @@ impl Service<http::Request<RequestBody>> for ReplayingTransport {
     type Error = BoxError;
     type Future = ReplyFuture;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: http::Request<RequestBody>) -> Self::Future {
-        let this = self.clone();
-        Box::pin(async move {
-            let captured = capture(req).await;
-            lock(&this.requests).push(captured);
-            let next = lock(&this.replies).pop_front();
-            match next {
-                Some(reply) => reply.into_future().await,
-                None => Err(BoxError::from("ReplayingTransport: no canned reply left")),
-            }
-        })
+        self.inner.call(req)
     }
 }

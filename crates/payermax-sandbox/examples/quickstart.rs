@@ -11,91 +11,64 @@
 //! 5. receives the settlement notification, verifies its signature and
 //!    answers the documented acknowledgement.
 
-use std::convert::Infallible;
 use std::error::Error;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use http::{Response, StatusCode};
 use payermax_http::notification::{acknowledgement, verify_notification};
 use payermax_http::{Client, Environment, PublicKey};
-use payermax_sandbox::{Sandbox, Settlement};
+use payermax_sandbox::{Sandbox, Settlement, receiver};
 use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
 use payermax_types::legacy_refund_notify::{
     LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
 };
 use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
 use payermax_types::{Amount, Notification};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// Accepts notifications on loopback: verifies each one with PayerMax's
-/// (here: the sandbox's) public key, forwards it, acknowledges it.
+/// (here: the sandbox's) public key, forwards it, acknowledges it. The
+/// handler is what your own notification endpoint does; the sandbox's
+/// [`receiver`] only does the HTTP plumbing.
 async fn notification_receiver(
     payermax_key: PublicKey,
-) -> std::io::Result<(String, mpsc::UnboundedReceiver<LegacyRefundNotifyBody>)> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/payermax/refund-notify", listener.local_addr()?);
+) -> std::io::Result<(
+    receiver::Receiver,
+    mpsc::UnboundedReceiver<LegacyRefundNotifyBody>,
+)> {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (key, tx) = (payermax_key.clone(), tx.clone());
-            let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-                let (key, tx) = (key.clone(), tx.clone());
-                async move {
-                    let sign = req
-                        .headers()
-                        .get("sign")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    // Verify the exact bytes received, before parsing them.
-                    let body = match req.into_body().collect().await {
-                        Ok(b) => b.to_bytes(),
-                        Err(_) => Bytes::new(),
-                    };
-                    let reply = match verify_notification::<LegacyRefundNotify>(
-                        &key,
-                        &body,
-                        sign.as_deref(),
-                    ) {
-                        Ok(n) => {
-                            println!(
-                                "   [receiver] signature verified: refund {} (tradeNo {}) status {:?}, {} {}",
-                                n.refund_id, n.trade_no, n.status, n.refund_amount, n.currency
-                            );
-                            let _ = tx.send(n);
-                            let mut r =
-                                Response::new(Full::new(Bytes::from_static(acknowledgement::<
-                                    LegacyRefundNotify,
-                                >(
-                                ))));
-                            r.headers_mut().insert(
-                                "content-type",
-                                "application/json".parse().expect("static"),
-                            );
-                            r
-                        }
-                        Err(e) => {
-                            println!("   [receiver] notification REJECTED: {e}");
-                            let mut r = Response::new(Full::new(Bytes::from_static(b"rejected")));
-                            *r.status_mut() = StatusCode::BAD_REQUEST;
-                            r
-                        }
-                    };
-                    Ok::<_, Infallible>(reply)
+    receiver::start(move |d: receiver::Delivery| {
+        let (key, tx) = (payermax_key.clone(), tx.clone());
+        async move {
+            // Verify the exact bytes received, before parsing them.
+            match verify_notification::<LegacyRefundNotify>(&key, &d.body, d.sign.as_deref()) {
+                Ok(n) => {
+                    println!(
+                        "   [receiver] signature verified: refund {} (tradeNo {}) status {:?}, {} {}",
+                        n.refund_id, n.trade_no, n.status, n.refund_amount, n.currency
+                    );
+                    let _ = tx.send(n);
+                    let mut r = Response::new(Bytes::from_static(acknowledgement::<
+                        LegacyRefundNotify,
+                    >()));
+                    r.headers_mut().insert(
+                        "content-type",
+                        "application/json".parse().expect("static"),
+                    );
+                    r
                 }
-            });
-            tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
+                Err(e) => {
+                    println!("   [receiver] notification REJECTED: {e}");
+                    let mut r = Response::new(Bytes::from_static(b"rejected"));
+                    *r.status_mut() = StatusCode::BAD_REQUEST;
+                    r
+                }
+            }
         }
-    });
-    Ok((url, rx))
+    })
+    .await
+    .map(|server| (server, rx))
 }
 
 #[tokio::main]
@@ -121,7 +94,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("   sandbox at {}", sandbox.base_url());
 
     println!("2. Starting a notification receiver on loopback...");
-    let (callback_url, mut notifications) = notification_receiver(payermax_key.clone()).await?;
+    let (notify_server, mut notifications) = notification_receiver(payermax_key.clone()).await?;
+    let callback_url = notify_server.url("/payermax/refund-notify");
     println!("   receiver at {callback_url}");
 
     let client = Client::builder(Environment::Custom(sandbox.base_url().to_owned()))

@@ -18,6 +18,7 @@
 //!   notification is POSTed to `callbackUrl` when they do.
 //! - **Faults.** Per request with the [`FAULT_HEADER`] header, or per path or
 //!   operation with [`SandboxHandle::add_fault`]; see [`Fault`].
+//! - **A notification receiver** for the merchant side: [`receiver`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,6 +38,7 @@
 mod body;
 mod fault;
 mod notify;
+pub mod receiver;
 mod reply;
 mod schema;
 mod server;

@@ -1,9 +1,11 @@
 //! The sandbox's clock (injectable, for the `requestTime` window) and the
-//! RFC 3339 reading and writing it needs.
+//! millisecond-based RFC 3339 reading and writing it needs, done by
+//! [`payermax_types::Timestamp`].
 
 use std::fmt;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use payermax_types::Timestamp;
 
 /// Where the sandbox reads "now" from: the `requestTime` window, refund
 /// finish times and refund numbers use it. Settlement and notification
@@ -19,10 +21,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_millis(&self) -> i64 {
-        let since = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO);
-        i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        Timestamp::now().unix_millis()
     }
 }
 
@@ -59,134 +58,40 @@ impl Clock for ManualClock {
     }
 }
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn digits(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    s.iter().try_fold(0i64, |acc, b| {
-        acc.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+/// The instant `millis` after the epoch, clamped to the years
+/// [`Timestamp`] can write (0000 to 9999).
+fn utc(millis: i64) -> Timestamp {
+    Timestamp::from_unix_millis(millis).unwrap_or(if millis < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
     })
 }
 
 /// Reads an RFC 3339 date-time (`2022-01-17T07:01:23.737+00:00`,
 /// `...:23Z`, 0 to 9 fraction digits, `Z` or a numeric offset) into Unix
-/// milliseconds (fraction truncated). `None` when it is not one.
+/// milliseconds (fraction truncated). `None` when it is not one. The
+/// reading is [`Timestamp`]'s, so the sandbox accepts exactly what the
+/// SDK's types accept.
 pub fn parse_rfc3339_millis(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    if !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-    let (hour, minute, second) = (
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-    );
-    let mut rest = &b[19..];
-    let mut millis = 0i64;
-    if let Some(frac) = rest.strip_prefix(b".") {
-        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 || n > 9 {
-            return None;
-        }
-        let mut ms = frac[..n].to_vec();
-        ms.resize(3, b'0');
-        millis = digits(&ms[..3])?;
-        rest = &frac[n..];
-    }
-    let offset_minutes = match rest {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let h = digits(&[*h1, *h2])?;
-            let m = digits(&[*m1, *m2])?;
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let off = h * 60 + m;
-            if *sign == b'-' { -off } else { off }
-        }
-        _ => return None,
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > month_days[usize::try_from(month - 1).ok()?]
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-    Some(secs * 1000 + millis)
+    s.parse::<Timestamp>().ok().map(|t| t.unix_millis())
 }
 
-/// Writes Unix milliseconds as `yyyy-MM-dd'T'HH:mm:ss.SSSZ` in UTC.
+/// Writes Unix milliseconds as `yyyy-MM-dd'T'HH:mm:ss.SSSZ` in UTC
+/// ([`Timestamp::display_z`]; clamped to years 0000 to 9999).
 pub fn format_rfc3339_millis(millis: i64) -> String {
-    let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
-    let (y, m, d) = civil_from_days(days);
-    let secs = ms_of_day / 1000;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        ms_of_day % 1000
-    )
+    utc(millis).display_z().to_string()
 }
 
-/// Writes Unix milliseconds as `yyyyMMddHHmmss` in UTC (refund numbers).
+/// Writes Unix milliseconds as `yyyyMMddHHmmss` in UTC (refund numbers):
+/// the first fourteen digits of the RFC 3339 form.
 pub fn format_compact(millis: i64) -> String {
-    let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
-    let (y, m, d) = civil_from_days(days);
-    let secs = ms_of_day / 1000;
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    utc(millis)
+        .to_string()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The sandbox over real loopback HTTP, driven by raw hyper requests signed
 //! with payermax-sign (no SDK client involved).
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -10,15 +9,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use payermax_sandbox::{
     Fault, FaultRule, LEGACY_BASE_PATH, ManualClock, RefundStatus, Sandbox, SandboxHandle,
-    Settlement, format_rfc3339_millis,
+    Settlement, format_rfc3339_millis, receiver,
 };
 use payermax_sign::{PrivateKey, PublicKey};
 use serde_json::{Value, json};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 const QUERY_PATH: &str = "/aggregate-pay/api/gateway/refundQuery";
 
@@ -679,45 +677,40 @@ struct Receiver {
     url: String,
     bodies: Arc<Mutex<Vec<Value>>>,
     hits: Arc<AtomicUsize>,
+    _server: receiver::Receiver,
 }
 
 async fn receiver(fail_first: usize, ack: &'static str) -> Receiver {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/notify?x=1", listener.local_addr().unwrap());
     let bodies = Arc::new(Mutex::new(Vec::new()));
     let hits = Arc::new(AtomicUsize::new(0));
     let (b, h) = (bodies.clone(), hits.clone());
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (b, h) = (b.clone(), h.clone());
-            tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-                    let (b, h) = (b.clone(), h.clone());
-                    async move {
-                        assert_eq!(req.uri().path(), "/notify");
-                        let sign = req.headers()["sign"].to_str().unwrap().to_owned();
-                        let body = req.into_body().collect().await.unwrap().to_bytes();
-                        platform_public()
-                            .verify(&body, &sign)
-                            .expect("notification signature");
-                        b.lock()
-                            .unwrap()
-                            .push(serde_json::from_slice::<Value>(&body).unwrap());
-                        let n = h.fetch_add(1, Ordering::SeqCst);
-                        let mut resp = Response::new(Full::new(Bytes::from_static(ack.as_bytes())));
-                        if n < fail_first {
-                            *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                        }
-                        Ok::<_, Infallible>(resp)
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
+    let server = receiver::start(move |d: receiver::Delivery| {
+        let (b, h) = (b.clone(), h.clone());
+        async move {
+            assert_eq!(d.uri.path(), "/notify");
+            let sign = d.sign.expect("sign header");
+            platform_public()
+                .verify(&d.body, &sign)
+                .expect("notification signature");
+            b.lock()
+                .unwrap()
+                .push(serde_json::from_slice::<Value>(&d.body).unwrap());
+            let n = h.fetch_add(1, Ordering::SeqCst);
+            let mut resp = Response::new(Bytes::from_static(ack.as_bytes()));
+            if n < fail_first {
+                *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            }
+            resp
         }
-    });
-    Receiver { url, bodies, hits }
+    })
+    .await
+    .unwrap();
+    Receiver {
+        url: server.url("/notify?x=1"),
+        bodies,
+        hits,
+        _server: server,
+    }
 }
 
 async fn wait_until(mut done: impl FnMut() -> bool) {

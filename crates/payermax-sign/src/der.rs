@@ -256,7 +256,17 @@ pub(crate) enum Classified<'a> {
     Pkcs1Public(&'a [u8]),
 }
 
-impl Classified<'_> {
+impl<'a> Classified<'a> {
+    /// The PKCS#1 payload, whichever wrapper it came in.
+    pub(crate) fn pkcs1(&self) -> &'a [u8] {
+        match *self {
+            Classified::Pkcs8Private(b)
+            | Classified::Pkcs1Private(b)
+            | Classified::Spki(b)
+            | Classified::Pkcs1Public(b) => b,
+        }
+    }
+
     pub(crate) fn format(&self) -> KeyFormat {
         match self {
             Classified::Pkcs8Private(_) => KeyFormat::Pkcs8,

@@ -17,13 +17,13 @@ use crate::error::{KeyError, KeyFormat, KeyKind, SignError, VerifyError, base64_
 use crate::text;
 
 /// Parses `der`, checking the PEM label (if any), the key kind and (if
-/// `only` is set) the exact format. Returns the classified structure.
-fn classify_checked<'a>(
-    der: &'a [u8],
+/// `only` is set) the exact format. Returns the PKCS#1 payload.
+fn classify_checked(
+    der: &[u8],
     pem_format: Option<KeyFormat>,
     kind: KeyKind,
     only: Option<KeyFormat>,
-) -> Result<Classified<'a>, KeyError> {
+) -> Result<&[u8], KeyError> {
     let classified = der::classify(der)?;
     let found = classified.format();
     if pem_format.is_some_and(|label| label != found) {
@@ -46,25 +46,29 @@ fn classify_checked<'a>(
             });
         }
     }
-    Ok(classified)
+    Ok(classified.pkcs1())
 }
 
-fn reject_pem(text: &str) -> Result<(), KeyError> {
-    if text.contains("-----BEGIN") {
+/// Decodes the one-line base64 forms (`from_spki_base64`,
+/// `from_pkcs8_base64`), refusing PEM.
+fn decode_one_line_base64(b64: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    if b64.contains("-----BEGIN") {
         return Err(KeyError::Pem {
             reason: "PEM given where one-line base64 is expected; use from_pem or parse",
         });
     }
-    Ok(())
+    text::decode_base64_lenient(b64)
 }
 
-fn require_pem(decoded: &text::Decoded) -> Result<(), KeyError> {
+/// Decodes the PEM forms (`from_pem`), refusing text without a `BEGIN` line.
+fn decode_pem(pem: &str) -> Result<text::Decoded, KeyError> {
+    let decoded = text::decode(pem)?;
     if decoded.pem_format.is_none() {
         return Err(KeyError::Pem {
             reason: "no -----BEGIN line; use parse for one-line base64",
         });
     }
-    Ok(())
+    Ok(decoded)
 }
 
 /// Base64 of secret bytes, written straight into a zeroizing buffer of the
@@ -134,15 +138,13 @@ impl PublicKey {
     /// Parses one-line base64 of X.509 `SubjectPublicKeyInfo` DER, the form of
     /// PayerMax's platform public key (whitespace and line breaks tolerated).
     pub fn from_spki_base64(b64: &str) -> Result<Self, KeyError> {
-        reject_pem(b64)?;
-        let der = text::decode_base64_lenient(b64)?;
+        let der = decode_one_line_base64(b64)?;
         Self::load(&der, None, Some(KeyFormat::Spki))
     }
 
     /// Parses a PEM public key: `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let decoded = text::decode(pem)?;
-        require_pem(&decoded)?;
+        let decoded = decode_pem(pem)?;
         Self::load(&decoded.der, decoded.pem_format, None)
     }
 
@@ -152,15 +154,7 @@ impl PublicKey {
     }
 
     fn load(der: &[u8], pem: Option<KeyFormat>, only: Option<KeyFormat>) -> Result<Self, KeyError> {
-        let pkcs1 = match classify_checked(der, pem, KeyKind::Public, only)? {
-            Classified::Spki(pkcs1) | Classified::Pkcs1Public(pkcs1) => pkcs1,
-            Classified::Pkcs8Private(_) | Classified::Pkcs1Private(_) => {
-                return Err(KeyError::WrongKeyKind {
-                    expected: KeyKind::Public,
-                    found: KeyKind::Private,
-                });
-            }
-        };
+        let pkcs1 = classify_checked(der, pem, KeyKind::Public, only)?;
         Self::from_parts(&der::parse_pkcs1_public(pkcs1)?)
     }
 
@@ -360,15 +354,13 @@ impl PrivateKey {
     /// Parses one-line base64 of PKCS#8 DER: the merchant private key as
     /// PayerMax's docs and dashboard show it (whitespace and line breaks tolerated).
     pub fn from_pkcs8_base64(b64: &str) -> Result<Self, KeyError> {
-        reject_pem(b64)?;
-        let der = text::decode_base64_lenient(b64)?;
+        let der = decode_one_line_base64(b64)?;
         Self::load(&der, None, Some(KeyFormat::Pkcs8))
     }
 
     /// Parses a PEM private key: `PRIVATE KEY` (PKCS#8) or `RSA PRIVATE KEY` (PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let decoded = text::decode(pem)?;
-        require_pem(&decoded)?;
+        let decoded = decode_pem(pem)?;
         Self::load(&decoded.der, decoded.pem_format, None)
     }
 
@@ -401,15 +393,7 @@ impl PrivateKey {
     }
 
     fn load(der: &[u8], pem: Option<KeyFormat>, only: Option<KeyFormat>) -> Result<Self, KeyError> {
-        let pkcs1 = match classify_checked(der, pem, KeyKind::Private, only)? {
-            Classified::Pkcs8Private(pkcs1) | Classified::Pkcs1Private(pkcs1) => pkcs1,
-            Classified::Spki(_) | Classified::Pkcs1Public(_) => {
-                return Err(KeyError::WrongKeyKind {
-                    expected: KeyKind::Private,
-                    found: KeyKind::Public,
-                });
-            }
-        };
+        let pkcs1 = classify_checked(der, pem, KeyKind::Private, only)?;
         let parts = der::parse_pkcs1_private(pkcs1)?;
         let public = PublicKey::from_parts(&parts)?;
         let key = PrivateKey(Arc::new(PrivateInner {

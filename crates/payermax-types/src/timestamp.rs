@@ -185,19 +185,47 @@ impl From<Timestamp> for SystemTime {
     }
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// Writes `yyyy-MM-dd'T'HH:mm:ss.SSS` in UTC followed by `offset`.
+    fn write_with(&self, f: &mut fmt::Formatter<'_>, offset: &str) -> fmt::Result {
         let days = self.secs.div_euclid(86_400);
         let sod = self.secs.rem_euclid(86_400);
         let (y, mo, d) = civil_from_days(days);
         write!(
             f,
-            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+00:00",
+            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}{offset}",
             sod / 3600,
             sod / 60 % 60,
             sod % 60,
             self.nanos / 1_000_000
         )
+    }
+
+    /// The instant written as `yyyy-MM-dd'T'HH:mm:ss.SSSZ`: the
+    /// [`Display`](fmt::Display) form with `Z` instead of `+00:00`, the way
+    /// PayerMax writes `notifyTime` and `refundFinishTime`.
+    ///
+    /// ```
+    /// use payermax_types::Timestamp;
+    ///
+    /// let t: Timestamp = "2023-10-20T11:28:23.092+08:00".parse()?;
+    /// assert_eq!(t.display_z().to_string(), "2023-10-20T03:28:23.092Z");
+    /// # Ok::<(), payermax_types::TimestampError>(())
+    /// ```
+    pub fn display_z(&self) -> impl fmt::Display + use<> {
+        struct Z(Timestamp);
+        impl fmt::Display for Z {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write_with(f, "Z")
+            }
+        }
+        Z(*self)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_with(f, "+00:00")
     }
 }
 
@@ -399,6 +427,24 @@ mod tests {
         );
         assert_eq!(Timestamp::MIN.to_string(), "0000-01-01T00:00:00.000+00:00");
         assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59.999+00:00");
+    }
+
+    #[test]
+    fn display_z_writes_zulu() {
+        for (text, z) in [
+            ("2022-01-17T07:01:23.737+00:00", "2022-01-17T07:01:23.737Z"),
+            ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000Z"),
+            ("2024-03-01T01:30:00.5-05:30", "2024-03-01T07:00:00.500Z"),
+            ("0000-01-01T00:00:00Z", "0000-01-01T00:00:00.000Z"),
+        ] {
+            let t = ts(text);
+            assert_eq!(t.display_z().to_string(), z);
+            assert_eq!(ts(z), t);
+        }
+        assert_eq!(
+            Timestamp::MAX.display_z().to_string(),
+            "9999-12-31T23:59:59.999Z"
+        );
     }
 
     #[test]
