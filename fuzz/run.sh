@@ -18,7 +18,7 @@ JOBS="${JOBS:-1}"
 ALL=(reply notification keys import_page scalars)
 TARGETS=("${@:-${ALL[@]}}")
 export RUSTC_BOOTSTRAP=1
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
 cargo fuzz build --sanitizer none
 mkdir -p logs
 

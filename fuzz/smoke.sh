@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH="${SMOKE_SECONDS:-10}"
 TARGETS=(reply notification keys import_page scalars)
 export RUSTC_BOOTSTRAP=1
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
 cargo fuzz build --sanitizer none
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
