@@ -8,8 +8,10 @@
 
 use std::str::FromStr;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use payermax_http::test_util::test_keys;
-use payermax_sign::{PrivateKey, PublicKey};
+use payermax_sign::{Backend, PrivateKey, PublicKey};
 use payermax_types::legacy_refund_apply::LegacyRefundApplyResponse;
 use payermax_types::legacy_refund_notify::{LegacyRefundNotify, LegacyRefundNotifyBody};
 use payermax_types::refund_query::RefundQueryResponse;
@@ -135,6 +137,22 @@ fn check_private(k: PrivateKey) {
         k.public_key().to_spki_der()
     );
     let _ = format!("{k:?}");
+    // Differential: PKCS#1 v1.5 signatures are deterministic, so every
+    // backend that accepts the key must produce the same bytes, and they
+    // verify under the key's public half with every backend.
+    let signatures: Vec<String> = Backend::ALL
+        .iter()
+        .filter_map(|&b| k.sign_with(b, message()).ok())
+        .collect();
+    if let Some(first) = signatures.first() {
+        assert!(signatures.iter().all(|s| s == first), "backends disagree");
+        let public = k.public_key();
+        for &b in Backend::ALL {
+            if let Err(e) = public.verify_with(b, message(), first) {
+                panic!("{b} rejects its own key's signature: {e}");
+            }
+        }
+    }
 }
 
 fn check_public(k: PublicKey) {
@@ -144,6 +162,16 @@ fn check_public(k: PublicKey) {
     assert_eq!(again.to_spki_der(), k.to_spki_der());
     // Verification under a parsed key of an arbitrary signature is an error, not a panic.
     let _ = k.verify(message(), "AAAA");
+    // Differential: the backends agree on a signature of the right length.
+    let sig = STANDARD.encode(vec![0x5a; k.signature_len()]);
+    let verdicts: Vec<bool> = Backend::ALL
+        .iter()
+        .map(|&b| k.verify_with(b, message(), &sig).is_ok())
+        .collect();
+    assert!(
+        verdicts.iter().all(|v| *v == verdicts[0]),
+        "backends disagree"
+    );
 }
 
 /// Key parsing in every format: text (auto-detected, PEM, one-line base64)
