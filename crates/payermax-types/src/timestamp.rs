@@ -231,7 +231,38 @@ impl fmt::Display for Timestamp {
 
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Timestamp({self})")
+        write!(f, "Timestamp({})", Exact(self))
+    }
+}
+
+/// The timestamp without losing precision: milliseconds as [`Display`]
+/// writes them when there is nothing finer, else 6 or 9 fraction digits.
+/// (Found by fuzzing: a received `...23.0921Z` serialized as `...23.092`.)
+///
+/// [`Display`]: fmt::Display
+struct Exact<'a>(&'a Timestamp);
+
+impl fmt::Display for Exact<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        if t.nanos % 1_000_000 == 0 {
+            return fmt::Display::fmt(t, f);
+        }
+        let days = t.secs.div_euclid(86_400);
+        let sod = t.secs.rem_euclid(86_400);
+        let (y, mo, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.",
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60
+        )?;
+        if t.nanos % 1_000 == 0 {
+            write!(f, "{:06}+00:00", t.nanos / 1_000)
+        } else {
+            write!(f, "{:09}+00:00", t.nanos)
+        }
     }
 }
 
@@ -332,9 +363,12 @@ impl FromStr for Timestamp {
     }
 }
 
+/// Writes the [`Display`](fmt::Display) form (milliseconds), or 6 or 9
+/// fraction digits when the value has a finer part, so that nothing read is
+/// lost when written back.
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.collect_str(&Exact(self))
     }
 }
 

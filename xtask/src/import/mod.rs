@@ -1,5 +1,5 @@
 //! `cargo xtask import`: doc pages (spec/pages/) + overlays (spec/overlays/)
-//! to spec files (spec/<id>.json).
+//! to spec files (`spec/<id>.json`).
 
 pub mod overlay;
 pub mod page;

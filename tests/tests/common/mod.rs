@@ -1,0 +1,152 @@
+//! Shared set-up of the hardening tests: a sandbox on loopback with the fixed
+//! test keys, and a client on the real hyper transport pointed at it.
+#![allow(dead_code)] // each test binary uses a part
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use payermax_http::test_util::test_keys;
+use payermax_http::{Client, ClientBuilder, Environment, RetryPolicy};
+use payermax_sandbox::{FaultRule, Sandbox, SandboxHandle};
+use payermax_types::Amount;
+use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub const MERCHANT_ID: &str = "SP12345678";
+
+/// A sandbox with the fixed test keys (nothing generated), the given fault
+/// rules in force from the start, and refunds that settle only on query.
+pub async fn sandbox(faults: Vec<FaultRule>) -> SandboxHandle {
+    let keys = test_keys();
+    let mut b = Sandbox::builder()
+        .merchant_public_key(keys.merchant_public.clone())
+        .platform_private_key(keys.payermax_private.clone())
+        .settlement(payermax_sandbox::Settlement {
+            settle_after: None,
+            ..Default::default()
+        });
+    for f in faults {
+        b = b.fault(f);
+    }
+    b.start().await.expect("sandbox starts")
+}
+
+/// A client for `base_url` with every setting, on the default hyper transport.
+pub fn builder(base_url: &str) -> ClientBuilder {
+    let keys = test_keys();
+    Client::builder(Environment::Custom(base_url.to_owned()))
+        .app_id("app-1")
+        .merchant_no("P01010113865434")
+        .merchant_id(MERCHANT_ID)
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+}
+
+/// Three attempts, short fixed waits.
+pub fn retry() -> RetryPolicy {
+    RetryPolicy::new()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(20))
+        .deadline(Duration::from_secs(10))
+        .jitter(false)
+}
+
+pub fn refund(id: &str) -> LegacyRefundApplyRequest {
+    LegacyRefundApplyRequest::new(id, "ORDER-1", "1000.00".parse::<Amount>().unwrap(), "INR")
+}
+
+/// A raw HTTP/1.1 server on loopback that reads each request whole and lets
+/// `answer` write whatever it likes on the socket (or reset it). Counts
+/// requests. Serves at most `limit` connections, then stops.
+pub struct RawServer {
+    pub base_url: String,
+    pub requests: Arc<AtomicUsize>,
+}
+
+pub async fn raw_server<F, Fut>(limit: usize, answer: F) -> RawServer
+where
+    F: Fn(TcpStream, Vec<u8>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let requests = Arc::new(AtomicUsize::new(0));
+    let count = requests.clone();
+    tokio::spawn(async move {
+        for _ in 0..limit {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let Some(body) = read_request(&mut stream).await else {
+                continue;
+            };
+            count.fetch_add(1, Ordering::SeqCst);
+            answer(stream, body).await;
+        }
+    });
+    RawServer {
+        base_url: format!("http://{addr}"),
+        requests,
+    }
+}
+
+/// Reads one request's head and body (by Content-Length).
+async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
+            .await
+            .ok()?
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = stream.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Some(buf[end + 4..end + 4 + len].to_vec());
+        }
+    }
+}
+
+/// Writes a 200 reply with `body`, signed with the platform test key.
+pub async fn write_signed(mut stream: TcpStream, body: &[u8]) {
+    let sign = test_keys().payermax_private.sign(body).expect("signs");
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nsign: {sign}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Open file descriptors of this process.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+}
+
+/// Resident set size in bytes (/proc/self/statm, second field, in pages of 4 KiB).
+pub fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
