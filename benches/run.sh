@@ -188,7 +188,7 @@ awk -v speeds="${speeds[*]}" -v scaling="${scaling[*]}" -v rounds="$rounds" \
         target("request preparation, rsa / rsa crate sign (same key, same binary)", rate("pipeline/prepare/rsa") / rate("pipeline/prepare/raw_rsa_crate_sign"), ">=", 0.95, "x")
         target("reply verify + decode, aws-lc-rs / OpenSSL verify", rate("pipeline/reply/aws_lc_rs") / verify, ">=", 0.90, "x")
         target("SDK overhead without RSA (whole call, in-memory transport)", t["pipeline/call/no_crypto"] * 1e6, "<=", 5, " µs")
-        target("throughput, 2 threads / 1 thread (one client; per-thread medians)", 2 * t["pipeline/throughput/shared_client/t=1"] / t["pipeline/throughput/shared_client/t=2"], ">=", 1.8, "x")
+        target("throughput, 2 threads / 1 thread (one client; wall clock of 64 calls)", t["pipeline/throughput/batch_64_calls/1"] / t["pipeline/throughput/batch_64_calls/2"], ">=", 1.8, "x")
         target("loopback round trip, client (no crypto) / bare hyper", rate("loopback/client_no_crypto") / rate("loopback/bare_hyper"), ">=", 0.9, "x")
         print ""
         print "Beside the targets:"
@@ -202,6 +202,7 @@ awk -v speeds="${speeds[*]}" -v scaling="${scaling[*]}" -v rounds="$rounds" \
         calls2 = t["pipeline/throughput/batch_64_calls/1"] / t["pipeline/throughput/batch_64_calls/2"]
         crypto2 = t["pipeline/throughput/batch_64_sign_verify/1"] / t["pipeline/throughput/batch_64_sign_verify/2"]
         printf "- throughput, 2 threads / 1 thread, wall clock of 64 calls: %.3fx; of their RSA work alone (`batch_64_sign_verify`): %.3fx; the client'"'"'s scaling over the machine'"'"'s: %.3f; OpenSSL, 2 processes / 1 (`openssl speed -elapsed [-multi 2] -seconds 1 rsa2048`, best of %d): %.3fx\n", calls2, crypto2, calls2 / crypto2, m2 / 2, two / one
+        printf "- throughput, 2 threads / 1 thread from divan'"'"'s per-thread medians (noisy: a busy spell in the 1-thread run inflates it): %.3fx\n", 2 * t["pipeline/throughput/shared_client/t=1"] / t["pipeline/throughput/shared_client/t=2"]
         printf "- whole call (in-memory transport, aws-lc-rs) / sign + verify alone: %.3fx\n", rate("pipeline/call/aws_lc_rs") / rate("pipeline/call/sign_and_verify_only")
         printf "- loopback round trip, client (signing and verifying) / bare hyper (pre-signed, unverified): %.3fx\n", rate("loopback/client") / rate("loopback/bare_hyper")
         printf "- SDK overhead without RSA: preparation %s, reply %s, whole call %s\n", human(t["pipeline/prepare/no_crypto"]), human(t["pipeline/reply/no_crypto"]), human(t["pipeline/call/no_crypto"])
