@@ -1,6 +1,7 @@
 //! `cargo xtask import`: doc pages (spec/pages/) + overlays (spec/overlays/)
 //! to spec files (`spec/<id>.json`).
 
+pub mod openapi;
 pub mod overlay;
 pub mod page;
 pub mod row;
@@ -222,7 +223,7 @@ pub fn build_spec(
     // Assemble, in the key order of spec/README.md.
     let mut spec = J::obj();
     spec.set("$schema", J::str("./schema/spec.schema.json"));
-    spec.set("formatVersion", J::Num(1.into()));
+    spec.set("formatVersion", J::Num(2.into()));
     spec.set("id", J::str(&id));
     spec.set("operation", J::str(&operation));
     spec.set("title", J::str(&page.title));
@@ -230,7 +231,13 @@ pub fn build_spec(
         spec.set("description", J::str(d));
     }
     spec.set("tags", J::Arr(page.tags.iter().map(J::str).collect()));
+    if let Some(d) = ov.and_then(|o| o.domain.clone()) {
+        spec.set("domain", J::str(d));
+    }
     spec.set("direction", J::str(&direction));
+    if let Some(k) = ov.and_then(|o| o.kind.clone()) {
+        spec.set("kind", J::str(k));
+    }
     spec.set("method", J::str(&page.method));
     spec.set("api", J::str(&api));
     if let Some(p) = path {
@@ -298,6 +305,8 @@ pub struct Plan {
     pub pages: Vec<(String, String)>,
     /// Spec files (file name in spec/, contents).
     pub specs: Vec<(String, String)>,
+    /// Reports (path under spec/, contents): the OpenAPI import's IMPORT.md.
+    pub reports: Vec<(String, String)>,
     /// spec/*.json files no page produces any more.
     pub stale: Vec<String>,
 }
@@ -387,14 +396,17 @@ pub fn plan(spec_dir: &Path, new_pages: &[PathBuf]) -> Result<Plan, Vec<String>>
                                 "{file}: its id is `{}`, so it must be named {}.json",
                                 o.id, o.id
                             ));
-                        } else if !pages.contains_key(&o.page) {
-                            errors.push(format!("{file}: page `{}` is not in spec/pages/", o.page));
-                        } else if let Some((other, _)) =
-                            overlays.iter().find(|(_, x)| x.page == o.page)
+                        } else if let Some(page) = &o.page
+                            && !pages.contains_key(page)
+                        {
+                            errors.push(format!("{file}: page `{page}` is not in spec/pages/"));
+                        } else if let Some((other, _)) = overlays
+                            .iter()
+                            .find(|(_, x)| o.page.is_some() && x.page == o.page)
                         {
                             errors.push(format!(
                                 "{file}: page `{}` already has overlay {other}",
-                                o.page
+                                o.page.as_deref().unwrap_or_default()
                             ));
                         } else {
                             overlays.push((name, o));
@@ -408,22 +420,58 @@ pub fn plan(spec_dir: &Path, new_pages: &[PathBuf]) -> Result<Plan, Vec<String>>
     }
 
     let mut specs: Vec<(String, String)> = Vec::new();
+    let mut reports: Vec<(String, String)> = Vec::new();
     let mut produced_by: BTreeMap<String, String> = BTreeMap::new();
+    match openapi::load(spec_dir) {
+        Ok(Some(source)) => {
+            let doc_overlays: Vec<(String, &Overlay)> = overlays
+                .iter()
+                .filter(|(_, o)| o.openapi.is_some())
+                .map(|(f, o)| (f.clone(), o))
+                .collect();
+            match openapi::import_all(&source, &doc_overlays, &pages) {
+                Ok((imported, stats)) => {
+                    reports.push((
+                        "openapi/IMPORT.md".into(),
+                        openapi::report::render(&imported, &stats),
+                    ));
+                    for imp in imported {
+                        let file = format!("{}.json", imp.id);
+                        produced_by.insert(
+                            file.clone(),
+                            format!("openapi/api.json {}", imp.document_path),
+                        );
+                        specs.push((file, imp.spec.to_pretty()));
+                    }
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        Ok(None) => {}
+        Err(e) => errors.push(e),
+    }
     for (name, text) in &pages {
+        // A page an OpenAPI overlay names is only compared with the document.
+        if overlays
+            .iter()
+            .any(|(_, o)| o.openapi.is_some() && o.page.as_deref() == Some(name.as_str()))
+        {
+            continue;
+        }
         let ov = overlays
             .iter()
-            .find(|(_, o)| o.page == *name)
+            .find(|(_, o)| o.openapi.is_none() && o.page.as_deref() == Some(name.as_str()))
             .map(|(file, overlay)| NamedOverlay { file, overlay });
         match build_spec(name, text, ov) {
             Ok((id, json)) => {
                 let file = format!("{id}.json");
                 if let Some(other) = produced_by.get(&file) {
                     errors.push(format!(
-                        "spec/pages/{name}: produces spec id `{id}`, as spec/pages/{other} does; give one an overlay with another id"
+                        "spec/pages/{name}: produces spec id `{id}`, as spec/{other} does; give one an overlay with another id"
                     ));
                     continue;
                 }
-                produced_by.insert(file.clone(), name.clone());
+                produced_by.insert(file.clone(), format!("pages/{name}"));
                 specs.push((file, json));
             }
             Err(e) => errors.push(e),
@@ -443,6 +491,7 @@ pub fn plan(spec_dir: &Path, new_pages: &[PathBuf]) -> Result<Plan, Vec<String>>
         Ok(Plan {
             pages: copies,
             specs,
+            reports,
             stale,
         })
     } else {
@@ -458,7 +507,7 @@ pub fn apply_plan(spec_dir: &Path, plan: &Plan, check: bool) -> Result<(), Vec<S
             errors.push(e);
         }
     }
-    for (name, json) in &plan.specs {
+    for (name, json) in plan.specs.iter().chain(&plan.reports) {
         if let Err(e) = ensure_file_contents(&spec_dir.join(name), json, check) {
             errors.push(e);
         }

@@ -7,9 +7,19 @@ use crate::json::J;
 /// A parsed overlay (`spec/overlays/<id>.json`).
 #[derive(Debug)]
 pub struct Overlay {
-    /// The page it applies to: a file name in spec/pages/.
-    pub page: String,
+    /// The page it applies to: a file name in spec/pages/ (or `openapi`).
+    pub page: Option<String>,
+    /// The path of PayerMax's OpenAPI document it applies to (or `page`).
+    pub openapi: Option<String>,
     pub id: String,
+    /// The cargo feature (domain) of the operation.
+    pub domain: Option<String>,
+    /// Inbound only: `notification`, `sync-callback` or `redirect`.
+    pub kind: Option<String>,
+    /// One documentation mode of an endpoint documented several times.
+    pub variant: Option<J>,
+    /// An English title replacing the source's.
+    pub title: Option<String>,
     pub operation: Option<String>,
     pub direction: Option<String>,
     pub api: Option<String>,
@@ -18,6 +28,20 @@ pub struct Overlay {
     pub edits: Vec<Edit>,
     pub doc_issues: Option<J>,
 }
+
+/// The domains (cargo features of payermax-types) an operation may belong to.
+pub const DOMAINS: [&str; 10] = [
+    "payments",
+    "refunds",
+    "payouts",
+    "subscriptions",
+    "tokens",
+    "disputes",
+    "balance",
+    "exchange",
+    "risk",
+    "legacy",
+];
 
 /// One edit of a body schema, addressed by `in` + `field`.
 #[derive(Debug)]
@@ -45,8 +69,13 @@ pub enum Action {
     Remove,
 }
 
-const TOP_KEYS: [&str; 9] = [
+const TOP_KEYS: [&str; 14] = [
     "page",
+    "openapi",
+    "domain",
+    "kind",
+    "variant",
+    "title",
     "id",
     "operation",
     "direction",
@@ -84,8 +113,47 @@ pub fn parse(text: &str) -> Result<Overlay, String> {
             )),
         }
     };
-    let page =
-        string("page")?.ok_or("line 1: the overlay has no `page` (a file in spec/pages/)")?;
+    let page = string("page")?;
+    let openapi = string("openapi")?;
+    if page.is_none() && openapi.is_none() {
+        return Err(
+            "line 1: an overlay names its source: `openapi` (a path of the OpenAPI document) and/or `page` (a file in spec/pages/; beside `openapi`, the page the document is compared with)"
+                .into(),
+        );
+    }
+    let domain = string("domain")?;
+    if let Some(d) = &domain
+        && !DOMAINS.contains(&d.as_str())
+    {
+        return Err(format!(
+            "line {}: domain `{d}` is not one of {}",
+            key_line(text, "domain", 0),
+            DOMAINS.join(", ")
+        ));
+    }
+    let kind = string("kind")?;
+    if let Some(k) = &kind
+        && !["notification", "sync-callback", "redirect"].contains(&k.as_str())
+    {
+        return Err(format!(
+            "line {}: kind `{k}` is not notification, sync-callback or redirect",
+            key_line(text, "kind", 0)
+        ));
+    }
+    let variant = root.get("variant").cloned();
+    if let Some(v) = &variant {
+        let ok = v.as_obj().is_some_and(|p| {
+            p.iter().all(|(k, v)| {
+                ["name", "title", "description"].contains(&k.as_str()) && v.as_str().is_some()
+            }) && v.get("name").is_some()
+        });
+        if !ok {
+            return Err(format!(
+                "line {}: `variant` is {{\"name\", \"title\", \"description\"}} (strings; name required)",
+                key_line(text, "variant", 0)
+            ));
+        }
+    }
     let id = string("id")?.ok_or("line 1: the overlay has no `id`")?;
     if !is_snake_case(&id) {
         return Err(format!(
@@ -151,7 +219,12 @@ pub fn parse(text: &str) -> Result<Overlay, String> {
     }
     Ok(Overlay {
         page,
+        openapi,
         id,
+        domain,
+        kind,
+        variant,
+        title: string("title")?,
         operation: string("operation")?,
         direction,
         api,
@@ -169,11 +242,11 @@ fn check_doc_issues(d: &J) -> Result<(), String> {
             .as_obj()
             .ok_or_else(|| format!("docIssues[{n}] must be an object"))?;
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-        if keys != ["id", "description", "decision"]
-            || pairs.iter().any(|(_, v)| v.as_str().is_none())
-        {
+        let shape_ok = keys.starts_with(&["id", "description", "decision"])
+            && (keys.len() == 3 || keys[3..] == ["kind"]);
+        if !shape_ok || pairs.iter().any(|(_, v)| v.as_str().is_none()) {
             return Err(format!(
-                "docIssues[{n}] must be {{\"id\", \"description\", \"decision\"}}, all strings, in that order"
+                "docIssues[{n}] must be {{\"id\", \"description\", \"decision\"}} (then an optional \"kind\"), all strings, in that order"
             ));
         }
     }

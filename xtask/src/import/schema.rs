@@ -6,26 +6,36 @@ use super::row::{Constraint, Row};
 use crate::json::J;
 
 /// Keywords a schema object may hold, in the order they are written.
-pub const KEYWORD_ORDER: [&str; 14] = [
+pub const KEYWORD_ORDER: [&str; 24] = [
     "type",
     "format",
     "maxLength",
     "minLength",
     "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "maxProperties",
+    "minProperties",
     "enum",
     "x-enum-names",
+    "x-enum-aliases",
     "x-aliases",
+    "x-accept",
+    "x-rust-name",
     "description",
+    "x-description-zh",
     "examples",
     "properties",
     "items",
     "required",
     "x-one-of",
+    "x-deprecated",
 ];
 
 /// Keywords an overlay may `set` or `unset` (structure keywords are changed
 /// through `add`, `remove` and `required` instead).
-pub const SETTABLE: [&str; 11] = [
+pub const SETTABLE: [&str; 15] = [
     "type",
     "format",
     "maxLength",
@@ -33,10 +43,14 @@ pub const SETTABLE: [&str; 11] = [
     "pattern",
     "enum",
     "x-enum-names",
+    "x-enum-aliases",
     "x-aliases",
+    "x-accept",
+    "x-rust-name",
     "description",
     "examples",
     "x-one-of",
+    "x-deprecated",
 ];
 
 /// The schema of one row, without children.

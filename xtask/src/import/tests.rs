@@ -466,10 +466,10 @@ fn malformed_overlays() {
 
 // ---- whole spec folders ----
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> TempDir {
+    pub(crate) fn new(name: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!("xtask-import-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("pages")).unwrap();
@@ -484,7 +484,7 @@ impl Drop for TempDir {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() {
@@ -510,6 +510,8 @@ fn reimport_from_scratch_reproduces_the_committed_specs() {
     let tmp = TempDir::new("scratch");
     copy_dir(&spec_dir().join("pages"), &tmp.0.join("pages"));
     copy_dir(&spec_dir().join("overlays"), &tmp.0.join("overlays"));
+    fs::create_dir_all(tmp.0.join("openapi")).unwrap();
+    copy_dir(&spec_dir().join("openapi"), &tmp.0.join("openapi"));
     let plan = plan(&tmp.0, &[]).unwrap_or_else(|e| panic!("{}", e.join("\n")));
     apply_plan(&tmp.0, &plan, false).unwrap();
     let mut count = 0;
@@ -519,7 +521,8 @@ fn reimport_from_scratch_reproduces_the_committed_specs() {
         assert!(committed == fresh, "{name} differs after re-import");
         count += 1;
     }
-    assert_eq!(count, 3);
+    // 57 paths of the OpenAPI document and the 2 legacy pages.
+    assert_eq!(count, 59);
     // A second run writes nothing and check mode agrees.
     assert!(apply_plan(&tmp.0, &plan, true).is_ok());
 }
