@@ -10,6 +10,7 @@
 mod descriptor;
 mod model;
 mod naming;
+mod sandbox_data;
 mod spec;
 mod types;
 mod validators;
@@ -263,6 +264,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         let source = format!("xtask/tests/fixtures/{}.json", m.id);
         wanted.push((path.with_extension("rs"), render(&m, &source)?));
     }
+    wanted.push(sandbox_data::wanted(root)?);
     for (path, contents) in &wanted {
         if let Err(e) = ensure_file_contents(path, contents, check) {
             errors.push(e);

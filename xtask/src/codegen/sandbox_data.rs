@@ -1,0 +1,519 @@
+//! `crates/payermax-sandbox/src/generated/operations.json`: what the sandbox
+//! needs from `spec/`, derived here so that xtask stays the one reader of the
+//! spec format (the sandbox embeds this file and never sees `spec/`).
+//!
+//! One JSON document, pretty-printed, key order and number text kept as the
+//! specs write them:
+//!
+//! ```jsonc
+//! { "generatedBy": "...",
+//!   "operations": [                    // one per spec, in file-name order
+//!     { "id": "order_and_pay_hosted", "operation": "orderAndPay", "api": "gateway",
+//!       "direction": "outbound", "kind": null, "variant": "hosted-checkout",
+//!       "path": "/aggregate-pay/api/gateway/orderAndPay",
+//!       "requiredHeaders": ["Content-Type", "sign"],
+//!       "requestSchema": { },           // the spec's, documentation keywords removed
+//!       "requestExamples": [ ],         // verbatim
+//!       "requestExampleIssues": [       // doc issues about the request examples
+//!         { "id": "example-type@request:data.totalAmount", "kind": "example-type",
+//!           "field": "data.totalAmount", "refusedIn": [] } ],
+//!       "replyExamples": [ ],           // the 200 examples, verbatim
+//!       "replyDataFallback": true } ] } // only without a 200 example
+//! ```
+//!
+//! `refusedIn` lists the request examples the issue makes invalid against
+//! `requestSchema` under the import rules for what the merchant sends
+//! (spec/README.md): a required member missing, a number or boolean where a
+//! string is declared, a value longer than `maxLength` or outside `enum`.
+//! `replyDataFallback` is a minimal value of the 200 schema's `data` (`true`
+//! for a boolean, `{}` plus required members for an object, ...), for
+//! operations the document gives no reply example for.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::json::{J, Num};
+
+/// Where the sandbox's data file lives, relative to the workspace root.
+pub const OUTPUT: &str = "crates/payermax-sandbox/src/generated/operations.json";
+
+/// Schema keywords that only document: dropped from `requestSchema`.
+const DOC_KEYWORDS: &[&str] = &[
+    "description",
+    "x-description-zh",
+    "examples",
+    "x-deprecated",
+    "x-rust-name",
+];
+
+/// `(path, contents)` of the sandbox data file for the specs in `root/spec`.
+pub fn wanted(root: &Path) -> Result<(PathBuf, String), String> {
+    let mut specs = Vec::new();
+    for path in super::json_files(&root.join("spec"))? {
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let spec = J::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        specs.push((path.display().to_string(), spec));
+    }
+    Ok((root.join(OUTPUT), render(&specs)?))
+}
+
+/// The data file for these specs (`(file name for errors, spec)`, in order).
+pub fn render(specs: &[(String, J)]) -> Result<String, String> {
+    let mut ops = Vec::new();
+    for (file, spec) in specs {
+        ops.push(operation(spec).map_err(|e| format!("{file}: {e}"))?);
+    }
+    Ok(J::Obj(vec![
+        (
+            "generatedBy".to_owned(),
+            J::str("`cargo xtask codegen` from spec/*.json; do not edit"),
+        ),
+        ("operations".to_owned(), J::Arr(ops)),
+    ])
+    .to_pretty())
+}
+
+fn str_of<'a>(spec: &'a J, key: &str) -> Result<&'a str, String> {
+    spec.get(key)
+        .and_then(J::as_str)
+        .ok_or_else(|| format!("`{key}` missing or not a string"))
+}
+
+fn opt_str(v: Option<&J>) -> J {
+    v.and_then(J::as_str).map_or(J::Null, J::str)
+}
+
+fn operation(spec: &J) -> Result<J, String> {
+    let direction = str_of(spec, "direction")?;
+    let schema = spec
+        .get("request")
+        .and_then(|r| r.get("schema"))
+        .ok_or("`request.schema` missing")?;
+    let request_examples = examples(spec.get("request"));
+    let reply_examples = examples(spec.get("responses").and_then(|r| r.get("200")));
+    let required_headers = spec
+        .get("headers")
+        .and_then(J::as_arr)
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h.get("required") == Some(&J::Bool(true)))
+        .filter_map(|h| h.get("name").and_then(J::as_str).map(J::str))
+        .collect();
+    let issues = spec
+        .get("docIssues")
+        .and_then(J::as_arr)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| request_example_issue(i, schema, &request_examples, direction))
+        .collect();
+    let mut out = vec![
+        ("id".to_owned(), J::str(str_of(spec, "id")?)),
+        ("operation".to_owned(), J::str(str_of(spec, "operation")?)),
+        ("api".to_owned(), J::str(str_of(spec, "api")?)),
+        ("direction".to_owned(), J::str(direction)),
+        ("kind".to_owned(), opt_str(spec.get("kind"))),
+        (
+            "variant".to_owned(),
+            opt_str(spec.get("variant").and_then(|v| v.get("name"))),
+        ),
+        ("path".to_owned(), opt_str(spec.get("path"))),
+        ("requiredHeaders".to_owned(), J::Arr(required_headers)),
+        ("requestSchema".to_owned(), strip_docs(schema)),
+        ("requestExamples".to_owned(), J::Arr(request_examples)),
+        ("requestExampleIssues".to_owned(), J::Arr(issues)),
+        ("replyExamples".to_owned(), J::Arr(reply_examples.clone())),
+    ];
+    if reply_examples.is_empty() {
+        let data = spec
+            .get("responses")
+            .and_then(|r| r.get("200"))
+            .and_then(|r| r.get("schema"))
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.get("data"));
+        if let Some(data) = data {
+            out.push(("replyDataFallback".to_owned(), minimal(data)));
+        }
+    }
+    Ok(J::Obj(out))
+}
+
+/// The `examples` array of a request or response, verbatim (empty without one).
+fn examples(section: Option<&J>) -> Vec<J> {
+    section
+        .and_then(|s| s.get("examples"))
+        .and_then(J::as_arr)
+        .map(<[J]>::to_vec)
+        .unwrap_or_default()
+}
+
+/// A schema without its documentation keywords, at every level. Property
+/// names are data, not keywords: a property called `description` stays.
+fn strip_docs(schema: &J) -> J {
+    let Some(pairs) = schema.as_obj() else {
+        return schema.clone();
+    };
+    let mut out = Vec::new();
+    for (k, v) in pairs {
+        if DOC_KEYWORDS.contains(&k.as_str()) {
+            continue;
+        }
+        let v = match (k.as_str(), v) {
+            ("properties", J::Obj(props)) => J::Obj(
+                props
+                    .iter()
+                    .map(|(name, sub)| (name.clone(), strip_docs(sub)))
+                    .collect(),
+            ),
+            ("items", sub) => strip_docs(sub),
+            ("x-one-of", J::Arr(groups)) => J::Arr(
+                groups
+                    .iter()
+                    .map(|g| {
+                        let mut g = g.clone();
+                        g.remove("description");
+                        g
+                    })
+                    .collect(),
+            ),
+            _ => v.clone(),
+        };
+        out.push((k.clone(), v));
+    }
+    J::Obj(out)
+}
+
+/// The `type` names of a schema node (`"string"` or `["string", "null"]`).
+fn types(schema: &J) -> Vec<&str> {
+    match schema.get("type") {
+        Some(J::Str(t)) => vec![t.as_str()],
+        Some(J::Arr(ts)) => ts.iter().filter_map(J::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The smallest value of a schema: the reply `data` when no example gives one.
+fn minimal(schema: &J) -> J {
+    let ty = types(schema)
+        .into_iter()
+        .find(|t| *t != "null")
+        .unwrap_or("null");
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(J::as_arr)
+        .and_then(<[J]>::first)
+    {
+        return first.clone();
+    }
+    match ty {
+        "boolean" => J::Bool(true),
+        "string" => J::str(""),
+        "number" | "integer" => J::Num(Num::from(0u8)),
+        "array" => J::Arr(Vec::new()),
+        "object" => {
+            let props = schema.get("properties");
+            let required = schema
+                .get("required")
+                .and_then(J::as_arr)
+                .unwrap_or_default();
+            J::Obj(
+                required
+                    .iter()
+                    .filter_map(J::as_str)
+                    .map(|name| {
+                        let sub = props.and_then(|p| p.get(name)).cloned().unwrap_or(J::Null);
+                        (name.to_owned(), minimal(&sub))
+                    })
+                    .collect(),
+            )
+        }
+        _ => J::Null,
+    }
+}
+
+/// One segment of a doc-issue field path: `a` or `a[]`.
+fn segments(field: &str) -> Vec<(&str, bool)> {
+    field
+        .split('.')
+        .map(|s| match s.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (s, false),
+        })
+        .collect()
+}
+
+/// The values at a field path (`a[].b` visits every item of `a`).
+fn values_at<'a>(root: &'a J, path: &[(&str, bool)]) -> Vec<&'a J> {
+    let mut here = vec![root];
+    for (name, array) in path {
+        let mut next = Vec::new();
+        for v in here {
+            match (v.get(name), array) {
+                (Some(J::Arr(items)), true) => next.extend(items.iter()),
+                (Some(found), false) => next.push(found),
+                _ => {}
+            }
+        }
+        here = next;
+    }
+    here
+}
+
+/// The schema node at a field path.
+fn schema_at<'a>(schema: &'a J, path: &[(&str, bool)]) -> Option<&'a J> {
+    let mut here = schema;
+    for (name, array) in path {
+        here = here.get("properties")?.get(name)?;
+        if *array {
+            here = here.get("items")?;
+        }
+    }
+    Some(here)
+}
+
+/// A doc issue about the request examples (`<kind>@request:<field>`), with
+/// the examples it leaves invalid; `None` for other issues.
+fn request_example_issue(issue: &J, schema: &J, examples: &[J], direction: &str) -> Option<J> {
+    let id = issue.get("id").and_then(J::as_str)?;
+    let (kind, field) = id.split_once("@request:")?;
+    if !kind.starts_with("example-") {
+        return None;
+    }
+    let path = segments(field);
+    let refused: Vec<J> = if direction == "outbound" {
+        examples
+            .iter()
+            .enumerate()
+            .filter(|(_, ex)| refuses(kind, schema, &path, ex))
+            .map(|(i, _)| J::Num(Num::from(i)))
+            .collect()
+    } else {
+        // What PayerMax sends: the importer relaxed the schema to the example.
+        Vec::new()
+    };
+    Some(J::Obj(vec![
+        ("id".to_owned(), J::str(id)),
+        ("kind".to_owned(), J::str(kind)),
+        ("field".to_owned(), J::str(field)),
+        ("refusedIn".to_owned(), J::Arr(refused)),
+    ]))
+}
+
+/// Whether an issue of `kind` at `path` makes this request example invalid,
+/// by the import rules for what the merchant sends.
+fn refuses(kind: &str, schema: &J, path: &[(&str, bool)], example: &J) -> bool {
+    let Some(((last, _), parent)) = path.split_last() else {
+        return false;
+    };
+    match kind {
+        // The schema wins: the example is incomplete.
+        "example-missing-required" => values_at(example, parent)
+            .into_iter()
+            .any(|obj| matches!(obj, J::Obj(_)) && obj.get(last).is_none_or(|v| *v == J::Null)),
+        // A number or boolean where a string is declared: the schema wins.
+        // (A string where a number is declared reads as that number.)
+        "example-type" => {
+            let declared = schema_at(schema, path).map(types).unwrap_or_default();
+            declared.contains(&"string")
+                && values_at(example, path)
+                    .into_iter()
+                    .any(|v| matches!(v, J::Num(_) | J::Bool(_)))
+        }
+        // Recorded, not fixed: the value breaks `maxLength` or `enum`.
+        "example-length" | "example-enum" => !values_at(example, path).is_empty(),
+        // Nullable, aliased or added: the example now fits.
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(extra: &str) -> J {
+        J::parse(&format!(
+            r#"{{"id": "t", "operation": "op", "api": "gateway", "direction": "outbound",
+            "path": "/p", "headers": [{{"name": "sign", "required": true}}, {{"name": "x", "required": false}}],
+            "request": {{"schema": {{"type": "object", "description": "body",
+              "properties": {{
+                "description": {{"type": "string", "description": "a field named description",
+                                 "x-description-zh": "说明", "examples": ["e"], "x-deprecated": true,
+                                 "x-rust-name": "desc"}},
+                "data": {{"type": "object", "properties": {{
+                  "n": {{"type": "string"}}, "a": {{"type": "number"}},
+                  "items": {{"type": "array", "items": {{"type": "object",
+                     "properties": {{"k": {{"type": "string", "maxLength": 2}}}}, "required": ["k"]}}}}}},
+                  "required": ["n"],
+                  "x-one-of": [{{"name": "R", "fields": ["n", "a"], "description": "one"}}]}}}}}},
+              "examples": [{{"data": {{"n": 1, "a": 10000.50}}}}, {{"data": {{"a": "2.0", "items": [{{}}]}}}}]}},
+            {extra}
+            "docIssues": [
+              {{"id": "example-type@request:data.n", "kind": "example-type"}},
+              {{"id": "example-type@request:data.a", "kind": "example-type"}},
+              {{"id": "example-missing-required@request:data.n", "kind": "example-missing-required"}},
+              {{"id": "example-missing-required@request:data.items[].k", "kind": "example-missing-required"}},
+              {{"id": "example-null@request:data.a", "kind": "example-null"}},
+              {{"id": "example-type@response 200:data.x", "kind": "example-type"}},
+              {{"id": "ref-siblings@request:data", "kind": "ref-siblings"}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    fn render_one(extra: &str) -> J {
+        let text = render(&[("t.json".to_owned(), spec(extra))]).unwrap();
+        J::parse(&text)
+            .unwrap()
+            .get("operations")
+            .unwrap()
+            .as_arr()
+            .unwrap()[0]
+            .clone()
+    }
+
+    #[test]
+    fn keeps_what_the_sandbox_needs_and_drops_documentation() {
+        let op = render_one(
+            r#""responses": {"200": {"examples": [{"code": "APPLY_SUCCESS", "data": {"z": 1.50, "a": 1E+3}}]}},"#,
+        );
+        let keys: Vec<&str> = op
+            .as_obj()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "operation",
+                "api",
+                "direction",
+                "kind",
+                "variant",
+                "path",
+                "requiredHeaders",
+                "requestSchema",
+                "requestExamples",
+                "requestExampleIssues",
+                "replyExamples"
+            ]
+        );
+        assert_eq!(op.get("kind"), Some(&J::Null));
+        assert_eq!(
+            op.get("requiredHeaders"),
+            Some(&J::Arr(vec![J::str("sign")]))
+        );
+        let schema = op.get("requestSchema").unwrap();
+        let text = serde_json::to_string(schema).unwrap();
+        for doc in DOC_KEYWORDS {
+            // As a keyword its value is never an object; as a property name it is.
+            let keyword = text
+                .match_indices(&format!("\"{doc}\":"))
+                .any(|(at, m)| !text[at + m.len()..].starts_with('{'));
+            assert!(!keyword, "{doc} left in {text}");
+        }
+        // A property named like a keyword is kept.
+        assert!(
+            schema
+                .get("properties")
+                .unwrap()
+                .get("description")
+                .is_some()
+        );
+        assert_eq!(
+            serde_json::to_string(op.get("replyExamples").unwrap()).unwrap(),
+            r#"[{"code":"APPLY_SUCCESS","data":{"z":1.50,"a":1E+3}}]"#
+        );
+        assert!(
+            serde_json::to_string(op.get("requestExamples").unwrap())
+                .unwrap()
+                .contains("10000.50")
+        );
+    }
+
+    #[test]
+    fn request_example_issues_say_which_examples_they_break() {
+        let op = render_one("");
+        let issues = op.get("requestExampleIssues").unwrap().as_arr().unwrap();
+        let summary: Vec<(String, String)> = issues
+            .iter()
+            .map(|i| {
+                (
+                    i.get("id").unwrap().as_str().unwrap().to_owned(),
+                    serde_json::to_string(i.get("refusedIn").unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        let expect = |id: &str, refused: &str| (id.to_owned(), refused.to_owned());
+        assert_eq!(
+            summary,
+            [
+                // A number where a string is declared: only the first example has one.
+                expect("example-type@request:data.n", "[0]"),
+                // A string where a number is declared is read as a number.
+                expect("example-type@request:data.a", "[]"),
+                expect("example-missing-required@request:data.n", "[1]"),
+                expect("example-missing-required@request:data.items[].k", "[1]"),
+                expect("example-null@request:data.a", "[]"),
+            ]
+        );
+        assert_eq!(
+            issues[3].get("field").and_then(J::as_str),
+            Some("data.items[].k")
+        );
+    }
+
+    #[test]
+    fn inbound_issues_refuse_nothing() {
+        let inbound = J::parse(
+            &serde_json::to_string(&spec(""))
+                .unwrap()
+                .replace("\"outbound\"", "\"inbound\""),
+        )
+        .unwrap();
+        let text = render(&[("t.json".to_owned(), inbound)]).unwrap();
+        assert!(!text.contains("\"refusedIn\": [\n"), "{text}");
+    }
+
+    #[test]
+    fn a_reply_without_example_gets_a_minimal_data() {
+        let op = render_one(
+            r#""responses": {"200": {"schema": {"type": "object", "properties": {"data": {"type": "boolean"}}}}},"#,
+        );
+        assert_eq!(op.get("replyDataFallback"), Some(&J::Bool(true)));
+        let op = render_one(
+            r#""responses": {"200": {"schema": {"type": "object", "properties": {"data": {"type": ["object", "null"],
+               "properties": {"s": {"type": "string", "enum": ["A", "B"]}, "l": {"type": "array"}, "o": {"type": "integer"}},
+               "required": ["s", "l", "o"]}}}}},"#,
+        );
+        assert_eq!(
+            serde_json::to_string(op.get("replyDataFallback").unwrap()).unwrap(),
+            r#"{"s":"A","l":[],"o":0}"#
+        );
+        let op = render_one(r#""responses": {"200": {"schema": {"type": "object"}}},"#);
+        assert_eq!(op.get("replyDataFallback"), None);
+    }
+
+    #[test]
+    fn a_broken_spec_is_an_error_naming_the_file() {
+        let err =
+            render(&[("x.json".to_owned(), J::parse(r#"{"id": "x"}"#).unwrap())]).unwrap_err();
+        assert!(err.starts_with("x.json: "), "{err}");
+    }
+
+    #[test]
+    fn committed_sandbox_data_is_up_to_date() {
+        let (path, contents) = wanted(&super::super::workspace_root()).unwrap();
+        if let Err(e) = crate::ensure::ensure_file_contents(&path, &contents, true) {
+            panic!("{e}\n(regenerate: cargo test -p xtask write_sandbox_data -- --ignored)");
+        }
+    }
+
+    /// Writes the data file until `cargo xtask codegen` runs end to end again:
+    /// `cargo test -p xtask write_sandbox_data -- --ignored`.
+    #[test]
+    #[ignore = "writes crates/payermax-sandbox/src/generated/operations.json"]
+    fn write_sandbox_data() {
+        let (path, contents) = wanted(&super::super::workspace_root()).unwrap();
+        crate::ensure::ensure_file_contents(&path, &contents, false).unwrap();
+    }
+}
