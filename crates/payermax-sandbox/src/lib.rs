@@ -61,7 +61,7 @@ pub use fault::{
 };
 pub use notify::{NotifyConfig, PAYERMAX_SCHEDULE};
 pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
-pub use server::REQUEST_TIME_WINDOW_MILLIS;
+pub use server::{REQUEST_TIME_WINDOW_MILLIS, STATEFUL_OPERATIONS};
 pub use spec::LEGACY_BASE_PATH;
 pub use store::{
     FAIL_PREFIX, NotificationRecord, PENDING_PREFIX, Refund, RefundStatus, Settlement,
@@ -76,8 +76,9 @@ use server::{Shared, lock};
 pub enum SandboxError {
     /// Binding the listener failed.
     Bind(std::io::Error),
-    /// An embedded spec file could not be read.
-    Spec(String),
+    /// An operation (embedded or given to [`SandboxBuilder::operation`])
+    /// could not be read.
+    Operation(String),
     /// Generating a key pair failed.
     Key(String),
 }
@@ -86,7 +87,7 @@ impl fmt::Display for SandboxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SandboxError::Bind(e) => write!(f, "binding the sandbox listener: {e}"),
-            SandboxError::Spec(e) => write!(f, "loading the operation specs: {e}"),
+            SandboxError::Operation(e) => write!(f, "loading the operations: {e}"),
             SandboxError::Key(e) => write!(f, "generating a sandbox key: {e}"),
         }
     }
@@ -127,7 +128,7 @@ pub struct SandboxBuilder {
     max_request_bytes: usize,
     sign_refusals: bool,
     faults: Vec<FaultRule>,
-    extra_specs: Vec<(String, String)>,
+    extra_operations: Vec<String>,
 }
 
 impl Default for SandboxBuilder {
@@ -143,7 +144,7 @@ impl Default for SandboxBuilder {
             max_request_bytes: 1024 * 1024,
             sign_refusals: true,
             faults: Vec::new(),
-            extra_specs: Vec::new(),
+            extra_operations: Vec::new(),
         }
     }
 }
@@ -228,27 +229,32 @@ impl SandboxBuilder {
         self
     }
 
-    /// Serves one more operation spec (the `spec/*.json` format) beside the
-    /// embedded ones; one with the id of an embedded spec replaces it. For
-    /// trying an operation before it is imported; `start` fails on a spec it
-    /// cannot read.
-    pub fn spec(mut self, name: impl Into<String>, json: impl Into<String>) -> Self {
-        self.extra_specs.push((name.into(), json.into()));
+    /// Serves one more operation beside the embedded ones, given as one
+    /// entry of the data file `cargo xtask codegen` writes
+    /// (`src/generated/operations.json`: `id`, `operation`, `api`,
+    /// `direction`, `path`, `requiredHeaders`, `requestSchema`,
+    /// `replyExamples`, ...); one with the id of an embedded operation
+    /// replaces it. For trying an operation before it is in `spec/`; `start`
+    /// fails on one it cannot read.
+    pub fn operation(mut self, json: impl Into<String>) -> Self {
+        self.extra_operations.push(json.into());
         self
     }
 
     /// Binds the listener and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
-        let mut specs = spec::embedded().map_err(|e| SandboxError::Spec(e.to_string()))?;
-        for (name, json) in &self.extra_specs {
-            let extra =
-                spec::parse_spec(name, json).map_err(|e| SandboxError::Spec(e.to_string()))?;
-            specs.retain(|s| s.id != extra.id);
-            specs.push(extra);
+        let error = |e: spec::SpecError| SandboxError::Operation(e.to_string());
+        let mut specs = spec::embedded().map_err(error)?;
+        for json in &self.extra_operations {
+            let extra = spec::parse_operation(json).map_err(error)?;
+            match specs.iter_mut().find(|s| s.id == extra.id) {
+                Some(same) => *same = extra,
+                None => specs.push(extra),
+            }
         }
         for s in &specs {
             schema::check_patterns(&s.request_schema)
-                .map_err(|e| SandboxError::Spec(format!("{}: {e}", s.id)))?;
+                .map_err(|e| SandboxError::Operation(format!("{}: {e}", s.id)))?;
         }
         let (merchant_public_key, merchant_private_key) = match self.merchant_public_key {
             Some(k) => (k, None),

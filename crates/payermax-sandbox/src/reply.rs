@@ -1,7 +1,7 @@
 //! Reply bodies, written by hand so that field order is the docs' and money
 //! travels as the exact decimal text it was given (never through a float).
 
-use crate::spec::Api;
+use crate::spec::{Api, OrderedMembers};
 
 /// Ordered JSON object members whose values are already JSON text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,13 +55,66 @@ pub(crate) fn json_string(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
 }
 
+/// JSON text without the whitespace between tokens; every token, numbers
+/// included, is kept as written.
+pub(crate) fn compact_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !c.is_ascii_whitespace() {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A reply's `data`: an object, member by member, or any other JSON value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Data {
+    /// An object (faults may add or change members).
+    Members(Members),
+    /// Any other value (`true`, an array ...), as JSON text.
+    Raw(String),
+}
+
+impl Data {
+    /// `data` from its exact JSON text: an object becomes [`Data::Members`].
+    pub(crate) fn from_json(text: &str) -> Self {
+        match serde_json::from_str::<OrderedMembers>(text) {
+            Ok(OrderedMembers(members)) => Data::Members(Members(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k, compact_json(v.get())))
+                    .collect(),
+            )),
+            Err(_) => Data::Raw(compact_json(text)),
+        }
+    }
+
+    fn to_json(&self) -> String {
+        match self {
+            Data::Members(m) => m.to_json(),
+            Data::Raw(text) => text.clone(),
+        }
+    }
+}
+
 /// A reply before it is written: envelope code and message, optional data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     pub(crate) api: Api,
     pub(crate) code: String,
     pub(crate) msg: String,
-    pub(crate) data: Option<Members>,
+    pub(crate) data: Option<Data>,
     /// Extra top-level members (the unknown-fields and oversized faults).
     pub(crate) extra: Members,
 }
@@ -73,6 +126,11 @@ pub const LEGACY_SUCCESS: &str = "0000";
 
 impl Reply {
     pub(crate) fn success(api: Api, data: Members) -> Self {
+        Self::success_with(api, Some(Data::Members(data)))
+    }
+
+    /// A success whose `data` is given as JSON text, or absent.
+    pub(crate) fn success_with(api: Api, data: Option<Data>) -> Self {
         let (code, msg) = match api {
             Api::Gateway => (APPLY_SUCCESS, "Success."),
             Api::Legacy => (LEGACY_SUCCESS, "success"),
@@ -81,7 +139,7 @@ impl Reply {
             api,
             code: code.to_owned(),
             msg: msg.to_owned(),
-            data: Some(data),
+            data,
             extra: Members::default(),
         }
     }
@@ -137,5 +195,36 @@ mod tests {
         );
         let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(v["data"]["a"], "x\"y");
+    }
+
+    #[test]
+    fn data_of_any_json_type_keeps_its_text() {
+        let raw =
+            |text: &str| Reply::success_with(Api::Gateway, Some(Data::from_json(text))).to_json();
+        assert_eq!(
+            raw("{\n  \"b\": 10000.50,\n  \"s\": \"a \\\" b\",\n  \"n\": [1E+3, {\"x\": -0.0}]\n}"),
+            r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":{"b":10000.50,"s":"a \" b","n":[1E+3,{"x":-0.0}]}}"#
+        );
+        assert_eq!(
+            raw("true"),
+            r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":true}"#
+        );
+        assert_eq!(
+            raw("[ 1.50 ]"),
+            r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":[1.50]}"#
+        );
+        assert_eq!(
+            Reply::success_with(Api::Gateway, None).to_json(),
+            r#"{"code":"APPLY_SUCCESS","msg":"Success."}"#
+        );
+        assert!(matches!(Data::from_json("{}"), Data::Members(m) if m.0.is_empty()));
+    }
+
+    #[test]
+    fn compacting_keeps_strings_whole() {
+        assert_eq!(
+            compact_json(" { \"a b\" : \" \\\\\" , \"c\":1 } "),
+            r#"{"a b":" \\","c":1}"#
+        );
     }
 }

@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use crate::body::ReplyBody;
 use crate::fault::{FAULT_HEADER, Fault, FaultRules, parse_fault_list};
 use crate::notify::{self, NotifyConfig};
-use crate::reply::{Members, Reply};
+use crate::reply::{Data, Members, Reply};
 use crate::schema;
 use crate::spec::{Api, OpSpec, Route, Routes};
 use crate::store::{Application, Applied, Refund, RefundStatus, Settlement, Store};
@@ -182,20 +182,26 @@ async fn handle(
         }
     };
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
-    let (api, op): (Api, Option<&OpSpec>) = match route {
-        Route::Gateway(spec) => (Api::Gateway, Some(spec)),
+    let (api, variants): (Api, Vec<&OpSpec>) = match route {
+        Route::Gateway(variants) => (Api::Gateway, variants),
         Route::LegacyBase => (
             Api::Legacy,
             parsed
                 .as_ref()
                 .and_then(|v| v.get("bizType"))
                 .and_then(Value::as_str)
-                .and_then(|b| shared.routes.legacy(b)),
+                .map(|b| shared.routes.legacy(b))
+                .unwrap_or_default(),
         ),
     };
-    let names: Vec<&str> = op
-        .map(|s| vec![s.id.as_str(), s.operation.as_str()])
-        .unwrap_or_default();
+    let mut names: Vec<&str> = Vec::new();
+    for s in &variants {
+        for name in [s.id.as_str(), s.operation.as_str()] {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
     faults.extend(lock(&shared.faults).take(&path, &names));
 
     // Refusing faults: the operation does not run.
@@ -228,7 +234,7 @@ async fn handle(
         return respond(&shared, reply, &faults).await;
     }
 
-    let reply = process(&shared, api, op, &parts.headers, &body, parsed);
+    let reply = process(&shared, api, &variants, &parts.headers, &body, parsed);
     respond(&shared, reply, &faults).await
 }
 
@@ -236,16 +242,38 @@ fn params_invalid(api: Api, msg: impl Into<String>) -> Reply {
     Reply::error(api, "PARAMS_INVALID", msg)
 }
 
+/// The operation a body is for: the first variant whose request schema it
+/// satisfies; when none does, the first variant's violations.
+fn choose_variant<'a>(variants: &[&'a OpSpec], body: &Value) -> Result<&'a OpSpec, Vec<String>> {
+    let mut first_violations = None;
+    for op in variants {
+        let violations = schema::validate(&op.request_schema, body);
+        if violations.is_empty() {
+            return Ok(op);
+        }
+        first_violations.get_or_insert(violations);
+    }
+    Err(first_violations
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| v.message)
+        .collect())
+}
+
 fn process(
     shared: &Arc<Shared>,
     api: Api,
-    op: Option<&OpSpec>,
+    variants: &[&OpSpec],
     headers: &HeaderMap,
     body: &Bytes,
     parsed: Option<Value>,
 ) -> Reply {
-    // Headers the spec requires (names are case-insensitive; `sign` is checked below).
-    let required: &[String] = op.map(|s| s.required_headers.as_slice()).unwrap_or(&[]);
+    // Headers the spec requires (names are case-insensitive; `sign` is checked
+    // below). Variants of one endpoint document the same headers.
+    let required: &[String] = variants
+        .first()
+        .map(|s| s.required_headers.as_slice())
+        .unwrap_or(&[]);
     if let Some(ct) = headers.get(CONTENT_TYPE) {
         if !is_json_media_type(ct) {
             return params_invalid(
@@ -285,9 +313,12 @@ fn process(
     let Some(value) = parsed.filter(Value::is_object) else {
         return params_invalid(api, "body must be a JSON object");
     };
-    let op = match (api, op) {
-        (_, Some(op)) => op,
-        (Api::Legacy, None) => {
+    let op = match (api, variants.is_empty()) {
+        (_, false) => match choose_variant(variants, &value) {
+            Ok(op) => op,
+            Err(msgs) => return params_invalid(api, msgs.join("; ")),
+        },
+        (Api::Legacy, true) => {
             return match value.get("bizType") {
                 None | Some(Value::Null) => {
                     params_invalid(api, "bizType is invalid, because bizType is null")
@@ -298,13 +329,8 @@ fn process(
                 ),
             };
         }
-        (Api::Gateway, None) => return params_invalid(api, "unknown operation"),
+        (Api::Gateway, true) => return params_invalid(api, "unknown operation"),
     };
-    let violations = schema::validate(&op.request_schema, &value);
-    if !violations.is_empty() {
-        let msgs: Vec<String> = violations.into_iter().map(|v| v.message).collect();
-        return params_invalid(api, msgs.join("; "));
-    }
     let now = shared.clock.now_millis();
     if api == Api::Gateway {
         let time = value
@@ -327,19 +353,25 @@ fn process(
     }
 
     match (api, op.operation.as_str()) {
-        (Api::Legacy, "refundApply") => refund_apply(shared, &value, now),
-        (Api::Gateway, "refundQuery") => refund_query(shared, &value, now),
+        (Api::Legacy, REFUND_APPLY) => refund_apply(shared, &value, now),
+        (Api::Gateway, REFUND_QUERY) => refund_query(shared, &value, now),
         _ => example_reply(op),
     }
 }
 
-/// Operations the sandbox keeps no state for answer their spec's first
-/// reply example's `data`, member by member as the spec writes it.
+const REFUND_APPLY: &str = STATEFUL_OPERATIONS[0];
+const REFUND_QUERY: &str = STATEFUL_OPERATIONS[1];
+
+/// The operations answered from the sandbox's state rather than from their
+/// documented reply example: the legacy `refundApply` and the gateway
+/// `refundQuery` (PayerMax names).
+pub const STATEFUL_OPERATIONS: [&str; 2] = ["refundApply", "refundQuery"];
+
+/// Operations the sandbox keeps no state for answer their first reply
+/// example's `data` as the spec writes it (numbers as written; a boolean is
+/// a boolean; no `data` when the example has none).
 fn example_reply(op: &OpSpec) -> Reply {
-    Reply::success(
-        op.api,
-        Members(op.reply_example_data.clone().unwrap_or_default()),
-    )
+    Reply::success_with(op.api, op.reply_data.as_deref().map(Data::from_json))
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -487,12 +519,12 @@ async fn respond(
                     "sandboxUnknownTopLevel",
                     r#"{"added":"by the unknown-fields fault","n":[1,2.5]}"#,
                 );
-                if let Some(data) = reply.data.as_mut() {
+                if let Some(Data::Members(data)) = reply.data.as_mut() {
                     *data = std::mem::take(data).str("sandboxUnknownField", "unknown-fields fault");
                 }
             }
             Fault::UnknownEnum => {
-                if let Some(data) = reply.data.as_mut() {
+                if let Some(Data::Members(data)) = reply.data.as_mut() {
                     let unknown = match reply.api {
                         Api::Gateway => "\"REFUND_REVERSED\"",
                         Api::Legacy => "9",

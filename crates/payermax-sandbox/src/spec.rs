@@ -1,18 +1,27 @@
-//! The operation specs embedded from `spec/*.json` at build time, and the
-//! routing table built from them.
+//! The operations the sandbox serves, read from `src/generated/operations.json`
+//! (written by `cargo xtask codegen` from the workspace's `spec/`; the sandbox
+//! never reads `spec/` itself), and the routing table built from them.
+//!
+//! Several operations may share a path: PayerMax documents one endpoint in
+//! several variants (`orderAndPay`: hosted checkout, direct API, drop-in,
+//! ...), each with its own request schema. A request on such a path is
+//! served by the first variant, in the data file's order, whose schema it
+//! satisfies ([`Routes::route`] gives them in that order).
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-include!(concat!(env!("OUT_DIR"), "/specs.rs"));
+/// The data file, embedded.
+const OPERATIONS_JSON: &str = include_str!("generated/operations.json");
 
 /// Where legacy v2.1 operations are POSTed; the operation is chosen by `bizType`.
 pub const LEGACY_BASE_PATH: &str = "/aggregate-pay-gate/api/gateway";
 
-/// Which API generation a spec belongs to.
+/// Which API generation an operation belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
     /// The current gateway (`code`/`msg`/`data`).
@@ -26,11 +35,11 @@ pub enum Api {
 pub enum Direction {
     /// The merchant calls PayerMax.
     Outbound,
-    /// PayerMax POSTs a notification to the merchant.
+    /// PayerMax calls the merchant (notification, sync-callback, redirect).
     Inbound,
 }
 
-/// One operation spec, the parts the sandbox uses.
+/// One operation, the parts the sandbox uses.
 #[derive(Debug, Clone)]
 pub struct OpSpec {
     /// The spec id (`refund_query`).
@@ -50,13 +59,14 @@ pub struct OpSpec {
     /// First example of the 200 reply (inbound: the acknowledgement).
     #[cfg_attr(not(test), allow(dead_code))] // the tests check the acknowledgement with it
     pub reply_example: Option<Value>,
-    /// The members of that example's `data` object, in order, each as the
-    /// exact JSON text of the spec (numbers are never re-encoded).
-    pub reply_example_data: Option<Vec<(String, String)>>,
+    /// What a success answers as `data`, as exact JSON text (numbers are
+    /// never re-encoded): the first 200 example's `data`, or, without an
+    /// example, the data file's minimal value. `None`: no `data` member.
+    pub reply_data: Option<String>,
 }
 
 /// A JSON object's members in document order, values as raw JSON text.
-struct OrderedMembers(Vec<(String, Box<RawValue>)>);
+pub(crate) struct OrderedMembers(pub(crate) Vec<(String, Box<RawValue>)>);
 
 impl<'de> Deserialize<'de> for OrderedMembers {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -78,102 +88,100 @@ impl<'de> Deserialize<'de> for OrderedMembers {
     }
 }
 
-fn member(json: &str, key: &str) -> Option<Box<RawValue>> {
-    let OrderedMembers(members) = serde_json::from_str(json).ok()?;
-    members.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
-/// `/responses/200/examples/0/data` of a spec, members as raw JSON text.
-fn example_data(text: &str) -> Option<Vec<(String, String)>> {
-    let responses = member(text, "responses")?;
-    let ok = member(responses.get(), "200")?;
-    let examples = member(ok.get(), "examples")?;
-    let first: Vec<Box<RawValue>> = serde_json::from_str(examples.get()).ok()?;
-    let data = member(first.first()?.get(), "data")?;
-    let OrderedMembers(members) = serde_json::from_str(data.get()).ok()?;
-    Some(
-        members
-            .into_iter()
-            .map(|(k, v)| (k, v.get().to_owned()))
-            .collect(),
-    )
-}
-
-/// Error loading a spec.
+/// Error loading an operation.
 #[derive(Debug)]
 pub struct SpecError(pub String);
 
-impl std::fmt::Display for SpecError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
 impl std::error::Error for SpecError {}
 
-fn str_field<'a>(file: &str, v: &'a Value, key: &str) -> Result<&'a str, SpecError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| SpecError(format!("{file}: `{key}` missing or not a string")))
+/// One entry of `operations.json`, as written by xtask.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawOp {
+    id: String,
+    operation: String,
+    api: String,
+    direction: String,
+    path: Option<String>,
+    #[serde(default)]
+    required_headers: Vec<String>,
+    request_schema: Value,
+    #[serde(default)]
+    reply_examples: Vec<Box<RawValue>>,
+    reply_data_fallback: Option<Box<RawValue>>,
 }
 
-/// Parses one spec file.
-pub fn parse_spec(file: &str, text: &str) -> Result<OpSpec, SpecError> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| SpecError(format!("{file}: not JSON: {e}")))?;
-    let id = str_field(file, &v, "id")?.to_owned();
-    let operation = str_field(file, &v, "operation")?.to_owned();
-    let api = match str_field(file, &v, "api")? {
+#[derive(Deserialize)]
+struct RawData {
+    operations: Vec<Box<RawValue>>,
+}
+
+/// The `data` member of a reply example, as raw text (`None` without one).
+fn example_data(example: &RawValue) -> Option<String> {
+    let OrderedMembers(members) = serde_json::from_str(example.get()).ok()?;
+    members
+        .into_iter()
+        .find(|(k, _)| k == "data")
+        .map(|(_, v)| v.get().to_owned())
+}
+
+/// Parses one operation: an entry of `operations.json`.
+pub fn parse_operation(text: &str) -> Result<OpSpec, SpecError> {
+    let raw: RawOp =
+        serde_json::from_str(text).map_err(|e| SpecError(format!("not an operation: {e}")))?;
+    let at = |msg: String| SpecError(format!("{}: {msg}", raw.id));
+    let api = match raw.api.as_str() {
         "gateway" => Api::Gateway,
         "legacy-v2.1" => Api::Legacy,
-        other => return Err(SpecError(format!("{file}: unknown api `{other}`"))),
+        other => return Err(at(format!("unknown api `{other}`"))),
     };
-    let direction = match str_field(file, &v, "direction")? {
+    let direction = match raw.direction.as_str() {
         "outbound" => Direction::Outbound,
         "inbound" => Direction::Inbound,
-        other => return Err(SpecError(format!("{file}: unknown direction `{other}`"))),
+        other => return Err(at(format!("unknown direction `{other}`"))),
     };
-    let path = v.get("path").and_then(Value::as_str).map(str::to_owned);
-    if direction == Direction::Outbound && path.is_none() && api == Api::Gateway {
-        return Err(SpecError(format!(
-            "{file}: outbound gateway spec without `path`"
-        )));
+    if direction == Direction::Outbound && api == Api::Gateway && raw.path.is_none() {
+        return Err(at("outbound gateway operation without `path`".to_owned()));
     }
-    let required_headers = v
-        .get("headers")
-        .and_then(Value::as_array)
-        .map(|hs| {
-            hs.iter()
-                .filter(|h| h.get("required").and_then(Value::as_bool) == Some(true))
-                .filter_map(|h| h.get("name").and_then(Value::as_str))
-                .map(str::to_ascii_lowercase)
-                .collect()
-        })
-        .unwrap_or_default();
-    let request_schema = v
-        .pointer("/request/schema")
-        .cloned()
-        .ok_or_else(|| SpecError(format!("{file}: `request.schema` missing")))?;
-    let reply_example = v.pointer("/responses/200/examples/0").cloned();
-    let reply_example_data = example_data(text);
+    let first = raw.reply_examples.first();
+    let reply_example = first
+        .map(|e| serde_json::from_str(e.get()))
+        .transpose()
+        .map_err(|e| at(format!("reply example: {e}")))?;
+    let reply_data = match first {
+        Some(example) => example_data(example),
+        None => raw.reply_data_fallback.map(|d| d.get().to_owned()),
+    };
     Ok(OpSpec {
-        id,
-        operation,
         api,
         direction,
-        path,
-        required_headers,
-        request_schema,
+        path: raw.path,
+        required_headers: raw
+            .required_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+        request_schema: raw.request_schema,
         reply_example,
-        reply_example_data,
+        reply_data,
+        id: raw.id,
+        operation: raw.operation,
     })
 }
 
-/// Every embedded spec, parsed.
+/// Every operation of the embedded data file, in its order.
 pub fn embedded() -> Result<Vec<OpSpec>, SpecError> {
-    EMBEDDED_SPECS
+    let data: RawData = serde_json::from_str(OPERATIONS_JSON)
+        .map_err(|e| SpecError(format!("generated/operations.json: {e}")))?;
+    data.operations
         .iter()
-        .map(|(file, text)| parse_spec(file, text))
+        .map(|op| parse_operation(op.get()))
         .collect()
 }
 
@@ -184,10 +192,10 @@ pub struct Routes {
 }
 
 /// What a request path resolves to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Route<'a> {
-    /// A gateway operation at its own path.
-    Gateway(&'a OpSpec),
+    /// The gateway operations at this path: its variants, in order (at least one).
+    Gateway(Vec<&'a OpSpec>),
     /// The legacy base: the operation depends on `bizType`.
     LegacyBase,
 }
@@ -198,6 +206,12 @@ impl Routes {
         Self { specs }
     }
 
+    fn outbound(&self, api: Api) -> impl Iterator<Item = &OpSpec> {
+        self.specs
+            .iter()
+            .filter(move |s| s.api == api && s.direction == Direction::Outbound)
+    }
+
     /// Resolves a request path (ignoring one trailing slash).
     pub fn route(&self, path: &str) -> Option<Route<'_>> {
         let path = if path.len() > 1 {
@@ -205,32 +219,30 @@ impl Routes {
         } else {
             path
         };
-        if path == LEGACY_BASE_PATH
-            && self
-                .specs
-                .iter()
-                .any(|s| s.api == Api::Legacy && s.direction == Direction::Outbound)
-        {
+        if path == LEGACY_BASE_PATH && self.outbound(Api::Legacy).next().is_some() {
             return Some(Route::LegacyBase);
         }
-        self.specs
-            .iter()
-            .find(|s| {
-                s.api == Api::Gateway
-                    && s.direction == Direction::Outbound
-                    && s.path.as_deref() == Some(path)
-            })
-            .map(Route::Gateway)
+        let variants: Vec<&OpSpec> = self
+            .outbound(Api::Gateway)
+            .filter(|s| s.path.as_deref() == Some(path))
+            .collect();
+        (!variants.is_empty()).then_some(Route::Gateway(variants))
     }
 
-    /// The legacy operation with this `bizType`.
-    pub fn legacy(&self, biz_type: &str) -> Option<&OpSpec> {
-        self.specs.iter().find(|s| {
-            s.api == Api::Legacy && s.direction == Direction::Outbound && s.operation == biz_type
-        })
+    /// The legacy operations with this `bizType`, in order (empty when none).
+    pub fn legacy(&self, biz_type: &str) -> Vec<&OpSpec> {
+        self.outbound(Api::Legacy)
+            .filter(|s| s.operation == biz_type)
+            .collect()
     }
 
-    /// The inbound (notification) spec with this id.
+    /// Every operation, in order.
+    #[cfg(test)]
+    pub fn all(&self) -> &[OpSpec] {
+        &self.specs
+    }
+
+    /// The inbound spec with this id.
     #[cfg(test)]
     pub fn inbound(&self, id: &str) -> Option<&OpSpec> {
         self.specs
@@ -243,58 +255,114 @@ impl Routes {
 mod tests {
     use super::*;
 
+    fn ids(route: Option<Route<'_>>) -> Vec<&str> {
+        match route {
+            Some(Route::Gateway(v)) => v.into_iter().map(|s| s.id.as_str()).collect(),
+            Some(Route::LegacyBase) => vec!["<legacy>"],
+            None => vec![],
+        }
+    }
+
     #[test]
-    fn every_embedded_spec_parses_and_routes() {
-        let specs = embedded().expect("specs parse");
-        assert!(specs.iter().any(|s| s.id == "refund_query"));
-        assert!(specs.iter().any(|s| s.id == "legacy_refund_apply"));
+    fn every_embedded_operation_parses_and_routes() {
+        let specs = embedded().expect("operations parse");
+        assert!(specs.len() >= 59, "{}", specs.len());
         let routes = Routes::new(specs);
-        assert!(matches!(
-            routes.route("/aggregate-pay/api/gateway/refundQuery"),
-            Some(Route::Gateway(s)) if s.id == "refund_query"
-        ));
-        assert!(matches!(
-            routes.route(LEGACY_BASE_PATH),
-            Some(Route::LegacyBase)
-        ));
-        assert!(matches!(
-            routes.route("/aggregate-pay-gate/api/gateway/"),
-            Some(Route::LegacyBase)
-        ));
+        assert_eq!(
+            ids(routes.route("/aggregate-pay/api/gateway/refundQuery")),
+            ["refund_query"]
+        );
+        assert_eq!(ids(routes.route(LEGACY_BASE_PATH)), ["<legacy>"]);
+        assert_eq!(
+            ids(routes.route("/aggregate-pay-gate/api/gateway/")),
+            ["<legacy>"]
+        );
         assert!(routes.route("/aggregate-pay/api/gateway/nope").is_none());
-        assert_eq!(
-            routes.legacy("refundApply").map(|s| s.id.as_str()),
-            Some("legacy_refund_apply")
-        );
-        assert!(routes.legacy("refundQueryX").is_none());
+        let legacy: Vec<&str> = routes
+            .legacy("refundApply")
+            .into_iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(legacy, ["legacy_refund_apply"]);
+        assert!(routes.legacy("refundQueryX").is_empty());
+        // Every outbound gateway operation has a route, inbound ones none.
+        for s in routes.all() {
+            let routed = s
+                .path
+                .as_deref()
+                .is_some_and(|p| ids(routes.route(p)).contains(&s.id.as_str()));
+            assert_eq!(
+                routed,
+                s.direction == Direction::Outbound && s.api == Api::Gateway,
+                "{}",
+                s.id
+            );
+        }
     }
 
     #[test]
-    fn example_data_keeps_order_and_number_text() {
-        let text = r#"{"responses": {"200": {"examples": [
-            {"code": "X", "data": {"b": 10000.50, "a": "s", "n": {"z": 1e2}}}]}}}"#;
+    fn variants_share_a_path_in_file_order() {
+        let routes = Routes::new(embedded().unwrap());
+        let order = ids(routes.route("/aggregate-pay/api/gateway/orderAndPay"));
+        assert_eq!(order.len(), 6, "{order:?}");
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
         assert_eq!(
-            example_data(text),
-            Some(vec![
-                ("b".to_owned(), "10000.50".to_owned()),
-                ("a".to_owned(), "\"s\"".to_owned()),
-                ("n".to_owned(), r#"{"z": 1e2}"#.to_owned()),
-            ])
+            ids(routes.route("/aggregate-pay/api/gateway/applyDropinSession")),
+            ["apply_dropin_session", "apply_dropin_session_auth"]
         );
-        assert_eq!(example_data(r#"{"responses": {}}"#), None);
-        assert_eq!(example_data("["), None);
     }
 
     #[test]
-    fn malformed_specs_are_errors_not_panics() {
-        assert!(parse_spec("x.json", "{").is_err());
-        assert!(parse_spec("x.json", r#"{"id":"a"}"#).is_err());
-        assert!(
-            parse_spec(
-                "x.json",
-                r#"{"id":"a","operation":"b","api":"mars","direction":"outbound","request":{"schema":{}}}"#
+    fn reply_data_keeps_text_and_handles_booleans_and_absence() {
+        let op = |replies: &str, extra: &str| {
+            parse_operation(&format!(
+                r#"{{"id": "t", "operation": "t", "api": "gateway", "direction": "outbound",
+                "path": "/p", "requestSchema": {{}}, "replyExamples": {replies}{extra}}}"#
+            ))
+            .unwrap()
+            .reply_data
+        };
+        assert_eq!(
+            op(
+                r#"[{"code": "X", "data": {"b": 10000.50, "n": {"z": 1e2}}}, {"data": 1}]"#,
+                ""
             )
-            .is_err()
+            .as_deref(),
+            Some(r#"{"b": 10000.50, "n": {"z": 1e2}}"#)
         );
+        assert_eq!(op(r#"[{"data": false}]"#, "").as_deref(), Some("false"));
+        assert_eq!(
+            op(r#"[{"code": "X"}]"#, r#", "replyDataFallback": 1"#),
+            None
+        );
+        assert_eq!(
+            op("[]", r#", "replyDataFallback": true"#).as_deref(),
+            Some("true")
+        );
+        assert_eq!(op("[]", ""), None);
+    }
+
+    #[test]
+    fn the_boolean_reply_without_example_answers_true() {
+        let specs = embedded().unwrap();
+        let rfi = specs
+            .iter()
+            .find(|s| s.operation == "putRfiMaterialList")
+            .unwrap();
+        assert_eq!(rfi.reply_data.as_deref(), Some("true"));
+    }
+
+    #[test]
+    fn malformed_operations_are_errors_not_panics() {
+        assert!(parse_operation("{").is_err());
+        assert!(parse_operation(r#"{"id":"a"}"#).is_err());
+        let op = |api: &str, path: &str| {
+            parse_operation(&format!(
+                r#"{{"id":"a","operation":"b","api":"{api}","direction":"outbound",{path}"requestSchema":{{}}}}"#
+            ))
+        };
+        assert!(op("mars", r#""path":"/p","#).is_err());
+        assert!(op("gateway", "").is_err());
+        assert!(op("gateway", r#""path":"/p","#).is_ok());
     }
 }

@@ -350,7 +350,7 @@ async fn request_time_window_and_formats() {
         "2023-11-14T22:13:20.000Z",
         "2023-11-14T22:13:20Z",
         "2023-11-14T22:13:20.1Z",
-        "2023-11-14T22:13:20.123456789+00:00",
+        "2023-11-14T22:13:20.123456789Z",
         "2023-11-14T23:13:20.000+01:00",
         "2023-11-14T22:15:20.000Z",
         "2023-11-14T22:11:20.000Z",
@@ -829,12 +829,13 @@ async fn generated_keys_work_end_to_end() {
     assert!(sb.base_url().starts_with("http://127.0.0.1:"));
 }
 
-/// A gateway spec with every schema keyword, served beside the embedded ones.
-const ORDER_QUERY_SPEC: &str = r#"{
-  "id": "order_query", "operation": "orderQuery", "direction": "outbound", "method": "POST",
+/// A gateway operation (an entry of the generated operations.json) with
+/// every schema keyword, replacing the embedded one of that id.
+const ORDER_QUERY_OP: &str = r#"{
+  "id": "order_query", "operation": "orderQuery", "direction": "outbound",
   "api": "gateway", "path": "/aggregate-pay/api/gateway/orderQuery",
-  "headers": [{"name": "Content-Type", "required": true}, {"name": "sign", "required": true}],
-  "request": {"contentType": "application/json", "schema": {
+  "requiredHeaders": ["Content-Type", "sign"],
+  "requestSchema": {
     "type": "object",
     "properties": {
       "requestTime": {"type": "string", "format": "date-time"},
@@ -845,25 +846,25 @@ const ORDER_QUERY_SPEC: &str = r#"{
         "tags": {"type": "array", "items": {"type": "string", "maxLength": 2}}
       }, "required": ["outTradeNo"]}
     },
-    "required": ["requestTime", "data"]}},
-  "responses": {"200": {"schema": {"type": "object"}, "examples": [
+    "required": ["requestTime", "data"]},
+  "replyExamples": [
     {"code": "APPLY_SUCCESS", "msg": "", "data": {"outTradeNo": "AB1", "totalAmount": 10000.50, "status": "SUCCESS"}}
-  ]}}
+  ]
 }"#;
 
-const LEGACY_CLOSE_SPEC: &str = r#"{
-  "id": "legacy_order_close", "operation": "orderClose", "direction": "outbound", "method": "POST",
+const LEGACY_CLOSE_OP: &str = r#"{
+  "id": "legacy_order_close", "operation": "orderClose", "direction": "outbound",
   "api": "legacy-v2.1", "path": "/aggregate-pay-gate/api/gateway",
-  "request": {"schema": {"type": "object", "properties": {"orderId": {"type": "string", "maxLength": 4}},
-    "required": ["merchantId", "bizType", "orderId"]}},
-  "responses": {"200": {"examples": [{"bizCode": "0000", "data": {"orderId": "O1", "closed": true}}]}}
+  "requestSchema": {"type": "object", "properties": {"orderId": {"type": "string", "maxLength": 4}},
+    "required": ["merchantId", "bizType", "orderId"]},
+  "replyExamples": [{"bizCode": "0000", "data": {"orderId": "O1", "closed": true}}]
 }"#;
 
 #[tokio::test]
-async fn extra_specs_are_routed_validated_and_answered_from_their_example() {
+async fn extra_operations_are_routed_validated_and_answered_from_their_example() {
     let sb = builder()
-        .spec("order_query.json", ORDER_QUERY_SPEC)
-        .spec("legacy_order_close.json", LEGACY_CLOSE_SPEC)
+        .operation(ORDER_QUERY_OP)
+        .operation(LEGACY_CLOSE_OP)
         .start()
         .await
         .unwrap();
@@ -933,11 +934,17 @@ async fn extra_specs_are_routed_validated_and_answered_from_their_example() {
         "0000"
     );
 
-    let bad = builder().spec("bad.json", "{").start().await;
-    assert!(matches!(bad, Err(payermax_sandbox::SandboxError::Spec(_))));
-    let bad_pattern = ORDER_QUERY_SPEC.replace("^[A-Z]{2}[0-9]+$", "([");
-    let bad = builder().spec("bad.json", bad_pattern).start().await;
-    assert!(matches!(bad, Err(payermax_sandbox::SandboxError::Spec(_))));
+    let bad = builder().operation("{").start().await;
+    assert!(matches!(
+        bad,
+        Err(payermax_sandbox::SandboxError::Operation(_))
+    ));
+    let bad_pattern = ORDER_QUERY_OP.replace("^[A-Z]{2}[0-9]+$", "([");
+    let bad = builder().operation(bad_pattern).start().await;
+    assert!(matches!(
+        bad,
+        Err(payermax_sandbox::SandboxError::Operation(_))
+    ));
 }
 
 #[tokio::test]
