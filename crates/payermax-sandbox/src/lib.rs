@@ -1,19 +1,29 @@
 //! A local, offline PayerMax for tests and for trying the SDK without an
-//! account: a hyper server on loopback that serves every operation in the
-//! workspace's `spec/` folder.
+//! account: a hyper server on loopback that serves every outbound operation
+//! of the workspace's `spec/` folder.
 //!
-//! - **Spec-driven.** Every `spec/*.json` is embedded at build time. Gateway
-//!   operations are served at their path, legacy v2.1 operations at
-//!   [`LEGACY_BASE_PATH`] chosen by `bizType`. Bodies are validated against
-//!   the spec's request schema (`PARAMS_INVALID` naming the field).
+//! - **Spec-driven, through one data file.** `cargo xtask codegen` derives
+//!   `src/generated/operations.json` from `spec/`; the sandbox embeds it and
+//!   never reads `spec/` itself. Gateway operations are served at their
+//!   path, legacy v2.1 operations at [`LEGACY_BASE_PATH`] chosen by
+//!   `bizType`; inbound ones (notifications, sync-callbacks, redirects) are
+//!   not routes. Bodies are validated against the request schema
+//!   (`PARAMS_INVALID` naming the field) by the sandbox's own validator.
+//! - **Variants.** Operations documented several times on one path
+//!   (`orderAndPay`, `applyDropinSession`) accept a request valid for any
+//!   variant and answer as the first such variant, in the data file's order.
+//! - **Documented replies.** Operations without state answer their first
+//!   reply example's `data` exactly as written (any JSON value; a minimal
+//!   one from the reply schema when the document gives no example).
 //! - **Signatures both ways.** The merchant's `sign` header is verified over
 //!   the raw body with the merchant public key (`SIGN_VERIFY_FAILED`); every
 //!   reply is signed over its exact bytes with the platform key.
 //! - **`requestTime` window.** Gateway requests more than two minutes off the
 //!   sandbox [`Clock`] get `REQ_TIME_OVER_TIME`.
-//! - **Refunds in memory.** The legacy `refundApply` creates a refund,
-//!   idempotent on `refundId` (a conflicting repeat gets `ORDER_REPEAT`);
-//!   the gateway `refundQuery` finds it by `outRefundNo` or `refundTradeNo`.
+//! - **Refunds in memory** ([`STATEFUL_OPERATIONS`]). The legacy
+//!   `refundApply` creates a refund, idempotent on `refundId` (a conflicting
+//!   repeat gets `ORDER_REPEAT`); the gateway `refundQuery` finds it by
+//!   `outRefundNo` or `refundTradeNo`.
 //!   Refunds settle by the deterministic rule of [`Settlement`], and a signed
 //!   notification is POSTed to `callbackUrl` when they do.
 //! - **Faults.** Per request with the [`FAULT_HEADER`] header, or per path or

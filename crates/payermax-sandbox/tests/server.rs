@@ -986,3 +986,71 @@ async fn hostile_bodies_get_signed_refusals_never_a_crash() {
     }
     assert!(sb.refunds().is_empty());
 }
+
+/// Two variants of one endpoint, as PayerMax documents `orderAndPay`: the
+/// first whose schema a request satisfies answers.
+fn variant_op(id: &str, mode: &str, reply: &str) -> String {
+    format!(
+        r#"{{"id": "{id}", "operation": "tryVariants", "direction": "outbound", "api": "gateway",
+        "variant": "{mode}", "path": "/aggregate-pay/api/gateway/tryVariants",
+        "requestSchema": {{"type": "object", "properties": {{
+          "requestTime": {{"type": "string"}},
+          "data": {{"type": "object", "properties": {{
+            "integrate": {{"type": "string", "enum": ["{mode}"]}},
+            "token": {{"type": "string", "maxLength": 4}}}},
+            "required": ["integrate"]}}}}, "required": ["requestTime", "data"]}},
+        "replyExamples": [{reply}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_path_with_variants_answers_with_the_first_that_accepts() {
+    let sb = builder()
+        .operation(variant_op(
+            "try_a",
+            "A",
+            r#"{"code": "APPLY_SUCCESS", "data": {"mode": "A", "n": 1.50}}"#,
+        ))
+        .operation(variant_op(
+            "try_b",
+            "B",
+            r#"{"code": "APPLY_SUCCESS", "data": true}"#,
+        ))
+        .start()
+        .await
+        .unwrap();
+    let path = "/aggregate-pay/api/gateway/tryVariants";
+    let call = |data: Value| {
+        let body = json!({"requestTime": now_text(), "data": data}).to_string();
+        let sb = &sb;
+        async move { post_signed(sb, path, &body, merchant(), &[]).await.unwrap() }
+    };
+    let a = call(json!({"integrate": "A"})).await;
+    assert!(String::from_utf8_lossy(&a.body).contains(r#""data":{"mode":"A","n":1.50}"#));
+    let b = call(json!({"integrate": "B", "token": "t"}))
+        .await
+        .verified();
+    assert_eq!(b["code"], "APPLY_SUCCESS");
+    assert_eq!(b["data"], true);
+    // Valid for neither: the first variant's complaint.
+    let none = call(json!({"integrate": "C"})).await.verified();
+    assert_eq!(none["code"], "PARAMS_INVALID");
+    let msg = none["msg"].as_str().unwrap();
+    assert!(msg.contains("data.integrate must be one of \"A\""), "{msg}");
+    let none = call(json!({"integrate": "B", "token": "toolong"}))
+        .await
+        .verified();
+    assert_eq!(none["code"], "PARAMS_INVALID");
+    assert!(
+        none["msg"].as_str().unwrap().contains("data.integrate"),
+        "{none}"
+    );
+    // A fault scoped to one variant's id applies to the whole endpoint.
+    sb.add_fault(
+        FaultRule::new(Fault::SystemError)
+            .on_operation("try_b")
+            .times(1),
+    );
+    let faulted = call(json!({"integrate": "A"})).await.verified();
+    assert_eq!(faulted["code"], "SYSTEM_ERROR");
+}
