@@ -50,7 +50,10 @@ extern crate self as payermax_types;
 
 pub mod amount;
 pub mod envelope;
+pub mod number;
 pub mod operation;
+pub mod registry_info;
+pub mod text;
 pub mod timestamp;
 pub mod validate;
 
@@ -62,8 +65,16 @@ pub use envelope::{
     GatewayReply, GatewayRequest, LegacyReply, LegacyRequest, RawGatewayReply, RawLegacyReply,
     ResultCode,
 };
-#[allow(unused_imports)] // empty when every operation feature is off
+#[allow(unused_imports)] // only the registry when every domain feature is off
 pub use generated::*;
-pub use operation::{ApiGeneration, Notification, Operation, OperationRequest};
+pub use number::Number;
+pub use operation::{
+    ApiGeneration, Notification, Operation, OperationRequest, Redirect, SyncCallback,
+};
+pub use registry_info::{
+    Direction, Domain, Kind, NotificationVisitor, OperationInfo, OperationVisitor,
+    RedirectVisitor, SyncCallbackVisitor,
+};
+pub use text::{Text, TextKind};
 pub use timestamp::{Timestamp, TimestampError};
 pub use validate::{Rule, Validate, ValidationErrors, Violation};
