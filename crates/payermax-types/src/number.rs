@@ -157,7 +157,7 @@ mod tests {
         let n: Number = serde_json::from_str("\"7.10\"").unwrap();
         assert_eq!(serde_json::to_string(&n).unwrap(), "7.10");
         assert_eq!(
-            serde_json::to_string(&vec![Number::from(1), "2.50".parse().unwrap()]).unwrap(),
+            serde_json::to_string(&vec![Number::from(1_i64), "2.50".parse().unwrap()]).unwrap(),
             "[1,2.50]"
         );
     }

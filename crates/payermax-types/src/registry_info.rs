@@ -177,3 +177,52 @@ pub trait RedirectVisitor {
     /// One redirect, with its registry entry.
     fn visit<R: Redirect>(&mut self, info: &'static OperationInfo);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{OPERATIONS, visit_notifications, visit_operations};
+
+    struct Seen(Vec<&'static str>);
+
+    impl OperationVisitor for Seen {
+        fn visit<O: Operation>(&mut self, info: &'static OperationInfo) {
+            assert_eq!(info.kind, Kind::Operation);
+            assert_eq!(info.name, O::NAME);
+            assert_eq!(info.path, Some(O::PATH));
+            assert_eq!(info.api, O::API);
+            self.0.push(info.id);
+        }
+    }
+
+    impl NotificationVisitor for Seen {
+        fn visit<N: Notification>(&mut self, info: &'static OperationInfo) {
+            assert_eq!(info.kind, Kind::Notification);
+            assert_eq!(info.name, N::NAME);
+            self.0.push(info.id);
+        }
+    }
+
+    /// Whatever the features: the visitors see exactly the enabled entries.
+    #[test]
+    fn visitors_see_the_enabled_entries() {
+        let mut seen = Seen(Vec::new());
+        visit_operations(&mut seen);
+        visit_notifications(&mut seen);
+        let of = |kind: Kind| {
+            OPERATIONS
+                .iter()
+                .filter(move |i| i.is_enabled() && i.kind == kind)
+                .map(|i| i.id)
+        };
+        let expected: Vec<&str> = of(Kind::Operation)
+            .chain(of(Kind::Notification))
+            .collect();
+        assert_eq!(seen.0, expected);
+        for info in OPERATIONS {
+            assert_eq!(info.feature, info.domain.feature());
+            assert_eq!(info.module, format!("payermax_types::{}", info.id));
+        }
+        assert_eq!(Domain::ALL.len(), 10);
+    }
+}
