@@ -18,6 +18,8 @@ pub enum Wire {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
     String,
+    /// A string with `format: uri` (not checked; the schema says so).
+    Uri,
     /// A string PayerMax may also send as a number or boolean (`x-accept`).
     Text,
     Integer,
@@ -784,7 +786,7 @@ impl Builder {
         match (t, s.format.as_deref()) {
             ("string", None) if s.accept.is_empty() => Ok(Ty::String),
             ("string", None) => Ok(Ty::Text),
-            ("string", Some("uri")) => Ok(Ty::String),
+            ("string", Some("uri")) => Ok(Ty::Uri),
             ("string", Some("decimal")) => Ok(Ty::Amount(Wire::String)),
             ("number", Some("decimal")) => Ok(Ty::Amount(Wire::Number)),
             ("string", Some("date-time")) => Ok(Ty::Timestamp),

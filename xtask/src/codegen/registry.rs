@@ -100,6 +100,52 @@ fn visitor_fn(modules: &[Module], kind: &str, f: &str, visitor: &str, what: &str
     }
 }
 
+/// `json_schemas()` (feature `schemars`): each compiled-in spec's entry
+/// with the JSON Schemas of what it sends and answers.
+fn schemas_fn(modules: &[Module]) -> TokenStream {
+    let entries = modules.iter().enumerate().filter_map(|(i, m)| {
+        let feature = m.domain.feature();
+        let module = ident(&m.id);
+        let desc = ident(&m.descriptor_name);
+        let d = quote!(::payermax_types::#module::#desc);
+        let (first, second) = match &m.descriptor {
+            Descriptor::Operation { .. } => (
+                quote!(<#d as ::payermax_types::Operation>::Request),
+                quote!(Some(::schemars::schema_for!(<#d as ::payermax_types::Operation>::Response))),
+            ),
+            Descriptor::Notification { .. } => {
+                (quote!(<#d as ::payermax_types::Notification>::Body), quote!(None))
+            }
+            Descriptor::SyncCallback { .. } => (
+                quote!(<#d as ::payermax_types::SyncCallback>::Body),
+                quote!(Some(::schemars::schema_for!(<#d as ::payermax_types::SyncCallback>::Answer))),
+            ),
+            Descriptor::Redirect { .. } => return None,
+        };
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        Some(quote! {
+            #[cfg(feature = #feature)]
+            out.push((&OPERATIONS[#i], ::schemars::schema_for!(#first), #second));
+        })
+    });
+    quote! {
+        /// The JSON Schemas of every spec compiled in, in `OPERATIONS` order:
+        /// (entry, request payload or inbound body, reply `data` or
+        /// sync-callback answer). Redirects have no body type and are left out.
+        #[cfg(feature = "schemars")]
+        pub fn json_schemas() -> Vec<(
+            &'static ::payermax_types::OperationInfo,
+            ::schemars::Schema,
+            Option<::schemars::Schema>,
+        )> {
+            #[allow(unused_mut)] // empty when every domain feature is off
+            let mut out = Vec::new();
+            #(#entries)*
+            out
+        }
+    }
+}
+
 /// The tokens of `generated/registry.rs`.
 pub fn registry(modules: &[Module]) -> TokenStream {
     let infos = modules.iter().map(info);
@@ -119,6 +165,7 @@ pub fn registry(modules: &[Module]) -> TokenStream {
         "synchronous callback",
     );
     let redirects = visitor_fn(modules, "Redirect", "visit_redirects", "RedirectVisitor", "redirect");
+    let schemas = schemas_fn(modules);
     quote! {
         //! The registry of every spec in `spec/`: always compiled, whatever the features.
         /// Every spec in `spec/`, by id, whether or not its domain's feature is on.
@@ -127,6 +174,7 @@ pub fn registry(modules: &[Module]) -> TokenStream {
         #notes
         #syncs
         #redirects
+        #schemas
     }
 }
 

@@ -54,7 +54,7 @@ pub fn int_lit(n: i64) -> TokenStream {
 
 pub fn ty_tokens(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::String => quote!(String),
+        Ty::String | Ty::Uri => quote!(String),
         Ty::Text => quote!(::payermax_types::Text),
         Ty::Integer => quote!(i64),
         Ty::Boolean => quote!(bool),
@@ -109,11 +109,14 @@ fn field_attrs(f: &Field, optional: bool) -> TokenStream {
         _ => None,
     };
     let schema = schemars_checks(f);
+    let uri = matches!(f.ty, Ty::Uri)
+        .then(|| quote!(#[cfg_attr(feature = "schemars", schemars(extend("format" = "uri")))]));
     quote! {
         #[serde(rename = #wire #(, alias = #aliases)*)]
         #opt
         #amount
         #schema
+        #uri
     }
 }
 
@@ -192,7 +195,7 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
                     let sd = doc(&format!("Sets {}", field_doc(f)));
                     let setter = setter_ident(&f.rust);
                     let (param, value) = match f.ty {
-                        Ty::String => (quote!(impl Into<String>), quote!(#id.into())),
+                        Ty::String | Ty::Uri => (quote!(impl Into<String>), quote!(#id.into())),
                         Ty::Text => (
                             quote!(impl Into<::payermax_types::Text>),
                             quote!(#id.into()),

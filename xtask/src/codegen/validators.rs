@@ -23,7 +23,7 @@ fn needs_check(ty: &Ty, checks: &Checks) -> bool {
         Ty::Named(_) => true,
         Ty::Vec(inner) => checks.on_container() || needs_check(inner, checks),
         Ty::Map => checks.on_container(),
-        Ty::String | Ty::Text | Ty::Amount(_) => checks.on_text(),
+        Ty::String | Ty::Uri | Ty::Text | Ty::Amount(_) => checks.on_text(),
         Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Number | Ty::Json => false,
     }
 }
@@ -84,7 +84,7 @@ fn check(
                 #v::validate::check_properties(#path, map.len(), #min, #max, out);
             }
         }
-        Ty::String | Ty::Text | Ty::Amount(_) => {
+        Ty::String | Ty::Uri | Ty::Text | Ty::Amount(_) => {
             let is_amount = matches!(ty, Ty::Amount(_));
             let text = if is_amount {
                 quote!(&text)

@@ -77,3 +77,56 @@ pub fn visit_sync_callbacks(visitor: &mut impl ::payermax_types::SyncCallbackVis
 pub fn visit_redirects(visitor: &mut impl ::payermax_types::RedirectVisitor) {
     let _ = &visitor;
 }
+
+/// The JSON Schemas of every spec compiled in, in `OPERATIONS` order:
+/// (entry, request payload or inbound body, reply `data` or
+/// sync-callback answer). Redirects have no body type and are left out.
+#[cfg(feature = "schemars")]
+pub fn json_schemas() -> Vec<
+    (
+        &'static ::payermax_types::OperationInfo,
+        ::schemars::Schema,
+        Option<::schemars::Schema>,
+    ),
+> {
+    #[allow(unused_mut)]
+    let mut out = Vec::new();
+    #[cfg(feature = "legacy")]
+    out.push((
+        &OPERATIONS[0],
+        ::schemars::schema_for!(
+            < ::payermax_types::legacy_refund_apply::LegacyRefundApply as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::legacy_refund_apply::LegacyRefundApply as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "legacy")]
+    out.push((
+        &OPERATIONS[1],
+        ::schemars::schema_for!(
+            < ::payermax_types::legacy_refund_notify::LegacyRefundNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "refunds")]
+    out.push((
+        &OPERATIONS[2],
+        ::schemars::schema_for!(
+            < ::payermax_types::refund_query::RefundQuery as ::payermax_types::Operation
+            > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::refund_query::RefundQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    out
+}
