@@ -166,12 +166,17 @@ fn normalize(j: J, schema: &Value) -> J {
     let ty = base_type(schema);
     if let (J::Str(s), Some(aliases)) = (&j, schema["x-enum-aliases"].as_object()) {
         for (value, spellings) in aliases {
-            if spellings.as_array().is_some_and(|a| a.iter().any(|x| x == s.as_str())) {
+            if spellings
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == s.as_str()))
+            {
                 return J::Str(value.clone());
             }
         }
     }
-    let free_form = schema["properties"].as_object().is_none_or(|p| p.is_empty());
+    let free_form = schema["properties"]
+        .as_object()
+        .is_none_or(|p| p.is_empty());
     match (j, format) {
         (j @ J::Obj(_), _) if ty == Some("object") && free_form => j,
         (J::Num(text) | J::Str(text), Some("decimal")) => {
@@ -208,11 +213,11 @@ fn normalize(j: J, schema: &Value) -> J {
                         })
                         .map(|(n, _)| n.clone())
                 };
-                if let Some(name) = name {
-                    if v != J::Null {
-                        let v = normalize(v, &props[&name]);
-                        out.insert(name, v);
-                    }
+                if let Some(name) = name
+                    && v != J::Null
+                {
+                    let v = normalize(v, &props[&name]);
+                    out.insert(name, v);
                 }
             }
             J::Obj(out)

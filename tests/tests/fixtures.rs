@@ -338,8 +338,7 @@ mod openapi {
 
     use payermax_tests::{bool_reply, openapi_shapes::*, redirect, sync_callback};
     use payermax_types::{
-        ApiGeneration, Number, Operation, Redirect, Rule, Text, TextKind, Validate,
-        Violation,
+        ApiGeneration, Number, Operation, Redirect, Rule, Text, TextKind, Validate, Violation,
     };
     use serde_json::json;
 
@@ -395,9 +394,17 @@ mod openapi {
         assert_eq!(r.initial_balance.unwrap().to_string(), "10.50");
         assert_eq!(r.kind, Some(OpenapiShapesKind::Two));
         assert_eq!(r.period.unwrap().to_string(), "30.50");
-        assert_eq!(r.risk_params.as_ref().unwrap()["deep"], json!({"a": [1, "x", null]}));
         assert_eq!(
-            r.items.as_ref().unwrap()[1].detail.as_ref().unwrap().color.as_deref(),
+            r.risk_params.as_ref().unwrap()["deep"],
+            json!({"a": [1, "x", null]})
+        );
+        assert_eq!(
+            r.items.as_ref().unwrap()[1]
+                .detail
+                .as_ref()
+                .unwrap()
+                .color
+                .as_deref(),
             Some("red")
         );
         let codes = r.codes.as_ref().unwrap();
@@ -455,8 +462,20 @@ mod openapi {
                 v("data.note", Rule::MaxLength { max: 4, actual: 5 }),
                 v("data.riskParams", Rule::MaxProperties { max: 2, actual: 3 }),
                 v("data.items", Rule::MaxItems { max: 2, actual: 3 }),
-                v("data.items", Rule::UniqueItems { first: 0, repeat: 2 }),
-                v("data.codes", Rule::UniqueItems { first: 0, repeat: 2 }),
+                v(
+                    "data.items",
+                    Rule::UniqueItems {
+                        first: 0,
+                        repeat: 2
+                    }
+                ),
+                v(
+                    "data.codes",
+                    Rule::UniqueItems {
+                        first: 0,
+                        repeat: 2
+                    }
+                ),
                 v("data.codes[1]", Rule::MaxLength { max: 3, actual: 4 }),
             ]
         );
@@ -468,7 +487,12 @@ mod openapi {
             req.validate().unwrap_err().violations,
             [
                 v("data.riskParams", Rule::MinProperties { min: 1, actual: 0 }),
-                v("data.type", Rule::Enum { allowed: &["ONE", "TWO"] }),
+                v(
+                    "data.type",
+                    Rule::Enum {
+                        allowed: &["ONE", "TWO"]
+                    }
+                ),
                 v("data.items", Rule::MinItems { min: 1, actual: 0 }),
             ]
         );
@@ -491,13 +515,20 @@ mod openapi {
         let data = data.expect("data");
         assert_eq!(data.trade_no.as_str(), "768");
         assert_eq!(data.trade_no.kind(), TextKind::Number);
-        assert_eq!(data.status, OpenapiShapesStatus::N, "the padded alias reads as N");
+        assert_eq!(
+            data.status,
+            OpenapiShapesStatus::N,
+            "the padded alias reads as N"
+        );
         assert_eq!(OpenapiShapesStatus::from("N\t"), OpenapiShapesStatus::N);
         assert_eq!(
             OpenapiShapesStatus::from("N  "),
             OpenapiShapesStatus::Unknown("N  ".into())
         );
-        assert_eq!(data.extra.as_ref().unwrap().flag.as_ref().unwrap().as_str(), "true");
+        assert_eq!(
+            data.extra.as_ref().unwrap().flag.as_ref().unwrap().as_str(),
+            "true"
+        );
         assert_eq!(data.link, None);
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
@@ -525,7 +556,9 @@ mod openapi {
         }
         let ok: bool = reply::<bool_reply::BoolReply>("true");
         assert!(ok);
-        assert!(serde_json::from_str::<<bool_reply::BoolReply as Operation>::Response>("null").is_err());
+        assert!(
+            serde_json::from_str::<<bool_reply::BoolReply as Operation>::Response>("null").is_err()
+        );
         // No required member: `new()` and `Default`.
         let req = bool_reply::BoolReplyRequest::new().case_id("C1");
         assert_eq!(serde_json::to_string(&req).unwrap(), r#"{"caseId":"C1"}"#);
@@ -541,7 +574,10 @@ mod openapi {
         use sync_callback::*;
         type Cb = sync_callback::SyncCallback;
         assert_eq!(<Cb as payermax_types::SyncCallback>::NAME, "sync_callback");
-        assert_eq!(<Cb as payermax_types::SyncCallback>::API, ApiGeneration::Gateway);
+        assert_eq!(
+            <Cb as payermax_types::SyncCallback>::API,
+            ApiGeneration::Gateway
+        );
         let body: <Cb as payermax_types::SyncCallback>::Body =
             serde_json::from_str(r#"{"billNo":123,"amount":10.00}"#).unwrap();
         assert_eq!(body.bill_no.as_str(), "123");
@@ -563,20 +599,29 @@ mod openapi {
         let bad = SyncCallbackAnswer::new(SyncCallbackAnswerRequired {
             code: "X".repeat(17),
             msg: String::new(),
-            data: SyncCallbackData::new(SyncCallbackDataRequired { payable: false }).reasons(
-                vec![
-                    SyncCallbackDataReasonsItem::Paid,
-                    SyncCallbackDataReasonsItem::Expired,
-                    SyncCallbackDataReasonsItem::from("LOST"),
-                ],
-            ),
+            data: SyncCallbackData::new(SyncCallbackDataRequired { payable: false }).reasons(vec![
+                SyncCallbackDataReasonsItem::Paid,
+                SyncCallbackDataReasonsItem::Expired,
+                SyncCallbackDataReasonsItem::from("LOST"),
+            ]),
         });
         assert_eq!(
             bad.validate().unwrap_err().violations,
             [
-                v("code", Rule::MaxLength { max: 16, actual: 17 }),
+                v(
+                    "code",
+                    Rule::MaxLength {
+                        max: 16,
+                        actual: 17
+                    }
+                ),
                 v("data.reasons", Rule::MaxItems { max: 2, actual: 3 }),
-                v("data.reasons[2]", Rule::Enum { allowed: &["EXPIRED", "PAID"] }),
+                v(
+                    "data.reasons[2]",
+                    Rule::Enum {
+                        allowed: &["EXPIRED", "PAID"]
+                    }
+                ),
             ]
         );
     }
@@ -584,6 +629,9 @@ mod openapi {
     #[test]
     fn redirects_are_descriptors_only() {
         assert_eq!(<redirect::Redirect as Redirect>::NAME, "redirect");
-        assert_eq!(<redirect::Redirect as Redirect>::API, ApiGeneration::Gateway);
+        assert_eq!(
+            <redirect::Redirect as Redirect>::API,
+            ApiGeneration::Gateway
+        );
     }
 }

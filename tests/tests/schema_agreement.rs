@@ -39,7 +39,10 @@ fn derived(id: &str) -> Option<(Value, Option<Value>)> {
             schema_of::<openapi_shapes::OpenapiShapesRequest>(),
             Some(schema_of::<openapi_shapes::OpenapiShapesResponse>()),
         ),
-        "bool_reply" => (schema_of::<bool_reply::BoolReplyRequest>(), Some(schema_of::<bool>())),
+        "bool_reply" => (
+            schema_of::<bool_reply::BoolReplyRequest>(),
+            Some(schema_of::<bool>()),
+        ),
         "sync_callback" => (
             schema_of::<sync_callback::SyncCallbackBody>(),
             Some(schema_of::<sync_callback::SyncCallbackAnswer>()),

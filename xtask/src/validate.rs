@@ -406,10 +406,8 @@ mod tests {
         assert!(e.contains("$.A: 0 is below the minimum 1"), "{e}");
         assert!(e.contains("$.b: is number, expected integer"), "{e}");
         assert!(validate(&schema, &J::obj()).unwrap_err()[0].contains("at least 1 keys"));
-        let schema = J::parse(
-            r#"{"type": "array", "maxItems": 2, "contains": {"const": "null"}}"#,
-        )
-        .unwrap();
+        let schema =
+            J::parse(r#"{"type": "array", "maxItems": 2, "contains": {"const": "null"}}"#).unwrap();
         assert!(validate(&schema, &J::parse(r#"["a", "null"]"#).unwrap()).is_ok());
         let e = validate(&schema, &J::parse(r#"["a", "b", "c"]"#).unwrap()).unwrap_err();
         assert_eq!(
@@ -452,11 +450,25 @@ mod tests {
             .and_then(|p| p.get_mut("data"))
             .and_then(|d| d.get_mut("properties"))
             .unwrap();
-        data.set("bad", J::parse(r#"{"type": ["string", "integer"]}"#).unwrap());
-        data.set("bad2", J::parse(r#"{"type": "integer", "x-accept": ["number"]}"#).unwrap());
-        data.set("bad3", J::parse(r#"{"type": "string", "minItems": 1}"#).unwrap());
+        data.set(
+            "bad",
+            J::parse(r#"{"type": ["string", "integer"]}"#).unwrap(),
+        );
+        data.set(
+            "bad2",
+            J::parse(r#"{"type": "integer", "x-accept": ["number"]}"#).unwrap(),
+        );
+        data.set(
+            "bad3",
+            J::parse(r#"{"type": "string", "minItems": 1}"#).unwrap(),
+        );
         let e = errors_of(&spec);
-        assert!(e.contains("$.request.schema.properties.data.properties.bad.type: matches none of the anyOf"), "{e}");
+        assert!(
+            e.contains(
+                "$.request.schema.properties.data.properties.bad.type: matches none of the anyOf"
+            ),
+            "{e}"
+        );
         assert!(e.contains("bad2.type: \"integer\" is not one of"), "{e}");
         assert!(e.contains("bad3.type: \"string\" is not one of"), "{e}");
         spec.remove("domain");

@@ -99,8 +99,8 @@ pub use operation::{
     ApiGeneration, Notification, Operation, OperationRequest, Redirect, SyncCallback,
 };
 pub use registry_info::{
-    Direction, Domain, Kind, NotificationVisitor, OperationInfo, OperationVisitor,
-    RedirectVisitor, SyncCallbackVisitor,
+    Direction, Domain, Kind, NotificationVisitor, OperationInfo, OperationVisitor, RedirectVisitor,
+    SyncCallbackVisitor,
 };
 pub use text::{Text, TextKind};
 pub use timestamp::{Timestamp, TimestampError};

@@ -146,7 +146,9 @@ impl OperationInfo {
 
     /// The entry of the spec `id`.
     pub fn find(id: &str) -> Option<&'static OperationInfo> {
-        crate::registry::OPERATIONS.iter().find(|info| info.id == id)
+        crate::registry::OPERATIONS
+            .iter()
+            .find(|info| info.id == id)
     }
 }
 
@@ -215,9 +217,7 @@ mod tests {
                 .filter(move |i| i.is_enabled() && i.kind == kind)
                 .map(|i| i.id)
         };
-        let expected: Vec<&str> = of(Kind::Operation)
-            .chain(of(Kind::Notification))
-            .collect();
+        let expected: Vec<&str> = of(Kind::Operation).chain(of(Kind::Notification)).collect();
         assert_eq!(seen.0, expected);
         for info in OPERATIONS {
             assert_eq!(info.feature, info.domain.feature());

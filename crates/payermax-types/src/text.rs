@@ -180,7 +180,10 @@ mod tests {
             ("true", "true"),
             ("false", "false"),
             ("\"\\u00e9\\\"\"", "\"é\\\"\""),
-            ("123456789012345678901234567890.123", "123456789012345678901234567890.123"),
+            (
+                "123456789012345678901234567890.123",
+                "123456789012345678901234567890.123",
+            ),
         ] {
             let t: Text = serde_json::from_str(json).unwrap();
             assert_eq!(serde_json::to_string(&t).unwrap(), written, "{json}");
@@ -188,7 +191,10 @@ mod tests {
         let t: Text = serde_json::from_str("1.50").unwrap();
         assert_eq!((t.kind(), t.as_str()), (TextKind::Number, "1.50"));
         let t: Text = serde_json::from_str("true").unwrap();
-        assert_eq!((t.kind(), t.to_string()), (TextKind::Boolean, "true".into()));
+        assert_eq!(
+            (t.kind(), t.to_string()),
+            (TextKind::Boolean, "true".into())
+        );
         let t: Text = serde_json::from_str("\"x\"").unwrap();
         assert_eq!((t.kind(), t.as_str()), (TextKind::String, "x"));
         assert_ne!(serde_json::from_str::<Text>("1").unwrap(), Text::from("1"));

@@ -126,7 +126,10 @@ impl fmt::Display for Rule {
                 write!(f, "maxItems {max} exceeded ({actual} items)")
             }
             Rule::UniqueItems { first, repeat } => {
-                write!(f, "items must be unique (item {repeat} repeats item {first})")
+                write!(
+                    f,
+                    "items must be unique (item {repeat} repeats item {first})"
+                )
             }
             Rule::MinProperties { min, actual } => {
                 write!(f, "minProperties {min} not reached ({actual} members)")

@@ -82,7 +82,7 @@ fn legacy_refund_apply() {
         currency: "INR".into(),
     })
     .callback_url("https://example.invalid/revMsg")
-        .comments("Sales return");
+    .comments("Sales return");
     assert_eq!(
         serde_json::to_string(&req).unwrap(),
         r#"{"refundId":"2018111211260556846","orderId":"1535433555559","amount":"1000.00","currency":"INR","callbackUrl":"https://example.invalid/revMsg","comments":"Sales return"}"#
@@ -156,7 +156,11 @@ fn registry_lists_every_spec_and_visits_the_enabled_ones() {
     let ids: Vec<&str> = OPERATIONS.iter().map(|i| i.id).collect();
     assert_eq!(
         ids,
-        ["legacy_refund_apply", "legacy_refund_notify", "refund_query"]
+        [
+            "legacy_refund_apply",
+            "legacy_refund_notify",
+            "refund_query"
+        ]
     );
     let rq = OperationInfo::find("refund_query").unwrap();
     assert_eq!(rq.name, RefundQuery::NAME);

@@ -11,7 +11,9 @@ use payermax_http::test_util::test_keys;
 use payermax_http::{Client, ClientBuilder, Environment, RetryPolicy};
 use payermax_sandbox::{FaultRule, Sandbox, SandboxHandle};
 use payermax_types::Amount;
-use payermax_types::legacy_refund_apply::{LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired};
+use payermax_types::legacy_refund_apply::{
+    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -763,7 +763,9 @@ impl Builder {
             }
             for (i, a) in s.accept.iter().enumerate() {
                 if !matches!(a.as_str(), "number" | "boolean") || s.accept[..i].contains(a) {
-                    return Err(format!("x-accept {a:?}: only \"number\" and \"boolean\", once each"));
+                    return Err(format!(
+                        "x-accept {a:?}: only \"number\" and \"boolean\", once each"
+                    ));
                 }
             }
         }

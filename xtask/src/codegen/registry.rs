@@ -111,14 +111,19 @@ fn schemas_fn(modules: &[Module]) -> TokenStream {
         let (first, second) = match &m.descriptor {
             Descriptor::Operation { .. } => (
                 quote!(<#d as ::payermax_types::Operation>::Request),
-                quote!(Some(::schemars::schema_for!(<#d as ::payermax_types::Operation>::Response))),
+                quote!(Some(
+                    ::schemars::schema_for!(<#d as ::payermax_types::Operation>::Response)
+                )),
             ),
-            Descriptor::Notification { .. } => {
-                (quote!(<#d as ::payermax_types::Notification>::Body), quote!(None))
-            }
+            Descriptor::Notification { .. } => (
+                quote!(<#d as ::payermax_types::Notification>::Body),
+                quote!(None),
+            ),
             Descriptor::SyncCallback { .. } => (
                 quote!(<#d as ::payermax_types::SyncCallback>::Body),
-                quote!(Some(::schemars::schema_for!(<#d as ::payermax_types::SyncCallback>::Answer))),
+                quote!(Some(
+                    ::schemars::schema_for!(<#d as ::payermax_types::SyncCallback>::Answer)
+                )),
             ),
             Descriptor::Redirect { .. } => return None,
         };
@@ -133,12 +138,12 @@ fn schemas_fn(modules: &[Module]) -> TokenStream {
         /// (entry, request payload or inbound body, reply `data` or
         /// sync-callback answer). Redirects have no body type and are left out.
         #[cfg(feature = "schemars")]
+        #[allow(unused_mut, clippy::vec_init_then_push)] // entries are compiled in per domain feature
         pub fn json_schemas() -> Vec<(
             &'static ::payermax_types::OperationInfo,
             ::schemars::Schema,
             Option<::schemars::Schema>,
         )> {
-            #[allow(unused_mut)] // empty when every domain feature is off
             let mut out = Vec::new();
             #(#entries)*
             out
@@ -149,7 +154,13 @@ fn schemas_fn(modules: &[Module]) -> TokenStream {
 /// The tokens of `generated/registry.rs`.
 pub fn registry(modules: &[Module]) -> TokenStream {
     let infos = modules.iter().map(info);
-    let ops = visitor_fn(modules, "Operation", "visit_operations", "OperationVisitor", "outbound operation");
+    let ops = visitor_fn(
+        modules,
+        "Operation",
+        "visit_operations",
+        "OperationVisitor",
+        "outbound operation",
+    );
     let notes = visitor_fn(
         modules,
         "Notification",
@@ -164,7 +175,13 @@ pub fn registry(modules: &[Module]) -> TokenStream {
         "SyncCallbackVisitor",
         "synchronous callback",
     );
-    let redirects = visitor_fn(modules, "Redirect", "visit_redirects", "RedirectVisitor", "redirect");
+    let redirects = visitor_fn(
+        modules,
+        "Redirect",
+        "visit_redirects",
+        "RedirectVisitor",
+        "redirect",
+    );
     let schemas = schemas_fn(modules);
     quote! {
         //! The registry of every spec in `spec/`: always compiled, whatever the features.

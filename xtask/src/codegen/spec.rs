@@ -340,7 +340,12 @@ mod tests {
         assert_eq!(s.base_type(), Ok(Some(("string", true))));
         let s: Schema = serde_json::from_str(r#"{"type":"integer"}"#).unwrap();
         assert_eq!(s.base_type(), Ok(Some(("integer", false))));
-        for bad in [r#"["string","integer"]"#, r#"["null"]"#, r#""null""#, r#"["a","b","null"]"#] {
+        for bad in [
+            r#"["string","integer"]"#,
+            r#"["null"]"#,
+            r#""null""#,
+            r#"["a","b","null"]"#,
+        ] {
             let s: Schema = serde_json::from_str(&format!(r#"{{"type":{bad}}}"#)).unwrap();
             assert!(s.base_type().is_err(), "{bad}");
         }

@@ -65,7 +65,10 @@ fn a_minimal_spec_builds() {
         code.contains("pub fn new(required: TRequestRequired) -> Self"),
         "{code}"
     );
-    assert!(code.contains("impl From<TRequestRequired> for TRequest"), "{code}");
+    assert!(
+        code.contains("impl From<TRequestRequired> for TRequest"),
+        "{code}"
+    );
 }
 
 #[test]
@@ -214,7 +217,10 @@ fn refuses_bad_descriptors() {
             "unknown variant `shop`",
         ),
         (
-            base.replace(r#""direction":"outbound""#, r#""direction":"outbound","kind":"redirect""#),
+            base.replace(
+                r#""direction":"outbound""#,
+                r#""direction":"outbound","kind":"redirect""#,
+            ),
             "`kind` is for inbound specs",
         ),
         (base.replace(r#""id":"t""#, r#""id":"T-x""#), "snake_case"),
@@ -260,9 +266,20 @@ fn feature_block_lists_every_domain() {
     let m = model::build(&spec).unwrap();
     let toml = format!("[features]\n{FEATURES_BEGIN}old = []\n{FEATURES_END}other = []\n");
     let out = render_features(&toml, &[m]).unwrap();
-    assert!(out.starts_with(&format!("[features]\n{FEATURES_BEGIN}default = [\"full\"]\nfull = [\"payments\", \"refunds\", ")), "{out}");
-    assert!(out.contains("\npayments = [\"patterns\"]\nrefunds = []\n"), "{out}");
-    assert!(out.ends_with(&format!("legacy = []\n{FEATURES_END}other = []\n")), "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "[features]\n{FEATURES_BEGIN}default = [\"full\"]\nfull = [\"payments\", \"refunds\", "
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("\npayments = [\"patterns\"]\nrefunds = []\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!("legacy = []\n{FEATURES_END}other = []\n")),
+        "{out}"
+    );
     assert!(!out.contains("old"), "{out}");
     assert!(render_features("[features]\n", &[]).is_err());
 }
@@ -352,14 +369,30 @@ fn reply_data_shapes() {
     let base = gateway_spec(r#"{"type":"object"}"#);
     let obj = r#"{"type":"object","properties":{"a":{"type":"string"}}}"#;
     let cases = [
-        (with_reply(&base, obj, r#"["data"]"#), "type Response = TResponse;"),
-        (with_reply(&base, obj, "[]"), "type Response = Option<TResponse>;"),
         (
-            with_reply(&base, &obj.replace(r#""object""#, r#"["object","null"]"#), r#"["data"]"#),
+            with_reply(&base, obj, r#"["data"]"#),
+            "type Response = TResponse;",
+        ),
+        (
+            with_reply(&base, obj, "[]"),
             "type Response = Option<TResponse>;",
         ),
-        (with_reply(&base, r#"{"type":"boolean"}"#, r#"["data"]"#), "type Response = bool;"),
-        (with_reply(&base, r#"{"type":"boolean"}"#, "[]"), "type Response = Option<bool>;"),
+        (
+            with_reply(
+                &base,
+                &obj.replace(r#""object""#, r#"["object","null"]"#),
+                r#"["data"]"#,
+            ),
+            "type Response = Option<TResponse>;",
+        ),
+        (
+            with_reply(&base, r#"{"type":"boolean"}"#, r#"["data"]"#),
+            "type Response = bool;",
+        ),
+        (
+            with_reply(&base, r#"{"type":"boolean"}"#, "[]"),
+            "type Response = Option<bool>;",
+        ),
         (
             with_reply(&base, r#"{"type":"object"}"#, r#"["data"]"#),
             "type Response = ::serde_json::Map<String, ::serde_json::Value>;",
@@ -381,8 +414,14 @@ fn only_what_the_merchant_sends_is_validated() {
         r#"["data"]"#,
     );
     let code = render_spec(&spec);
-    assert!(code.contains("impl ::payermax_types::Validate for TRequest "), "{code}");
-    assert!(code.contains("impl ::payermax_types::Validate for TS "), "{code}");
+    assert!(
+        code.contains("impl ::payermax_types::Validate for TRequest "),
+        "{code}"
+    );
+    assert!(
+        code.contains("impl ::payermax_types::Validate for TS "),
+        "{code}"
+    );
     assert!(!code.contains("Validate for TResponse"), "{code}");
     assert!(!code.contains("Validate for TE "), "{code}");
     assert!(!code.contains("PATTERN"), "{code}");
@@ -409,16 +448,28 @@ fn inbound_kinds() {
     let body = r#"{"contentType":"application/json","schema":{"type":"object","properties":{"a":{"type":"string","maxLength":1}},"required":["a"]}}"#;
     let answer = r#"{"200":{"schema":{"type":"object","properties":{"code":{"type":"string","maxLength":3}},"required":["code"]}}}"#;
     let code = render_spec(&inbound("sync-callback", body, answer));
-    assert!(code.contains("impl ::payermax_types::SyncCallback for T {"), "{code}");
+    assert!(
+        code.contains("impl ::payermax_types::SyncCallback for T {"),
+        "{code}"
+    );
     assert!(code.contains("type Answer = TAnswer;"), "{code}");
-    assert!(code.contains("impl ::payermax_types::Validate for TAnswer "), "{code}");
+    assert!(
+        code.contains("impl ::payermax_types::Validate for TAnswer "),
+        "{code}"
+    );
     assert!(!code.contains("Validate for TBody"), "{code}");
     let text = r#"{"contentType":"text/plain","schema":{"type":"string"}}"#;
     let code = render_spec(&inbound("redirect", text, "{}"));
-    assert!(code.contains("impl ::payermax_types::Redirect for T {"), "{code}");
+    assert!(
+        code.contains("impl ::payermax_types::Redirect for T {"),
+        "{code}"
+    );
     assert!(!code.contains("pub struct TBody"), "{code}");
     let err = build_err(&inbound("redirect", body, "{}"));
-    assert!(err.contains("a redirect's request is `text/plain`"), "{err}");
+    assert!(
+        err.contains("a redirect's request is `text/plain`"),
+        "{err}"
+    );
     let err = build_err(&inbound("sync-callback", body, "{}"));
     assert!(err.contains("without a 200 response"), "{err}");
 }
@@ -432,14 +483,21 @@ fn registry_and_coverage_list_every_spec() {
     }
     let code = format_file(registry::registry(&modules)).unwrap();
     assert!(code.contains(r#"id: "openapi_shapes","#), "{code}");
-    assert!(code.contains(r#"variant: Some("hosted-checkout"),"#), "{code}");
+    assert!(
+        code.contains(r#"variant: Some("hosted-checkout"),"#),
+        "{code}"
+    );
     assert!(
         code.contains("visitor.visit::<::payermax_types::bool_reply::BoolReply>(&OPERATIONS[0]);"),
         "{code}"
     );
     assert!(code.contains("#[cfg(feature = \"disputes\")]"), "{code}");
     assert!(code.contains("pub fn visit_sync_callbacks"), "{code}");
-    let readme = format!("# x\n{}old\n{}tail\n", registry::COVERAGE_BEGIN, registry::COVERAGE_END);
+    let readme = format!(
+        "# x\n{}old\n{}tail\n",
+        registry::COVERAGE_BEGIN,
+        registry::COVERAGE_END
+    );
     let out = registry::render_coverage(&readme, &modules).unwrap();
     assert!(out.starts_with("# x\n<!-- BEGIN"), "{out}");
     assert!(out.ends_with("<!-- END coverage -->\ntail\n"), "{out}");

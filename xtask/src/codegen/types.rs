@@ -457,7 +457,9 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
             if e.accept {
                 accepts.push_str(" JSON numbers and booleans are read as their text.");
             }
-            let from_doc = doc(&format!("The value for its wire text; unknown text is kept in `Unknown`.{accepts}"));
+            let from_doc = doc(&format!(
+                "The value for its wire text; unknown text is kept in `Unknown`.{accepts}"
+            ));
             let vdocs = vals
                 .iter()
                 .map(|v| doc(&format!("`{}`", v.replace('`', "'"))));

@@ -65,7 +65,15 @@ fn check(
             if checks.unique_items {
                 out.push(quote!(#v::validate::check_unique(field, items, out);));
             }
-            if needs_check(inner, &Checks { min_items: None, max_items: None, unique_items: false, ..checks.clone() }) {
+            if needs_check(
+                inner,
+                &Checks {
+                    min_items: None,
+                    max_items: None,
+                    unique_items: false,
+                    ..checks.clone()
+                },
+            ) {
                 let each = check(owner, rust, inner, checks, quote!(item), quote!(&item_path));
                 out.push(quote! {
                     for (i, item) in items.iter().enumerate() {

@@ -82,6 +82,7 @@ pub fn visit_redirects(visitor: &mut impl ::payermax_types::RedirectVisitor) {
 /// (entry, request payload or inbound body, reply `data` or
 /// sync-callback answer). Redirects have no body type and are left out.
 #[cfg(feature = "schemars")]
+#[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn json_schemas() -> Vec<
     (
         &'static ::payermax_types::OperationInfo,
@@ -89,7 +90,6 @@ pub fn json_schemas() -> Vec<
         Option<::schemars::Schema>,
     ),
 > {
-    #[allow(unused_mut)]
     let mut out = Vec::new();
     #[cfg(feature = "legacy")]
     out.push((
