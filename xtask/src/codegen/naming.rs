@@ -153,7 +153,9 @@ mod tests {
             "see 【Refund \\[x\\] \\<b\\> a\\_b"
         );
         assert_eq!(
-            doc_text("see <https://x.example/a_b>, or http://y.example/p?q=1. 【http://z.example/】"),
+            doc_text(
+                "see <https://x.example/a_b>, or http://y.example/p?q=1. 【http://z.example/】"
+            ),
             "see \\<<https://x.example/a_b>\\>, or <http://y.example/p?q=1>. 【<http://z.example/>】"
         );
         assert_eq!(doc_text("https:// alone"), "https:// alone");
