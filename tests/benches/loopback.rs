@@ -29,8 +29,12 @@ use payermax_http::{BenchCrypto, Client, Environment};
 use payermax_sandbox::{ManualClock, Sandbox, SandboxHandle, Settlement};
 use payermax_sign::PrivateKey;
 use payermax_types::Timestamp;
-use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
-use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundRef};
+use payermax_types::legacy_refund_apply::{
+    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
+};
+use payermax_types::refund_query::{
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,
+};
 use tokio::runtime::Runtime;
 
 fn main() {
@@ -92,13 +96,17 @@ fn fixture() -> Fixture {
     let amount = "25.00".parse().expect("amount");
     runtime
         .block_on(client.send(&LegacyRefundApplyRequest::new(
-            "R-BENCH",
-            "ORDER-BENCH",
-            amount,
-            "USD",
+            LegacyRefundApplyRequestRequired {
+                refund_id: "R-BENCH".into(),
+                order_id: "ORDER-BENCH".into(),
+                amount,
+                currency: "USD".into(),
+            },
         )))
         .expect("refund apply");
-    let request = RefundQueryRequest::new(RefundRef::OutRefundNo("R-BENCH".into()));
+    let request = RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::OutRefundNo("R-BENCH".into()),
+    });
     let prepared = client
         .bench_prepare::<RefundQuery>(&request)
         .expect("prepare");

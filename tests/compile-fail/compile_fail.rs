@@ -1,6 +1,6 @@
-//! Requests that must not compile: a missing required field, both or
-//! neither side of a one-of group, a float where money goes, a struct
-//! literal that skips the constructor.
+//! Requests that must not compile: a `Required` literal missing a required
+//! member, both or neither side of a one-of group, a float where money goes,
+//! a struct literal that skips the constructor.
 
 #[test]
 fn compile_fail() {

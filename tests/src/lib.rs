@@ -8,6 +8,10 @@
 
 #[rustfmt::skip]
 #[allow(dead_code)] // not every generated helper is used
+#[path = "../../xtask/tests/fixtures/bool_reply.rs"]
+pub mod bool_reply;
+#[rustfmt::skip]
+#[allow(dead_code)] // not every generated helper is used
 #[path = "../../xtask/tests/fixtures/edge_cases.rs"]
 pub mod edge_cases;
 #[rustfmt::skip]
@@ -16,5 +20,17 @@ pub mod edge_cases;
 pub mod kitchen_sink;
 #[rustfmt::skip]
 #[allow(dead_code)] // not every generated helper is used
+#[path = "../../xtask/tests/fixtures/openapi_shapes.rs"]
+pub mod openapi_shapes;
+#[rustfmt::skip]
+#[allow(dead_code)] // not every generated helper is used
+#[path = "../../xtask/tests/fixtures/redirect.rs"]
+pub mod redirect;
+#[rustfmt::skip]
+#[allow(dead_code)] // not every generated helper is used
 #[path = "../../xtask/tests/fixtures/sample_notify.rs"]
 pub mod sample_notify;
+#[rustfmt::skip]
+#[allow(dead_code)] // not every generated helper is used
+#[path = "../../xtask/tests/fixtures/sync_callback.rs"]
+pub mod sync_callback;

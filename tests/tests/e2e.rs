@@ -14,12 +14,15 @@ use payermax_http::{Client, ClientBuilder, Environment, Error, RetryPolicy, Sign
 use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle, Settlement, receiver};
 use payermax_sign::{PrivateKey, PublicKey};
 use payermax_types::legacy_refund_apply::{
-    LegacyRefundApplyRequest, LegacyRefundApplyResponse, LegacyRefundApplyStatus,
+    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired, LegacyRefundApplyResponse,
+    LegacyRefundApplyStatus,
 };
 use payermax_types::legacy_refund_notify::{
     LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
 };
-use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
+use payermax_types::refund_query::{
+    RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
+};
 use payermax_types::{Amount, ResultCode, Timestamp};
 use tokio::sync::mpsc;
 
@@ -67,11 +70,18 @@ fn client(sb: &SandboxHandle) -> Client {
 
 fn apply_req(refund_id: &str) -> LegacyRefundApplyRequest {
     let amount: Amount = "25.00".parse().expect("amount");
-    LegacyRefundApplyRequest::new(refund_id, "ORDER-E2E", amount, "USD")
+    LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+        refund_id: refund_id.into(),
+        order_id: "ORDER-E2E".into(),
+        amount,
+        currency: "USD".into(),
+    })
 }
 
 fn query_req(refund_id: &str) -> RefundQueryRequest {
-    RefundQueryRequest::new(RefundRef::OutRefundNo(refund_id.to_owned()))
+    RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::OutRefundNo(refund_id.to_owned()),
+    })
 }
 
 async fn apply(c: &Client, refund_id: &str) -> Result<LegacyRefundApplyResponse, Error> {
@@ -88,7 +98,12 @@ async fn both_operations_with_signatures_verified_both_ways() {
     assert_eq!(applied.data.status, LegacyRefundApplyStatus::Initial);
     let trade_no = applied.data.trade_no.clone();
 
-    let q = c.send(&query_req("R-1")).await.expect("query").data;
+    let q = c
+        .send(&query_req("R-1"))
+        .await
+        .expect("query")
+        .data
+        .expect("data");
     assert_eq!(q.status, Some(RefundQueryStatus::RefundPending));
     assert_eq!(q.refund_trade_no.as_deref(), Some(trade_no.as_str()));
     assert_eq!(q.refund_amount, Some("25.00".parse().unwrap()));
@@ -99,10 +114,13 @@ async fn both_operations_with_signatures_verified_both_ways() {
     );
 
     let q = c
-        .send(&RefundQueryRequest::new(RefundRef::RefundTradeNo(trade_no)))
+        .send(&RefundQueryRequest::new(RefundQueryRequestRequired {
+            refund_ref: RefundRef::RefundTradeNo(trade_no),
+        }))
         .await
         .expect("query by trade number")
-        .data;
+        .data
+        .expect("data");
     assert_eq!(q.status, Some(RefundQueryStatus::RefundSuccess));
     assert_eq!(q.out_refund_no.as_deref(), Some("R-1"));
     assert!(q.refund_finish_time.is_some());
@@ -279,7 +297,12 @@ async fn every_fault_gives_its_typed_outcome() {
         .expect("unknown enum values are kept");
     assert_eq!(odd.status, LegacyRefundApplyStatus::Unknown(9));
     sb.add_fault(FaultRule::new(Fault::UnknownEnum).times(1));
-    let q = c.send(&query_req("R-enum")).await.expect("query").data;
+    let q = c
+        .send(&query_req("R-enum"))
+        .await
+        .expect("query")
+        .data
+        .expect("data");
     assert_eq!(
         q.status,
         Some(RefundQueryStatus::Unknown("REFUND_REVERSED".into()))
@@ -384,8 +407,13 @@ async fn settlement_notification_is_verified_and_acknowledged() {
         .expect("apply");
     let amount: Amount = "25.00".parse().unwrap();
     c.send(
-        &LegacyRefundApplyRequest::new("R-notify-fail", "FAIL-1", amount, "USD")
-            .callback_url(url.as_str()),
+        &LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+            refund_id: "R-notify-fail".into(),
+            order_id: "FAIL-1".into(),
+            amount,
+            currency: "USD".into(),
+        })
+        .callback_url(url.as_str()),
     )
     .await
     .expect("apply");

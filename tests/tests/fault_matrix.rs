@@ -18,7 +18,9 @@ use payermax_http::{Error, SignatureProblem};
 use payermax_sandbox::{Fault, FaultRule, SandboxHandle};
 use payermax_types::ResultCode;
 use payermax_types::legacy_refund_apply::{LegacyRefundApply, LegacyRefundApplyStatus};
-use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundQueryStatus, RefundRef};
+use payermax_types::refund_query::{
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
+};
 
 const OP: &str = "refundApply";
 
@@ -327,13 +329,13 @@ async fn row_unknown_fields_and_enum_values() {
     assert_eq!(reply.data.status, LegacyRefundApplyStatus::Unknown(9));
 
     let q = client
-        .call::<RefundQuery>(&RefundQueryRequest::new(RefundRef::OutRefundNo(
-            "R-1".into(),
-        )))
+        .call::<RefundQuery>(&RefundQueryRequest::new(RefundQueryRequestRequired {
+            refund_ref: RefundRef::OutRefundNo("R-1".into()),
+        }))
         .await
         .expect("query decodes");
     assert_eq!(
-        q.data.status,
+        q.data.expect("data").status,
         Some(RefundQueryStatus::Unknown("REFUND_REVERSED".into()))
     );
     assert_eq!(sb.requests_received(), 2);

@@ -22,7 +22,9 @@ use std::time::Instant;
 
 use common::{builder, open_fds, refund, rss_bytes, sandbox};
 use payermax_types::legacy_refund_apply::LegacyRefundApply;
-use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundRef};
+use payermax_types::refund_query::{
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,
+};
 
 const ROUNDS: usize = 8;
 const CALLS: usize = 200;
@@ -44,7 +46,9 @@ async fn concurrent_calls_leak_nothing() {
         .call::<LegacyRefundApply>(&refund("R-LOAD"))
         .await
         .expect("refund applied");
-    let query = RefundQueryRequest::new(RefundRef::OutRefundNo("R-LOAD".into()));
+    let query = RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::OutRefundNo("R-LOAD".into()),
+    });
 
     let mut baseline: Option<(usize, u64)> = None;
     let mut report = Vec::new();
@@ -62,7 +66,10 @@ async fn concurrent_calls_leak_nothing() {
             workers.push(tokio::spawn(async move {
                 while next.fetch_add(1, Ordering::SeqCst) < calls {
                     match client.call::<RefundQuery>(&query).await {
-                        Ok(r) => assert_eq!(r.data.out_refund_no.as_deref(), Some("R-LOAD")),
+                        Ok(r) => assert_eq!(
+                            r.data.and_then(|d| d.out_refund_no).as_deref(),
+                            Some("R-LOAD")
+                        ),
                         Err(e) => {
                             eprintln!("call failed: {e}");
                             errors.fetch_add(1, Ordering::SeqCst);

@@ -3,8 +3,9 @@
 //! every spec file against it without a heavy validator crate.
 //!
 //! Supported: `type`, `const`, `enum`, `properties`, `required`,
-//! `additionalProperties`, `propertyNames`, `minProperties`, `items`,
-//! `minItems`, `uniqueItems`, `minLength`, `maxLength`, `pattern`,
+//! `additionalProperties`, `propertyNames`, `minProperties`,
+//! `maxProperties`, `items`, `minItems`, `maxItems`, `uniqueItems`,
+//! `contains`, `minLength`, `maxLength`, `pattern`,
 //! `minimum`, `allOf`, `anyOf`, `not`, `if`/`then`/`else`, local `$ref`
 //! (`#/$defs/name`), and the annotations `$schema`, `$id`, `$defs`,
 //! `title`, `description`. Any other keyword in the schema is an error, so
@@ -177,6 +178,13 @@ impl Validator<'_> {
                         errors.push(format!("{at}: needs at least {n} keys"));
                     }
                 }
+                "maxProperties" => {
+                    if let (J::Obj(fields), Some(n)) = (value, as_count(rule))
+                        && fields.len() > n
+                    {
+                        errors.push(format!("{at}: has more than {n} keys"));
+                    }
+                }
                 "items" => {
                     if let J::Arr(items) = value {
                         for (i, v) in items.iter().enumerate() {
@@ -189,6 +197,20 @@ impl Validator<'_> {
                         && items.len() < n
                     {
                         errors.push(format!("{at}: needs at least {n} items"));
+                    }
+                }
+                "maxItems" => {
+                    if let (J::Arr(items), Some(n)) = (value, as_count(rule))
+                        && items.len() > n
+                    {
+                        errors.push(format!("{at}: has more than {n} items"));
+                    }
+                }
+                "contains" => {
+                    if let J::Arr(items) = value
+                        && !items.iter().any(|v| self.is_valid(rule, v))
+                    {
+                        errors.push(format!("{at}: no item matches `contains`"));
                     }
                 }
                 "uniqueItems" => {
@@ -354,7 +376,7 @@ mod tests {
         let e = errors_of(&spec);
         assert!(e.contains("$.id: `Refund-Query` does not match"), "{e}");
         assert!(
-            e.contains("refundAmount.type: \"boolean\" is not one of [\"string\",\"number\"]"),
+            e.contains("refundAmount.type: \"boolean\" is not one of [\"string\",\"number\","),
             "{e}"
         );
     }
@@ -384,5 +406,72 @@ mod tests {
         assert!(e.contains("$.A: 0 is below the minimum 1"), "{e}");
         assert!(e.contains("$.b: is number, expected integer"), "{e}");
         assert!(validate(&schema, &J::obj()).unwrap_err()[0].contains("at least 1 keys"));
+        let schema =
+            J::parse(r#"{"type": "array", "maxItems": 2, "contains": {"const": "null"}}"#).unwrap();
+        assert!(validate(&schema, &J::parse(r#"["a", "null"]"#).unwrap()).is_ok());
+        let e = validate(&schema, &J::parse(r#"["a", "b", "c"]"#).unwrap()).unwrap_err();
+        assert_eq!(
+            e,
+            ["$: has more than 2 items", "$: no item matches `contains`"]
+        );
+        let schema = J::parse(r#"{"maxProperties": 1}"#).unwrap();
+        let e = validate(&schema, &J::parse(r#"{"a": 1, "b": 2}"#).unwrap()).unwrap_err();
+        assert_eq!(e, ["$: has more than 1 keys"]);
+    }
+
+    #[test]
+    fn schema_accepts_format_two_keywords_and_refuses_misplaced_ones() {
+        let mut spec = seed();
+        spec.set("formatVersion", J::Num(2.into()));
+        let data = spec
+            .get_mut("request")
+            .and_then(|r| r.get_mut("schema"))
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut("data"))
+            .and_then(|d| d.get_mut("properties"))
+            .unwrap();
+        data.set(
+            "extra",
+            J::parse(
+                r#"{"type": ["object", "null"], "maxProperties": 3, "x-rust-name": "extra_params"}"#,
+            )
+            .unwrap(),
+        );
+        data.set(
+            "list",
+            J::parse(r#"{"type": "array", "items": {"type": "string", "x-accept": ["number"]}, "minItems": 1, "uniqueItems": true}"#)
+                .unwrap(),
+        );
+        assert_eq!(validate(&meta_schema(), &spec.clone()), Ok(()));
+        let data = spec
+            .get_mut("request")
+            .and_then(|r| r.get_mut("schema"))
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut("data"))
+            .and_then(|d| d.get_mut("properties"))
+            .unwrap();
+        data.set(
+            "bad",
+            J::parse(r#"{"type": ["string", "integer"]}"#).unwrap(),
+        );
+        data.set(
+            "bad2",
+            J::parse(r#"{"type": "integer", "x-accept": ["number"]}"#).unwrap(),
+        );
+        data.set(
+            "bad3",
+            J::parse(r#"{"type": "string", "minItems": 1}"#).unwrap(),
+        );
+        let e = errors_of(&spec);
+        assert!(
+            e.contains(
+                "$.request.schema.properties.data.properties.bad.type: matches none of the anyOf"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("bad2.type: \"integer\" is not one of"), "{e}");
+        assert!(e.contains("bad3.type: \"string\" is not one of"), "{e}");
+        spec.remove("domain");
+        assert!(errors_of(&spec).contains("`domain` is missing"));
     }
 }

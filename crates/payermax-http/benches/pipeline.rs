@@ -33,7 +33,9 @@ use http_body_util::Full;
 use payermax_http::test_util::test_keys;
 use payermax_http::{BenchCrypto, Client, Environment, RequestBody};
 use payermax_sign::Backend;
-use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundRef};
+use payermax_types::refund_query::{
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,
+};
 
 fn main() {
     divan::main();
@@ -51,7 +53,9 @@ static REPLY_SIGN: LazyLock<String> = LazyLock::new(|| {
 });
 
 fn request() -> RefundQueryRequest {
-    RefundQueryRequest::new(RefundRef::OutRefundNo("R1642411016202".into()))
+    RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::OutRefundNo("R1642411016202".into()),
+    })
 }
 
 /// A client over the canned transport; `None` is the default backend.

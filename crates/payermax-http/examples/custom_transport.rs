@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use payermax_http::{
     Client, Environment, HyperTransport, PrivateKey, PublicKey, RequestBody, RetryPolicy,
 };
-use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
+use payermax_types::refund_query::{RefundQueryRequest, RefundQueryRequestRequired, RefundRef};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -104,7 +104,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .retry(RetryPolicy::new())
         .build()?;
 
-    let request = RefundQueryRequest::new(RefundRef::OutRefundNo("example-refund-1".into()));
+    let request = RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::OutRefundNo("example-refund-1".into()),
+    });
     match client.send(&request).await {
         Ok(reply) => println!("{} {:?}", reply.code, reply.data),
         Err(e) => println!("error: {e}"),

@@ -72,7 +72,7 @@ impl<T> Reply<T> {
 /// use payermax_http::test_util::{ReplayingTransport, test_keys};
 /// use payermax_http::{Client, Environment};
 /// # use payermax_types::{ApiGeneration, Operation, Validate, Violation};
-/// # #[derive(serde::Serialize)] struct Query { #[serde(rename = "outRefundNo")] out_refund_no: String }
+/// # #[derive(serde::Serialize, serde::Deserialize)] struct Query { #[serde(rename = "outRefundNo")] out_refund_no: String }
 /// # impl Validate for Query { fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {} }
 /// # struct RefundQuery;
 /// # impl Operation for RefundQuery {
@@ -599,12 +599,14 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(client: payermax_http::Client) -> Result<(), payermax_http::Error> {
-    /// use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
+    /// use payermax_types::refund_query::{RefundQueryRequest, RefundQueryRequestRequired, RefundRef};
     ///
-    /// let reply = client
-    ///     .send(&RefundQueryRequest::new(RefundRef::OutRefundNo("R-1".into())))
-    ///     .await?;
-    /// println!("{:?}", reply.data.status);
+    /// let request = RefundQueryRequest::new(RefundQueryRequestRequired {
+    ///     refund_ref: RefundRef::OutRefundNo("R-1".into()),
+    /// });
+    /// let reply = client.send(&request).await?;
+    /// // `data` is optional in refundQuery's reply.
+    /// println!("{:?}", reply.data.and_then(|d| d.status));
     /// # Ok(()) }
     /// ```
     pub fn send<R>(

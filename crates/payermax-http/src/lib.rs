@@ -19,7 +19,7 @@
 //! # Quickstart
 //! ```no_run
 //! use payermax_http::{Client, Environment, Error, PrivateKey, PublicKey, RetryPolicy};
-//! use payermax_types::refund_query::{RefundQueryRequest, RefundRef};
+//! use payermax_types::refund_query::{RefundQueryRequest, RefundQueryRequestRequired, RefundRef};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder(Environment::Uat) // or Environment::Custom("http://127.0.0.1:8080".into())
@@ -30,9 +30,11 @@
 //!     .retry(RetryPolicy::new())
 //!     .build()?;
 //!
-//! let request = RefundQueryRequest::new(RefundRef::OutRefundNo("R-1".into()));
+//! let request = RefundQueryRequest::new(RefundQueryRequestRequired {
+//!     refund_ref: RefundRef::OutRefundNo("R-1".into()),
+//! });
 //! match client.send(&request).await {
-//!     Ok(reply) => println!("refund status: {:?}", reply.data.status),
+//!     Ok(reply) => println!("refund status: {:?}", reply.data.and_then(|d| d.status)),
 //!     Err(Error::Refused { code, message, .. }) => println!("refused: {code} {message}"),
 //!     Err(e) => return Err(e.into()),
 //! }

@@ -47,7 +47,7 @@ pub enum NotificationError {
 /// use payermax_http::notification::{acknowledgement, verify_notification};
 /// use payermax_http::test_util::test_keys;
 /// # use payermax_types::{ApiGeneration, Notification};
-/// # #[derive(serde::Deserialize)] struct Body { #[serde(rename = "refundId")] refund_id: String }
+/// # #[derive(serde::Serialize, serde::Deserialize)] struct Body { #[serde(rename = "refundId")] refund_id: String }
 /// # struct RefundNotify;
 /// # impl Notification for RefundNotify {
 /// #     const NAME: &'static str = "legacy_refund_notify";

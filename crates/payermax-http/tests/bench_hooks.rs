@@ -9,7 +9,9 @@ use payermax_http::test_util::{CannedReply, CapturingTransport, test_keys};
 use payermax_http::{BenchCrypto, Client, ClientBuilder, Environment, Error, SignatureProblem};
 use payermax_sign::Backend;
 use payermax_types::Timestamp;
-use payermax_types::refund_query::{RefundQuery, RefundQueryRequest, RefundRef};
+use payermax_types::refund_query::{
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,
+};
 
 const REPLY: &str = r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":{"outRefundNo":"R-1","status":"REFUND_PENDING"}}"#;
 
@@ -30,7 +32,9 @@ fn transport() -> CapturingTransport {
 }
 
 fn request() -> RefundQueryRequest {
-    RefundQueryRequest::new(RefundRef::OutRefundNo("R-1".into()))
+    RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::OutRefundNo("R-1".into()),
+    })
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -91,7 +95,8 @@ fn bench_accept_verifies_and_decodes_like_a_call() {
         .bench_accept::<RefundQuery>(&headers, Bytes::from_static(REPLY.as_bytes()))
         .expect("accepted");
     assert!(reply.signature_verified);
-    assert_eq!(reply.data.out_refund_no.as_deref(), Some("R-1"));
+    let data = reply.data.expect("the reply has data");
+    assert_eq!(data.out_refund_no.as_deref(), Some("R-1"));
 
     // A signature over other bytes is refused ...
     let tampered = REPLY.replace("R-1", "R-2");
@@ -109,6 +114,7 @@ fn bench_accept_verifies_and_decodes_like_a_call() {
     let reply = stub
         .bench_accept::<RefundQuery>(&headers, Bytes::from(tampered))
         .expect("the stub accepts");
-    assert_eq!(reply.data.out_refund_no.as_deref(), Some("R-2"));
+    let data = reply.data.expect("the reply has data");
+    assert_eq!(data.out_refund_no.as_deref(), Some("R-2"));
     assert_eq!(prepared(&stub).1, "stub");
 }

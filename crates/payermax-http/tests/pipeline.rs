@@ -873,8 +873,12 @@ fn notifications_verify_then_decode() {
 #[tokio::test]
 async fn generated_operations_through_the_pipeline() {
     use payermax_types::Amount;
-    use payermax_types::legacy_refund_apply::{LegacyRefundApplyRequest, LegacyRefundApplyStatus};
-    use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
+    use payermax_types::legacy_refund_apply::{
+        LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired, LegacyRefundApplyStatus,
+    };
+    use payermax_types::refund_query::{
+        RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
+    };
 
     let t = signed_replayer();
     // The doc's reply example uses `totalAmount`; amounts stay exact.
@@ -889,14 +893,15 @@ async fn generated_operations_through_the_pipeline() {
     let client = client_with(&t);
 
     let reply = client
-        .send(&RefundQueryRequest::new(RefundRef::OutRefundNo(
-            "R-1".into(),
-        )))
+        .send(&RefundQueryRequest::new(RefundQueryRequestRequired {
+            refund_ref: RefundRef::OutRefundNo("R-1".into()),
+        }))
         .await
         .unwrap();
-    assert_eq!(reply.data.status, Some(RefundQueryStatus::RefundPending));
+    let data = reply.data.expect("the reply has data");
+    assert_eq!(data.status, Some(RefundQueryStatus::RefundPending));
     assert_eq!(
-        reply.data.refund_amount.unwrap().to_string(),
+        data.refund_amount.unwrap().to_string(),
         "10000.50",
         "scale kept"
     );
@@ -906,7 +911,12 @@ async fn generated_operations_through_the_pipeline() {
     );
 
     let amount: Amount = "10.50".parse().unwrap();
-    let req = LegacyRefundApplyRequest::new("R-2", "O", amount, "USD");
+    let req = LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+        refund_id: "R-2".into(),
+        order_id: "O".into(),
+        amount,
+        currency: "USD".into(),
+    });
     let reply = client.send(&req).await.unwrap();
     assert_eq!(reply.data.status, LegacyRefundApplyStatus::from(0));
     let sent = std::str::from_utf8(&t.requests()[1].body)
@@ -919,9 +929,9 @@ async fn generated_operations_through_the_pipeline() {
 
     // Generated validation runs before anything is sent.
     let err = client
-        .send(&RefundQueryRequest::new(RefundRef::RefundTradeNo(
-            "9".repeat(65),
-        )))
+        .send(&RefundQueryRequest::new(RefundQueryRequestRequired {
+            refund_ref: RefundRef::RefundTradeNo("9".repeat(65)),
+        }))
         .await
         .unwrap_err();
     assert_eq!(

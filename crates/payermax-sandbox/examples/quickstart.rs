@@ -19,11 +19,15 @@ use http::{Response, StatusCode};
 use payermax_http::notification::{acknowledgement, verify_notification};
 use payermax_http::{Client, Environment, PublicKey};
 use payermax_sandbox::{Sandbox, Settlement, receiver};
-use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
+use payermax_types::legacy_refund_apply::{
+    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
+};
 use payermax_types::legacy_refund_notify::{
     LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
 };
-use payermax_types::refund_query::{RefundQueryRequest, RefundQueryStatus, RefundRef};
+use payermax_types::refund_query::{
+    RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
+};
 use payermax_types::{Amount, Notification};
 use tokio::sync::mpsc;
 
@@ -114,8 +118,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let applied = client
         .send(
-            &LegacyRefundApplyRequest::new(refund_id, "ORDER-1001", amount, "USD")
-                .callback_url(callback_url.as_str()),
+            &LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+                refund_id: refund_id.into(),
+                order_id: "ORDER-1001".into(),
+                amount,
+                currency: "USD".into(),
+            })
+            .callback_url(callback_url.as_str()),
         )
         .await?;
     println!(
@@ -127,21 +136,22 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut settled = None;
     for attempt in 1..=10 {
         let reply = client
-            .send(&RefundQueryRequest::new(RefundRef::OutRefundNo(
-                refund_id.into(),
-            )))
+            .send(&RefundQueryRequest::new(RefundQueryRequestRequired {
+                refund_ref: RefundRef::OutRefundNo(refund_id.into()),
+            }))
             .await?;
-        let status = reply.data.status.clone();
+        let data = reply.data.ok_or("the query reply has no data")?;
+        let status = data.status.clone();
         let text = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
         println!(
             "   query {attempt}: status {}, amount {} {}, finished at {}",
             text(status.as_ref().map(|s| s.as_str().to_owned())),
-            text(reply.data.refund_amount.map(|a| a.to_string())),
-            text(reply.data.refund_currency.clone()),
-            text(reply.data.refund_finish_time.map(|t| t.to_string())),
+            text(data.refund_amount.map(|a| a.to_string())),
+            text(data.refund_currency.clone()),
+            text(data.refund_finish_time.map(|t| t.to_string())),
         );
         if status.is_some_and(|s| s != RefundQueryStatus::RefundPending) {
-            settled = Some(reply.data);
+            settled = Some(data);
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

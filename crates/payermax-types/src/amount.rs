@@ -128,7 +128,7 @@ impl Amount {
     }
 
     /// Reads the text of one JSON token: a number, or a string holding one.
-    fn from_json_token(token: &str) -> Result<Amount, AmountError> {
+    pub(crate) fn from_json_token(token: &str) -> Result<Amount, AmountError> {
         if token.starts_with('"') {
             let text: String = serde_json::from_str(token).map_err(|_| AmountError::Syntax)?;
             text.parse()
@@ -138,7 +138,7 @@ impl Amount {
     }
 
     /// The amount as a bare JSON number token.
-    fn to_raw_number(self) -> Box<RawValue> {
+    pub(crate) fn to_raw_number(self) -> Box<RawValue> {
         // Display always writes `-?digits(.digits)?`, a valid JSON number.
         RawValue::from_string(self.to_string())
             .unwrap_or_else(|_| unreachable!("decimal display is a JSON number"))

@@ -38,9 +38,11 @@ pub trait Operation {
     const BIZ_TYPE: Option<&'static str>;
     /// What the caller builds: the `data` object (gateway) or the flat fields
     /// other than the envelope (legacy).
-    type Request: Serialize + Validate;
-    /// The reply's `data`.
-    type Response: DeserializeOwned;
+    type Request: Serialize + DeserializeOwned + Validate;
+    /// The reply's `data`: a generated struct, `Option` of one when the
+    /// reply may come without `data` (or with `null`), `bool` for a bare
+    /// boolean, a `serde_json` map for a free-form object.
+    type Response: Serialize + DeserializeOwned;
 }
 
 /// A notification PayerMax POSTs to the merchant.
@@ -50,9 +52,34 @@ pub trait Notification {
     /// The API generation.
     const API: ApiGeneration;
     /// The notification body.
-    type Body: DeserializeOwned;
+    type Body: Serialize + DeserializeOwned;
     /// The exact body the merchant answers with to acknowledge it.
     const ACKNOWLEDGEMENT: &'static str;
+}
+
+/// A synchronous callback: PayerMax POSTs a request to the merchant and
+/// reads the merchant's typed answer from the HTTP reply (e.g. a bill
+/// payment validation). The merchant builds the answer, so it has
+/// constructors and [`Validate`].
+pub trait SyncCallback {
+    /// The spec id of the callback.
+    const NAME: &'static str;
+    /// The API generation.
+    const API: ApiGeneration;
+    /// What PayerMax sends.
+    type Body: Serialize + DeserializeOwned;
+    /// What the merchant answers (the whole reply body).
+    type Answer: Serialize + DeserializeOwned + Validate;
+}
+
+/// A browser redirect back to the merchant (a return URL): PayerMax sends
+/// the payer's browser to the merchant with a `text/plain` body or query,
+/// which the webhook layer parses; there is no typed body.
+pub trait Redirect {
+    /// The spec id of the redirect.
+    const NAME: &'static str;
+    /// The API generation.
+    const API: ApiGeneration;
 }
 
 /// Links a request payload type to its operation, so a client can take just

@@ -67,6 +67,41 @@ pub enum Rule {
     },
     /// A money amount that must be positive is zero or negative.
     NotPositive,
+    /// An array with fewer than `min` items.
+    MinItems {
+        /// The least number of items.
+        min: usize,
+        /// The array's number of items.
+        actual: usize,
+    },
+    /// An array with more than `max` items.
+    MaxItems {
+        /// The most items allowed.
+        max: usize,
+        /// The array's number of items.
+        actual: usize,
+    },
+    /// An array whose items must differ holds two equal ones.
+    UniqueItems {
+        /// The index of the first of the two.
+        first: usize,
+        /// The index of the item repeating it.
+        repeat: usize,
+    },
+    /// A free-form object with fewer than `min` members.
+    MinProperties {
+        /// The least number of members.
+        min: usize,
+        /// The object's number of members.
+        actual: usize,
+    },
+    /// A free-form object with more than `max` members.
+    MaxProperties {
+        /// The most members allowed.
+        max: usize,
+        /// The object's number of members.
+        actual: usize,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -84,6 +119,24 @@ impl fmt::Display for Rule {
                 write!(f, "at most {max} decimal places allowed ({actual} given)")
             }
             Rule::NotPositive => f.write_str("must be greater than zero"),
+            Rule::MinItems { min, actual } => {
+                write!(f, "minItems {min} not reached ({actual} items)")
+            }
+            Rule::MaxItems { max, actual } => {
+                write!(f, "maxItems {max} exceeded ({actual} items)")
+            }
+            Rule::UniqueItems { first, repeat } => {
+                write!(
+                    f,
+                    "items must be unique (item {repeat} repeats item {first})"
+                )
+            }
+            Rule::MinProperties { min, actual } => {
+                write!(f, "minProperties {min} not reached ({actual} members)")
+            }
+            Rule::MaxProperties { max, actual } => {
+                write!(f, "maxProperties {max} exceeded ({actual} members)")
+            }
         }
     }
 }
@@ -155,6 +208,63 @@ pub fn check_length(
                 rule: Rule::MaxLength { max, actual },
             });
         }
+    }
+}
+
+/// Checks an array's number of items against `minItems` and `maxItems`.
+pub fn check_items(
+    path: &str,
+    actual: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(min) = min.filter(|&min| actual < min) {
+        out.push(Violation {
+            path: path.to_owned(),
+            rule: Rule::MinItems { min, actual },
+        });
+    }
+    if let Some(max) = max.filter(|&max| actual > max) {
+        out.push(Violation {
+            path: path.to_owned(),
+            rule: Rule::MaxItems { max, actual },
+        });
+    }
+}
+
+/// Checks `uniqueItems`: one violation per item equal to an earlier one.
+pub fn check_unique<T: PartialEq>(path: &str, items: &[T], out: &mut Vec<Violation>) {
+    for (repeat, item) in items.iter().enumerate() {
+        if let Some(first) = items[..repeat].iter().position(|earlier| earlier == item) {
+            out.push(Violation {
+                path: path.to_owned(),
+                rule: Rule::UniqueItems { first, repeat },
+            });
+        }
+    }
+}
+
+/// Checks a free-form object's number of members against `minProperties`
+/// and `maxProperties`.
+pub fn check_properties(
+    path: &str,
+    actual: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(min) = min.filter(|&min| actual < min) {
+        out.push(Violation {
+            path: path.to_owned(),
+            rule: Rule::MinProperties { min, actual },
+        });
+    }
+    if let Some(max) = max.filter(|&max| actual > max) {
+        out.push(Violation {
+            path: path.to_owned(),
+            rule: Rule::MaxProperties { max, actual },
+        });
     }
 }
 
@@ -268,6 +378,31 @@ mod tests {
         assert_eq!(
             out[1].to_string(),
             "data.x: maxLength 4 exceeded (5 characters)"
+        );
+    }
+
+    #[test]
+    fn items_and_properties() {
+        let mut out = Vec::new();
+        check_items("a", 2, Some(1), Some(2), &mut out);
+        check_properties("m", 0, None, Some(3), &mut out);
+        assert!(out.is_empty());
+        check_items("a", 0, Some(1), None, &mut out);
+        check_items("a", 3, None, Some(2), &mut out);
+        check_properties("m", 0, Some(1), None, &mut out);
+        check_properties("m", 4, None, Some(3), &mut out);
+        check_unique("u", &["x", "y", "x", "x"], &mut out);
+        let rules: Vec<String> = out.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rules,
+            [
+                "a: minItems 1 not reached (0 items)",
+                "a: maxItems 2 exceeded (3 items)",
+                "m: minProperties 1 not reached (0 members)",
+                "m: maxProperties 3 exceeded (4 members)",
+                "u: items must be unique (item 2 repeats item 0)",
+                "u: items must be unique (item 3 repeats item 0)",
+            ]
         );
     }
 

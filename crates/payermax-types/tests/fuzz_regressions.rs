@@ -40,7 +40,7 @@ fn sub_millisecond_timestamps_survive_serde() {
     }
 }
 
-#[cfg(feature = "refund_query")]
+#[cfg(feature = "refunds")]
 #[test]
 fn refund_query_response_round_trips_with_fine_timestamps() {
     use payermax_types::refund_query::RefundQueryResponse;

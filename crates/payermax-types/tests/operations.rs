@@ -1,11 +1,14 @@
 //! The generated operations of `spec/`, as payermax-http and the sandbox use
 //! them.
+#![cfg(all(feature = "refunds", feature = "legacy"))]
 
 use payermax_types::legacy_refund_apply::{
-    LegacyRefundApply, LegacyRefundApplyRequest, LegacyRefundApplyResponse, LegacyRefundApplyStatus,
+    LegacyRefundApply, LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
+    LegacyRefundApplyResponse, LegacyRefundApplyStatus,
 };
 use payermax_types::refund_query::{
-    RefundQuery, RefundQueryRequest, RefundQueryResponse, RefundQueryStatus, RefundRef,
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundQueryResponse,
+    RefundQueryStatus, RefundRef,
 };
 use payermax_types::{Amount, ApiGeneration, Operation, Rule, Validate, Violation};
 
@@ -26,7 +29,9 @@ fn descriptors() {
 
 #[test]
 fn refund_query_request() {
-    let req = RefundQueryRequest::new(RefundRef::RefundTradeNo("T1".into()));
+    let req = RefundQueryRequest::new(RefundQueryRequestRequired {
+        refund_ref: RefundRef::RefundTradeNo("T1".into()),
+    });
     assert_eq!(
         serde_json::to_string(&req).unwrap(),
         r#"{"refundTradeNo":"T1"}"#
@@ -70,16 +75,26 @@ fn refund_query_reply() {
 #[test]
 fn legacy_refund_apply() {
     let amount: Amount = "1000.00".parse().unwrap();
-    let req = LegacyRefundApplyRequest::new("2018111211260556846", "1535433555559", amount, "INR")
-        .callback_url("https://example.invalid/revMsg")
-        .comments("Sales return");
+    let req = LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+        refund_id: "2018111211260556846".into(),
+        order_id: "1535433555559".into(),
+        amount,
+        currency: "INR".into(),
+    })
+    .callback_url("https://example.invalid/revMsg")
+    .comments("Sales return");
     assert_eq!(
         serde_json::to_string(&req).unwrap(),
         r#"{"refundId":"2018111211260556846","orderId":"1535433555559","amount":"1000.00","currency":"INR","callbackUrl":"https://example.invalid/revMsg","comments":"Sales return"}"#
     );
     assert_eq!(req.validate(), Ok(()));
-    let bad =
-        LegacyRefundApplyRequest::new("r".repeat(65), "o", amount, "INRR").email("x".repeat(33));
+    let bad = LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+        refund_id: "r".repeat(65),
+        order_id: "o".into(),
+        amount,
+        currency: "INRR".into(),
+    })
+    .email("x".repeat(33));
     assert_eq!(
         bad.validate().unwrap_err().violations,
         [
@@ -129,4 +144,54 @@ fn legacy_refund_notify() {
     .unwrap();
     assert_eq!(body.status, LegacyRefundNotifyStatus::Failed);
     assert_eq!(body.refund_amount.to_string(), "1000");
+}
+
+#[test]
+fn registry_lists_every_spec_and_visits_the_enabled_ones() {
+    use payermax_types::registry::{OPERATIONS, visit_notifications, visit_operations};
+    use payermax_types::{
+        Domain, Kind, Notification, NotificationVisitor, OperationInfo, OperationVisitor,
+    };
+
+    let ids: Vec<&str> = OPERATIONS.iter().map(|i| i.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "legacy_refund_apply",
+            "legacy_refund_notify",
+            "refund_query"
+        ]
+    );
+    let rq = OperationInfo::find("refund_query").unwrap();
+    assert_eq!(rq.name, RefundQuery::NAME);
+    assert_eq!(rq.path, Some(RefundQuery::PATH));
+    assert_eq!((rq.domain, rq.feature), (Domain::Refunds, "refunds"));
+    assert_eq!(rq.module, "payermax_types::refund_query");
+    assert!(rq.is_enabled());
+    assert_eq!(OperationInfo::find("nope"), None);
+
+    struct Names(Vec<(&'static str, &'static str)>);
+    impl OperationVisitor for Names {
+        fn visit<O: Operation>(&mut self, info: &'static OperationInfo) {
+            assert_eq!(info.kind, Kind::Operation);
+            self.0.push((O::NAME, info.id));
+        }
+    }
+    impl NotificationVisitor for Names {
+        fn visit<N: Notification>(&mut self, info: &'static OperationInfo) {
+            assert_eq!(info.kind, Kind::Notification);
+            self.0.push((N::NAME, info.id));
+        }
+    }
+    let mut names = Names(Vec::new());
+    visit_operations(&mut names);
+    visit_notifications(&mut names);
+    assert_eq!(
+        names.0,
+        [
+            ("refundApply", "legacy_refund_apply"),
+            ("refundQuery", "refund_query"),
+            ("legacy_refund_notify", "legacy_refund_notify"),
+        ]
+    );
 }

@@ -1,6 +1,6 @@
-use payermax_types::refund_query::RefundQueryRequest;
+use payermax_types::refund_query::{RefundQueryRequest, RefundQueryRequestRequired};
 
 fn main() {
     // Neither `outRefundNo` nor `refundTradeNo`.
-    let _ = RefundQueryRequest::new();
+    let _ = RefundQueryRequest::new(RefundQueryRequestRequired {});
 }

@@ -11,7 +11,9 @@ use payermax_http::test_util::test_keys;
 use payermax_http::{Client, ClientBuilder, Environment, RetryPolicy};
 use payermax_sandbox::{FaultRule, Sandbox, SandboxHandle};
 use payermax_types::Amount;
-use payermax_types::legacy_refund_apply::LegacyRefundApplyRequest;
+use payermax_types::legacy_refund_apply::{
+    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -56,7 +58,12 @@ pub fn retry() -> RetryPolicy {
 }
 
 pub fn refund(id: &str) -> LegacyRefundApplyRequest {
-    LegacyRefundApplyRequest::new(id, "ORDER-1", "1000.00".parse::<Amount>().unwrap(), "INR")
+    LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+        refund_id: id.into(),
+        order_id: "ORDER-1".into(),
+        amount: "1000.00".parse::<Amount>().unwrap(),
+        currency: "INR".into(),
+    })
 }
 
 /// A raw HTTP/1.1 server on loopback that reads each request whole and lets

@@ -1,12 +1,13 @@
-//! Code for the operation descriptor: a marker type implementing
-//! `Operation` (outbound) or `Notification` (inbound).
+//! Code for the descriptor: a marker type implementing `Operation`
+//! (outbound), `Notification`, `SyncCallback` or `Redirect` (inbound).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::codegen::model::{Descriptor, Module};
+use crate::codegen::model::{Descriptor, Module, Reply, Ty};
+use crate::codegen::naming;
 use crate::codegen::spec::Api;
-use crate::codegen::types::{doc, ident};
+use crate::codegen::types::{doc, ident, ty_tokens};
 
 fn api_tokens(api: Api) -> TokenStream {
     match api {
@@ -22,8 +23,45 @@ fn opt_str(v: &Option<String>) -> TokenStream {
     }
 }
 
+/// The Rust type of a reply's `data`.
+pub fn reply_tokens(r: &Reply) -> TokenStream {
+    let t = ty_tokens(&r.ty);
+    if r.optional { quote!(Option<#t>) } else { t }
+}
+
+/// How the descriptor's doc names the reply type.
+fn reply_doc(r: &Reply) -> String {
+    match (&r.ty, r.optional) {
+        (Ty::Named(n), false) => format!("a [`{n}`]"),
+        (Ty::Named(n), true) => {
+            format!("an `Option` of [`{n}`] (`None` when the reply has no `data`)")
+        }
+        _ => format!("`{}`", reply_tokens(r).to_string().replace(' ', "")),
+    }
+}
+
+/// The doc text of the documentation variant, if any.
+fn variant_doc(m: &Module) -> String {
+    match &m.variant {
+        None => String::new(),
+        Some((name, title, description)) => {
+            let mut text = format!("\n\nDocumentation variant `{name}`");
+            if let Some(t) = title {
+                text.push_str(&format!(": {}", naming::doc_text(t)));
+            }
+            text.push('.');
+            if let Some(d) = description.as_deref().filter(|d| !d.trim().is_empty()) {
+                text.push_str(&format!(" {}", naming::doc_text(d)));
+            }
+            text.push_str(" Other specs may share this endpoint (same `NAME` and `PATH`).");
+            text
+        }
+    }
+}
+
 pub fn descriptor(m: &Module) -> TokenStream {
     let name = ident(&m.descriptor_name);
+    let title = naming::doc_text(&m.title);
     match &m.descriptor {
         Descriptor::Operation {
             name: op,
@@ -36,14 +74,15 @@ pub fn descriptor(m: &Module) -> TokenStream {
             response,
         } => {
             let d = doc(&format!(
-                "{}: the operation `{op}`, `POST {path}`.\n\nA marker type: payermax-http sends a [`{request}`] with it and decodes a [`{response}`].",
-                m.title
+                "{title}: the operation `{op}`, `POST {path}`.{}\n\nA marker type: payermax-http sends a [`{request}`] with it and decodes the reply's `data` as {}.",
+                variant_doc(m),
+                reply_doc(response)
             ));
             let api = api_tokens(*api);
             let kv = opt_str(key_version);
             let bt = opt_str(biz_type);
             let req = ident(request);
-            let resp = ident(response);
+            let resp = reply_tokens(response);
             quote! {
                 #d
                 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -72,8 +111,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
             acknowledgement,
         } => {
             let d = doc(&format!(
-                "{}: the notification `{id}` PayerMax POSTs to the merchant.\n\nA marker type: its body is a [`{body}`]; the merchant answers `{}`.",
-                m.title,
+                "{title}: the notification `{id}` PayerMax POSTs to the merchant.\n\nA marker type: its body is a [`{body}`]; the merchant answers `{}`.",
                 acknowledgement.replace('`', "\\`")
             ));
             let api = api_tokens(*api);
@@ -88,6 +126,47 @@ pub fn descriptor(m: &Module) -> TokenStream {
                     const API: ::payermax_types::ApiGeneration = #api;
                     type Body = #b;
                     const ACKNOWLEDGEMENT: &'static str = #acknowledgement;
+                }
+            }
+        }
+        Descriptor::SyncCallback {
+            name: id,
+            api,
+            body,
+            answer,
+        } => {
+            let d = doc(&format!(
+                "{title}: the synchronous callback `{id}`: PayerMax POSTs a [`{body}`] to the merchant and reads the [`{answer}`] the merchant answers with."
+            ));
+            let api = api_tokens(*api);
+            let b = ident(body);
+            let a = ident(answer);
+            quote! {
+                #d
+                #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+                pub struct #name;
+
+                impl ::payermax_types::SyncCallback for #name {
+                    const NAME: &'static str = #id;
+                    const API: ::payermax_types::ApiGeneration = #api;
+                    type Body = #b;
+                    type Answer = #a;
+                }
+            }
+        }
+        Descriptor::Redirect { name: id, api } => {
+            let d = doc(&format!(
+                "{title}: the redirect `{id}`: PayerMax sends the payer's browser back to the merchant.\n\nA marker type: the request is `text/plain`, which the webhook layer parses; there is no body type."
+            ));
+            let api = api_tokens(*api);
+            quote! {
+                #d
+                #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+                pub struct #name;
+
+                impl ::payermax_types::Redirect for #name {
+                    const NAME: &'static str = #id;
+                    const API: ::payermax_types::ApiGeneration = #api;
                 }
             }
         }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::codegen::naming;
-use crate::codegen::spec::{Api, Direction, Schema, Spec};
+use crate::codegen::spec::{Api, Direction, Domain, InboundKind, Schema, Spec};
 
 /// How a money amount travels on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,10 +18,20 @@ pub enum Wire {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
     String,
+    /// A string with `format: uri` (not checked; the schema says so).
+    Uri,
+    /// A string PayerMax may also send as a number or boolean (`x-accept`).
+    Text,
     Integer,
     Boolean,
+    /// An exact non-money number (`number` without `format`).
+    Number,
     Amount(Wire),
     Timestamp,
+    /// A free-form object.
+    Map,
+    /// Any JSON value (a reply without a `data` schema).
+    Json,
     /// A generated struct or enum, by name.
     Named(String),
     Vec(Box<Ty>),
@@ -30,15 +40,41 @@ pub enum Ty {
 /// Constraints checked by `validate()`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Checks {
+    /// On the string (on each item, for arrays).
     pub max_length: Option<u64>,
     pub min_length: Option<u64>,
     pub pattern: Option<String>,
+    /// On the array itself.
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    /// On a free-form object.
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+}
+
+impl Checks {
+    /// Whether any constraint applies to the array or map itself.
+    pub fn on_container(&self) -> bool {
+        self.min_items.is_some()
+            || self.max_items.is_some()
+            || self.unique_items
+            || self.min_properties.is_some()
+            || self.max_properties.is_some()
+    }
+
+    /// Whether any constraint applies to a string value.
+    pub fn on_text(&self) -> bool {
+        self.max_length.is_some() || self.min_length.is_some() || self.pattern.is_some()
+    }
 }
 
 /// A value in a struct or a one-of variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     pub wire: String,
+    /// The Rust field name (`x-rust-name`, or the wire name in snake_case).
+    pub rust: String,
     pub doc: Option<String>,
     pub ty: Ty,
     pub required: bool,
@@ -80,6 +116,27 @@ pub struct StructDef {
     pub doc: String,
     pub role: Role,
     pub members: Vec<Member>,
+    /// Whether it gets `Validate`: reachable from what the merchant sends
+    /// (an outbound request payload or a sync-callback answer).
+    pub validated: bool,
+}
+
+impl StructDef {
+    /// Whether `new` takes a `<Name>Required`.
+    pub fn has_required(&self) -> bool {
+        self.members.iter().any(|m| match m {
+            Member::Field(f) => f.required,
+            Member::OneOf(_) => true,
+        })
+    }
+
+    /// Every field, one-of variants included.
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.members.iter().flat_map(|m| match m {
+            Member::Field(f) => std::slice::from_ref(f).iter(),
+            Member::OneOf(o) => o.variants.iter(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +153,12 @@ pub struct EnumDef {
     pub json_type: String,
     pub doc: String,
     pub values: EnumValues,
+    /// `(variant name, other spelling)` from `x-enum-aliases`.
+    pub aliases: Vec<(String, String)>,
+    /// Read through `Text` (`x-accept`): numbers and booleans become their text.
+    pub accept: bool,
+    /// Whether it gets `Validate` (see [`StructDef::validated`]).
+    pub validated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +176,14 @@ impl Def {
     }
 }
 
+/// The Rust type of a reply's `data`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub ty: Ty,
+    /// `Option<..>`: `data` may be absent or `null`.
+    pub optional: bool,
+}
+
 /// The descriptor facts.
 #[derive(Debug, Clone)]
 pub enum Descriptor {
@@ -124,13 +195,23 @@ pub enum Descriptor {
         key_version: Option<String>,
         biz_type: Option<String>,
         request: String,
-        response: String,
+        response: Reply,
     },
     Notification {
         name: String,
         api: Api,
         body: String,
         acknowledgement: String,
+    },
+    SyncCallback {
+        name: String,
+        api: Api,
+        body: String,
+        answer: String,
+    },
+    Redirect {
+        name: String,
+        api: Api,
     },
 }
 
@@ -140,6 +221,10 @@ pub struct Module {
     pub id: String,
     pub title: String,
     pub description: Option<String>,
+    pub domain: Domain,
+    pub api: Api,
+    /// `(name, title, description)` of the documentation variant.
+    pub variant: Option<(String, Option<String>, Option<String>)>,
     pub descriptor_name: String,
     pub descriptor: Descriptor,
     pub defs: Vec<Def>,
@@ -159,7 +244,7 @@ const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
 
 pub fn build(spec: &Spec) -> Result<Module, String> {
     let ctx = |e: String| format!("spec {}: {e}", spec.id);
-    if spec.format_version != 1 {
+    if !matches!(spec.format_version, 1 | 2) {
         return Err(ctx(format!(
             "unsupported formatVersion {}",
             spec.format_version
@@ -171,6 +256,12 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
     if naming::snake(&spec.id) != spec.id {
         return Err(ctx("id must be snake_case".into()));
     }
+    if spec.direction == Direction::Outbound && spec.kind.is_some() {
+        return Err(ctx("`kind` is for inbound specs".into()));
+    }
+    if spec.direction == Direction::Inbound && spec.variant.is_some() {
+        return Err(ctx("`variant` is for outbound specs".into()));
+    }
     let base = naming::type_ident(&spec.id, "Op").map_err(ctx)?.to_string();
     let mut b = Builder {
         base: base.clone(),
@@ -179,6 +270,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
         one_of_names: Vec::new(),
     };
     let page = |title: &str| format!("{title} (`{}`).", spec.operation);
+    let mut validated_roots = Vec::new();
     let descriptor = match spec.direction {
         Direction::Outbound => {
             let (payload, role) = match spec.api {
@@ -213,22 +305,8 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 skip,
             )
             .map_err(ctx)?;
-            let response = format!("{base}Response");
-            let empty = Schema::default();
-            let data = spec
-                .responses
-                .get("200")
-                .and_then(|r| r.schema.properties.as_ref())
-                .and_then(|p| p.get("data"))
-                .unwrap_or(&empty);
-            b.object(
-                &response,
-                &format!("The reply `data` of {}", page(&spec.title)),
-                data,
-                Role::Plain,
-                &[],
-            )
-            .map_err(ctx)?;
+            validated_roots.push(request.clone());
+            let response = b.reply(spec, &page(&spec.title)).map_err(ctx)?;
             let mut version = None;
             let mut key_version = None;
             let mut biz_type = None;
@@ -265,45 +343,147 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 response,
             }
         }
-        Direction::Inbound => {
-            let body = format!("{base}Body");
-            b.object(
-                &body,
-                &format!("The body PayerMax sends for {}", page(&spec.title)),
-                &spec.request.schema,
-                Role::Plain,
-                &[],
-            )
-            .map_err(ctx)?;
-            let ack = spec
-                .responses
-                .get("200")
-                .and_then(|r| r.examples.first())
-                .ok_or_else(|| ctx("inbound spec without a 200 response example".into()))?;
-            Descriptor::Notification {
-                name: spec.id.clone(),
-                api: spec.api,
-                body,
-                acknowledgement: crate::codegen::spec::compact_json(ack.get()),
+        Direction::Inbound => match spec.kind.unwrap_or(InboundKind::Notification) {
+            InboundKind::Notification => {
+                let body = format!("{base}Body");
+                b.object(
+                    &body,
+                    &format!("The body PayerMax sends for {}", page(&spec.title)),
+                    &spec.request.schema,
+                    Role::Plain,
+                    &[],
+                )
+                .map_err(ctx)?;
+                let ack = spec
+                    .responses
+                    .get("200")
+                    .and_then(|r| r.examples.first())
+                    .ok_or_else(|| ctx("inbound spec without a 200 response example".into()))?;
+                Descriptor::Notification {
+                    name: spec.id.clone(),
+                    api: spec.api,
+                    body,
+                    acknowledgement: crate::codegen::spec::compact_json(ack.get()),
+                }
+            }
+            InboundKind::SyncCallback => {
+                let body = format!("{base}Body");
+                b.object(
+                    &body,
+                    &format!("The body PayerMax sends for {}", page(&spec.title)),
+                    &spec.request.schema,
+                    Role::Plain,
+                    &[],
+                )
+                .map_err(ctx)?;
+                let answer = format!("{base}Answer");
+                let schema = spec
+                    .responses
+                    .get("200")
+                    .map(|r| &r.schema)
+                    .ok_or_else(|| ctx("sync-callback spec without a 200 response".into()))?;
+                b.object(
+                    &answer,
+                    &format!(
+                        "The answer the merchant builds for {} It is the whole reply body.",
+                        page(&spec.title)
+                    ),
+                    schema,
+                    Role::Plain,
+                    &[],
+                )
+                .map_err(ctx)?;
+                validated_roots.push(answer.clone());
+                Descriptor::SyncCallback {
+                    name: spec.id.clone(),
+                    api: spec.api,
+                    body,
+                    answer,
+                }
+            }
+            InboundKind::Redirect => {
+                let schema = &spec.request.schema;
+                if schema.base_type().map_err(ctx)? != Some(("string", false))
+                    || schema.properties.is_some()
+                    || spec.request.content_type.as_deref() != Some("text/plain")
+                {
+                    return Err(ctx(
+                        "a redirect's request is `text/plain` with schema `{\"type\": \"string\"}`"
+                            .into(),
+                    ));
+                }
+                Descriptor::Redirect {
+                    name: spec.id.clone(),
+                    api: spec.api,
+                }
+            }
+        },
+    };
+    let names: Vec<String> = b.defs.iter().map(|d| d.name().to_string()).collect();
+    for def in &b.defs {
+        if let Def::Struct(s) = def {
+            for suffix in ["Required", "Wire"] {
+                let extra = format!("{}{suffix}", s.name);
+                if names.contains(&extra) || b.one_of_names.contains(&extra) || extra == base {
+                    return Err(ctx(format!(
+                        "type name {extra} is taken (the helper type of {})",
+                        s.name
+                    )));
+                }
             }
         }
-    };
+    }
+    mark_validated(&mut b.defs, &validated_roots);
     let uses_patterns = b.defs.iter().any(|d| match d {
-        Def::Struct(s) => s.members.iter().any(|m| match m {
-            Member::Field(f) => f.checks.pattern.is_some(),
-            Member::OneOf(o) => o.variants.iter().any(|f| f.checks.pattern.is_some()),
-        }),
+        Def::Struct(s) => s.validated && s.fields().any(|f| f.checks.pattern.is_some()),
         Def::Enum(_) => false,
     });
     Ok(Module {
         id: spec.id.clone(),
         title: spec.title.clone(),
         description: spec.description.clone(),
+        domain: spec.domain,
+        api: spec.api,
+        variant: spec
+            .variant
+            .as_ref()
+            .map(|v| (v.name.clone(), v.title.clone(), v.description.clone())),
         descriptor_name: base,
         descriptor,
         defs: b.defs,
         uses_patterns,
     })
+}
+
+/// The generated type a value names, through arrays.
+pub fn named(ty: &Ty) -> Option<&str> {
+    match ty {
+        Ty::Named(n) => Some(n),
+        Ty::Vec(inner) => named(inner),
+        _ => None,
+    }
+}
+
+/// Marks every definition reachable from `roots` as validated.
+fn mark_validated(defs: &mut [Def], roots: &[String]) {
+    let mut todo: Vec<String> = roots.to_vec();
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(name) = todo.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        let Some(def) = defs.iter_mut().find(|d| d.name() == name) else {
+            continue;
+        };
+        match def {
+            Def::Struct(s) => {
+                s.validated = true;
+                todo.extend(s.fields().filter_map(|f| named(&f.ty)).map(String::from));
+            }
+            Def::Enum(e) => e.validated = true,
+        }
+    }
 }
 
 impl Builder {
@@ -334,6 +514,41 @@ impl Builder {
             .is_none_or(|&i| self.defs[i] == *def)
     }
 
+    /// The Rust type of a reply's `data`.
+    fn reply(&mut self, spec: &Spec, page: &str) -> Result<Reply, String> {
+        let schema = spec.responses.get("200").map(|r| &r.schema);
+        let data = schema
+            .and_then(|s| s.properties.as_ref())
+            .and_then(|p| p.get("data"));
+        let Some(data) = data else {
+            return Ok(Reply {
+                ty: Ty::Json,
+                optional: true,
+            });
+        };
+        let required = schema.is_some_and(|s| s.required.iter().any(|r| r == "data"));
+        let (t, nullable) = data.base_type()?.ok_or("reply `data` has no `type`")?;
+        let name = format!("{}Response", self.base);
+        let ty = if t == "object" && !data.is_free_form() {
+            self.object(
+                &name,
+                &format!("The reply `data` of {page}"),
+                data,
+                Role::Plain,
+                &[],
+            )?;
+            Ty::Named(name)
+        } else {
+            let base = self.base.clone();
+            self.ty(&name, &base, "Response", data, "")
+                .map_err(|e| format!("reply data: {e}"))?
+        };
+        Ok(Reply {
+            ty,
+            optional: !required || nullable,
+        })
+    }
+
     fn object(
         &mut self,
         name: &str,
@@ -342,13 +557,17 @@ impl Builder {
         role: Role,
         skip: &[&str],
     ) -> Result<(), String> {
-        if let Some(t) = schema.ty.as_deref().filter(|t| *t != "object") {
+        if let Some((t, _)) = schema.base_type()?.filter(|(t, _)| *t != "object") {
             return Err(format!("{name}: expected an object, found {t}"));
         }
-        let owner_base = name
-            .strip_suffix("Request")
-            .or_else(|| name.strip_suffix("Response"))
-            .or_else(|| name.strip_suffix("Body"))
+        if schema.min_properties.is_some() || schema.max_properties.is_some() {
+            return Err(format!(
+                "{name}: minProperties/maxProperties belong on free-form objects"
+            ));
+        }
+        let owner_base = ["Request", "Response", "Body", "Answer"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
             .filter(|b| *b == self.base)
             .unwrap_or(name)
             .to_string();
@@ -411,6 +630,9 @@ impl Builder {
                         for f in &g.fields {
                             let p = props.get(f).unwrap_or_else(|| unreachable!());
                             let mut v = self.field(name, &owner_base, f, p, true)?;
+                            if p.base_type()?.is_some_and(|(_, nullable)| nullable) {
+                                return Err(format!("{name}: one-of field {f:?} is nullable"));
+                            }
                             v.required = true;
                             variants.push(v);
                         }
@@ -427,7 +649,7 @@ impl Builder {
         let mut rust_names: Vec<String> = Vec::new();
         for m in &members {
             let n = match m {
-                Member::Field(f) => naming::snake(&f.wire),
+                Member::Field(f) => f.rust.clone(),
                 Member::OneOf(o) => o.field.clone(),
             };
             if rust_names.contains(&n) {
@@ -443,6 +665,7 @@ impl Builder {
             },
             role,
             members,
+            validated: false,
         }))
     }
 
@@ -454,8 +677,17 @@ impl Builder {
         s: &Schema,
         required: bool,
     ) -> Result<Field, String> {
-        naming::field_ident(wire)?;
-        let ty = self.ty(owner, owner_base, wire, s, "")?;
+        let rust = match &s.rust_name {
+            Some(r) if naming::snake(r) != *r => {
+                return Err(format!("x-rust-name {r:?} must be snake_case"));
+            }
+            Some(r) => r.clone(),
+            None => naming::snake(wire),
+        };
+        naming::field_ident(&rust)?;
+        let stem = naming::pascal(s.rust_name.as_deref().unwrap_or(wire));
+        let nullable = s.base_type()?.is_some_and(|(_, n)| n);
+        let ty = self.ty(owner, owner_base, &stem, s, "")?;
         let item_schema = match (&ty, &s.items) {
             (Ty::Vec(_), Some(items)) => items.as_ref(),
             _ => s,
@@ -469,14 +701,20 @@ impl Builder {
         }
         Ok(Field {
             wire: wire.to_string(),
+            rust,
             doc: s.description.clone(),
             ty,
-            required,
+            required: required && !nullable,
             aliases: s.aliases.clone(),
             checks: Checks {
                 max_length: item_schema.max_length,
                 min_length: item_schema.min_length,
                 pattern: item_schema.pattern.clone(),
+                min_items: s.min_items,
+                max_items: s.max_items,
+                unique_items: s.unique_items == Some(true),
+                min_properties: s.min_properties,
+                max_properties: s.max_properties,
             },
             examples: s
                 .examples
@@ -486,29 +724,59 @@ impl Builder {
         })
     }
 
+    /// The type of schema `s`; generated types are named
+    /// `<owner_base><stem><suffix>` (or after `owner` when that is taken).
     fn ty(
         &mut self,
         owner: &str,
         owner_base: &str,
-        wire: &str,
+        stem: &str,
         s: &Schema,
         suffix: &str,
     ) -> Result<Ty, String> {
-        let t = s.ty.as_deref().ok_or("no `type`")?;
+        let (t, _) = s.base_type()?.ok_or("no `type`")?;
         if s.enum_names.is_some() && s.enumeration.is_none() {
             return Err("x-enum-names without enum".into());
+        }
+        if s.enum_aliases.is_some() && s.enumeration.is_none() {
+            return Err("x-enum-aliases without enum".into());
         }
         if !s.one_of.is_empty() && t != "object" {
             return Err("x-one-of on a non-object".into());
         }
+        if (s.min_items.is_some() || s.max_items.is_some() || s.unique_items.is_some())
+            && t != "array"
+        {
+            return Err("minItems/maxItems/uniqueItems on a non-array".into());
+        }
+        if (s.min_properties.is_some() || s.max_properties.is_some())
+            && !(t == "object" && s.is_free_form())
+        {
+            return Err("minProperties/maxProperties belong on free-form objects".into());
+        }
+        if !s.accept.is_empty() {
+            if t != "string" {
+                return Err(format!("x-accept on a {t}"));
+            }
+            if let Some(f) = &s.format {
+                return Err(format!("x-accept with format {f:?}"));
+            }
+            for (i, a) in s.accept.iter().enumerate() {
+                if !matches!(a.as_str(), "number" | "boolean") || s.accept[..i].contains(a) {
+                    return Err(format!(
+                        "x-accept {a:?}: only \"number\" and \"boolean\", once each"
+                    ));
+                }
+            }
+        }
         if let Some(values) = &s.enumeration {
             let def_for = |name: &str| -> Result<Def, String> { enum_def(name, s, t, values) };
-            let first = format!("{owner_base}{}{suffix}", naming::pascal(wire));
+            let first = format!("{owner_base}{stem}{suffix}");
             let probe = def_for(&first)?;
             let name = if self.fits(&probe) {
                 first
             } else {
-                format!("{owner}{}{suffix}", naming::pascal(wire))
+                format!("{owner}{stem}{suffix}")
             };
             let def = def_for(&name)?;
             self.add(def)?;
@@ -518,29 +786,33 @@ impl Builder {
             return Err(format!("format on a {t}"));
         }
         match (t, s.format.as_deref()) {
-            ("string", None) => Ok(Ty::String),
+            ("string", None) if s.accept.is_empty() => Ok(Ty::String),
+            ("string", None) => Ok(Ty::Text),
+            ("string", Some("uri")) => Ok(Ty::Uri),
             ("string", Some("decimal")) => Ok(Ty::Amount(Wire::String)),
             ("number", Some("decimal")) => Ok(Ty::Amount(Wire::Number)),
             ("string", Some("date-time")) => Ok(Ty::Timestamp),
-            ("number", None) => {
-                Err("a `number` without `format: decimal` (floats are not generated)".into())
-            }
+            ("number", None) => Ok(Ty::Number),
             ("integer", None) => Ok(Ty::Integer),
             ("boolean", None) => Ok(Ty::Boolean),
             ("array", None) => {
                 let items = s.items.as_ref().ok_or("array without items")?;
-                let inner = self.ty(owner, owner_base, wire, items, &format!("{suffix}Item"))?;
+                if items.base_type()?.is_some_and(|(_, nullable)| nullable) {
+                    return Err("nullable array items are not generated".into());
+                }
+                let inner = self.ty(owner, owner_base, stem, items, &format!("{suffix}Item"))?;
                 Ok(Ty::Vec(Box::new(inner)))
             }
+            ("object", None) if s.is_free_form() => Ok(Ty::Map),
             ("object", None) => {
                 // The short name unless it is taken, then the owner's full name.
-                let short = format!("{owner_base}{}{suffix}", naming::pascal(wire));
+                let short = format!("{owner_base}{stem}{suffix}");
                 let name = if self.by_name.contains_key(&short) {
-                    format!("{owner}{}{suffix}", naming::pascal(wire))
+                    format!("{owner}{stem}{suffix}")
                 } else {
                     short
                 };
-                let doc = format!("`{wire}` of [`{owner}`].");
+                let doc = format!("A `{stem}` of [`{owner}`].");
                 self.object(&name, &doc, s, Role::Plain, &[])?;
                 Ok(Ty::Named(name))
             }
@@ -606,6 +878,24 @@ fn enum_def(name: &str, s: &Schema, t: &str, values: &[serde_json::Value]) -> Re
             return Err(format!("two enum values would be named {n}"));
         }
     }
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    if let Some(map) = &s.enum_aliases {
+        let EnumValues::Str(vals) = &values else {
+            return Err("x-enum-aliases on a non-string enum".into());
+        };
+        for (value, spellings) in &map.0 {
+            let (var, _) = vals
+                .iter()
+                .find(|(_, v)| v == value)
+                .ok_or_else(|| format!("x-enum-aliases key {value:?} is not in enum"))?;
+            for sp in spellings {
+                if vals.iter().any(|(_, v)| v == sp) || aliases.iter().any(|(_, a)| a == sp) {
+                    return Err(format!("enum alias {sp:?} is already a value or an alias"));
+                }
+                aliases.push((var.clone(), sp.clone()));
+            }
+        }
+    }
     Ok(Def::Enum(EnumDef {
         name: name.to_string(),
         json_type: t.to_string(),
@@ -614,5 +904,8 @@ fn enum_def(name: &str, s: &Schema, t: &str, values: &[serde_json::Value]) -> Re
             _ => format!("The values of `{name}`."),
         },
         values,
+        aliases,
+        accept: !s.accept.is_empty(),
+        validated: false,
     }))
 }

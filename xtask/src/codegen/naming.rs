@@ -93,10 +93,29 @@ pub fn type_ident(name: &str, prefix: &str) -> Result<Ident, String> {
 }
 
 /// Escapes text for rustdoc markdown, so doc text never turns into links,
-/// HTML or emphasis by accident.
+/// HTML or emphasis by accident; URLs become autolinks (`<https://..>`),
+/// as rustdoc warns on bare ones.
 pub fn doc_text(text: &str) -> String {
+    let text = text.trim();
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            let end = rest
+                .find(|c: char| {
+                    c.is_whitespace() || !c.is_ascii() || matches!(c, '<' | '>' | '"' | '`')
+                })
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', ')', ']', '\'', '!', '?']);
+            let scheme = if rest.starts_with("https://") { 8 } else { 7 };
+            if url.len() > scheme {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                rest = &rest[url.len()..];
+                continue;
+            }
+        }
         if matches!(
             c,
             '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '`' | '#' | '|' | '~'
@@ -104,6 +123,7 @@ pub fn doc_text(text: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -132,5 +152,12 @@ mod tests {
             doc_text(" see 【Refund [x] <b> a_b "),
             "see 【Refund \\[x\\] \\<b\\> a\\_b"
         );
+        assert_eq!(
+            doc_text(
+                "see <https://x.example/a_b>, or http://y.example/p?q=1. 【http://z.example/】"
+            ),
+            "see \\<<https://x.example/a_b>\\>, or <http://y.example/p?q=1>. 【<http://z.example/>】"
+        );
+        assert_eq!(doc_text("https:// alone"), "https:// alone");
     }
 }

@@ -1,4 +1,4 @@
-//! The spec file model (spec/README.md, format version 1), read with key
+//! The spec file model (spec/README.md, format versions 1 and 2), read with key
 //! order kept (no `serde_json/preserve_order`: it would change `serde_json`
 //! for every crate built with xtask).
 
@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-/// One `spec/<id>.json`.
+/// One `spec/<id>.json`: the fields the generator reads (the others, such
+/// as `tags`, `headers`, `x-title-zh`, `source` and `docIssues`, stay in
+/// the spec; the JSON Schema checks them).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
@@ -19,6 +21,11 @@ pub struct Spec {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
+    pub domain: Domain,
+    #[serde(default)]
+    pub kind: Option<InboundKind>,
+    #[serde(default)]
+    pub variant: Option<Variant>,
     pub direction: Direction,
     #[serde(default)]
     pub method: Option<String>,
@@ -39,6 +46,89 @@ pub enum Direction {
     Inbound,
 }
 
+/// The cargo feature of payermax-types gating the module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Payments,
+    Refunds,
+    Payouts,
+    Subscriptions,
+    Tokens,
+    Disputes,
+    Balance,
+    Exchange,
+    Risk,
+    Legacy,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 10] = [
+        Domain::Payments,
+        Domain::Refunds,
+        Domain::Payouts,
+        Domain::Subscriptions,
+        Domain::Tokens,
+        Domain::Disputes,
+        Domain::Balance,
+        Domain::Exchange,
+        Domain::Risk,
+        Domain::Legacy,
+    ];
+
+    /// The feature name, as in the spec.
+    pub fn feature(self) -> &'static str {
+        match self {
+            Domain::Payments => "payments",
+            Domain::Refunds => "refunds",
+            Domain::Payouts => "payouts",
+            Domain::Subscriptions => "subscriptions",
+            Domain::Tokens => "tokens",
+            Domain::Disputes => "disputes",
+            Domain::Balance => "balance",
+            Domain::Exchange => "exchange",
+            Domain::Risk => "risk",
+            Domain::Legacy => "legacy",
+        }
+    }
+
+    /// The variant name of `payermax_types::Domain`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Domain::Payments => "Payments",
+            Domain::Refunds => "Refunds",
+            Domain::Payouts => "Payouts",
+            Domain::Subscriptions => "Subscriptions",
+            Domain::Tokens => "Tokens",
+            Domain::Disputes => "Disputes",
+            Domain::Balance => "Balance",
+            Domain::Exchange => "Exchange",
+            Domain::Risk => "Risk",
+            Domain::Legacy => "Legacy",
+        }
+    }
+}
+
+/// What an inbound spec is (`kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InboundKind {
+    Notification,
+    SyncCallback,
+    Redirect,
+}
+
+/// One documentation mode of an endpoint that has several.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Api {
     #[serde(rename = "gateway")]
@@ -51,6 +141,8 @@ pub enum Api {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Body {
+    #[serde(default)]
+    pub content_type: Option<String>,
     pub schema: Schema,
     #[serde(default)]
     pub examples: Vec<Box<RawValue>>,
@@ -62,7 +154,7 @@ pub struct Body {
 #[serde(deny_unknown_fields)]
 pub struct Schema {
     #[serde(rename = "type")]
-    pub ty: Option<String>,
+    pub ty: Option<TypeName>,
     pub description: Option<String>,
     pub properties: Option<Ordered<Schema>>,
     #[serde(default)]
@@ -84,6 +176,61 @@ pub struct Schema {
     pub enum_names: Option<Vec<String>>,
     #[serde(rename = "x-one-of", default)]
     pub one_of: Vec<OneOf>,
+    /// Other JSON types PayerMax sends for a `string` (`number`, `boolean`).
+    #[serde(rename = "x-accept", default)]
+    pub accept: Vec<String>,
+    /// Other spellings of enum values, by value.
+    #[serde(rename = "x-enum-aliases")]
+    pub enum_aliases: Option<Ordered<Vec<String>>>,
+    /// The Rust field name, when the wire name does not make a good one.
+    #[serde(rename = "x-rust-name")]
+    pub rust_name: Option<String>,
+    #[serde(rename = "minItems")]
+    pub min_items: Option<u64>,
+    #[serde(rename = "maxItems")]
+    pub max_items: Option<u64>,
+    #[serde(rename = "uniqueItems")]
+    pub unique_items: Option<bool>,
+    #[serde(rename = "minProperties")]
+    pub min_properties: Option<u64>,
+    #[serde(rename = "maxProperties")]
+    pub max_properties: Option<u64>,
+}
+
+/// `type`: one name, or (OpenAPI 3.1 nullability) `["<type>", "null"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum TypeName {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Schema {
+    /// The type without `null`, and whether `null` is allowed.
+    pub fn base_type(&self) -> Result<Option<(&str, bool)>, String> {
+        match &self.ty {
+            None => Ok(None),
+            Some(TypeName::One(t)) if t != "null" => Ok(Some((t.as_str(), false))),
+            Some(TypeName::Many(ts)) => {
+                let non_null: Vec<&String> = ts.iter().filter(|t| *t != "null").collect();
+                match (non_null.as_slice(), ts.len()) {
+                    ([t], 2) => Ok(Some((t.as_str(), true))),
+                    _ => Err(format!(
+                        "type {ts:?}: only a single type or [\"<type>\", \"null\"] is generated"
+                    )),
+                }
+            }
+            Some(TypeName::One(t)) => Err(format!("type {t:?} alone is not generated")),
+        }
+    }
+
+    /// Whether an object schema is free-form: no properties (or an empty
+    /// `properties`), so no struct is generated for it.
+    pub fn is_free_form(&self) -> bool {
+        self.properties.as_ref().is_none_or(|p| p.0.is_empty())
+            && self.one_of.is_empty()
+            && self.required.is_empty()
+    }
 }
 
 /// An `x-one-of` group.
@@ -185,5 +332,22 @@ mod tests {
     #[test]
     fn unknown_schema_keywords_are_errors() {
         assert!(serde_json::from_str::<Schema>(r#"{"type":"number","minimum":1}"#).is_err());
+    }
+
+    #[test]
+    fn nullable_types() {
+        let s: Schema = serde_json::from_str(r#"{"type":["string","null"]}"#).unwrap();
+        assert_eq!(s.base_type(), Ok(Some(("string", true))));
+        let s: Schema = serde_json::from_str(r#"{"type":"integer"}"#).unwrap();
+        assert_eq!(s.base_type(), Ok(Some(("integer", false))));
+        for bad in [
+            r#"["string","integer"]"#,
+            r#"["null"]"#,
+            r#""null""#,
+            r#"["a","b","null"]"#,
+        ] {
+            let s: Schema = serde_json::from_str(&format!(r#"{{"type":{bad}}}"#)).unwrap();
+            assert!(s.base_type().is_err(), "{bad}");
+        }
     }
 }

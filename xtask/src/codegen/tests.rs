@@ -34,7 +34,7 @@ fn output_is_deterministic() {
 /// A minimal outbound gateway spec whose `data` object is `data`.
 fn gateway_spec(data: &str) -> String {
     format!(
-        r#"{{"formatVersion":1,"id":"t","operation":"t","title":"T","direction":"outbound",
+        r#"{{"formatVersion":1,"id":"t","operation":"t","title":"T","domain":"payments","direction":"outbound",
         "method":"POST","api":"gateway","path":"/p","constants":{{"version":"1.5","keyVersion":"1"}},
         "request":{{"schema":{{"type":"object","properties":{{"data":{data}}}}}}},"responses":{{}}}}"#
     )
@@ -59,9 +59,14 @@ fn a_minimal_spec_builds() {
     .unwrap();
     let m = model::build(&spec).unwrap();
     let code = render(&m, "x").unwrap();
-    assert!(code.contains("pub struct TRequest"), "{code}");
+    assert!(code.contains("pub struct TRequest {"), "{code}");
+    assert!(code.contains("pub struct TRequestRequired {"), "{code}");
     assert!(
-        code.contains("pub fn new(a: impl Into<String>) -> Self"),
+        code.contains("pub fn new(required: TRequestRequired) -> Self"),
+        "{code}"
+    );
+    assert!(
+        code.contains("impl From<TRequestRequired> for TRequest"),
         "{code}"
     );
 }
@@ -70,8 +75,61 @@ fn a_minimal_spec_builds() {
 fn refuses_what_it_cannot_generate_faithfully() {
     let cases = [
         (
-            r#"{"type":"object","properties":{"a":{"type":"number"}}}"#,
-            "floats are not generated",
+            r#"{"type":"object","properties":{"a":{"type":"integer","x-accept":["number"]}}}"#,
+            "x-accept on a integer",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","x-accept":["string"]}}}"#,
+            "only \"number\" and \"boolean\"",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","format":"date-time","x-accept":["number"]}}}"#,
+            "x-accept with format",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","minItems":1}}}"#,
+            "minItems/maxItems/uniqueItems on a non-array",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"type":"string"}},"maxProperties":1}}}"#,
+            "belong on free-form objects",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","enum":["X"],"x-enum-aliases":{"Y":["y"]}}}}"#,
+            "x-enum-aliases key \"Y\" is not in enum",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","enum":["X","Y"],"x-enum-aliases":{"X":["Y"]}}}}"#,
+            "already a value or an alias",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","x-enum-aliases":{"X":["x"]}}}}"#,
+            "x-enum-aliases without enum",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"integer","enum":[1],"x-enum-aliases":{"1":["01"]}}}}"#,
+            "non-string enum",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","x-rust-name":"BadName"}}}"#,
+            "must be snake_case",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":["string","integer"]}}}"#,
+            "only a single type",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"array","items":{"type":["string","null"]}}}}"#,
+            "nullable array items",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":["string","null"]}},
+               "x-one-of":[{"name":"Pick","fields":["a","b"]}]}"#,
+            "is nullable",
+        ),
+        (
+            r#"{"type":"object","properties":{"a":{"type":"string","format":"email"}}}"#,
+            "unsupported format",
         ),
         (
             r#"{"type":"object","properties":{"a":{"type":"string","minimum":1}}}"#,
@@ -147,8 +205,23 @@ fn refuses_bad_descriptors() {
             "only POST",
         ),
         (
-            base.replace(r#""formatVersion":1"#, r#""formatVersion":2"#),
+            base.replace(r#""formatVersion":1"#, r#""formatVersion":3"#),
             "formatVersion",
+        ),
+        (
+            base.replace(r#""domain":"payments","#, ""),
+            "missing field `domain`",
+        ),
+        (
+            base.replace(r#""domain":"payments""#, r#""domain":"shop""#),
+            "unknown variant `shop`",
+        ),
+        (
+            base.replace(
+                r#""direction":"outbound""#,
+                r#""direction":"outbound","kind":"redirect""#,
+            ),
+            "`kind` is for inbound specs",
         ),
         (base.replace(r#""id":"t""#, r#""id":"T-x""#), "snake_case"),
         (base.replace(r#","path":"/p""#, ""), "without path"),
@@ -185,19 +258,29 @@ fn colliding_nested_names_fall_back_to_the_owner() {
 }
 
 #[test]
-fn feature_block_lists_every_operation() {
+fn feature_block_lists_every_domain() {
     let spec: spec::Spec = serde_json::from_str(&gateway_spec(
         r#"{"type":"object","properties":{"a":{"type":"string","pattern":"^a$"}}}"#,
     ))
     .unwrap();
     let m = model::build(&spec).unwrap();
     let toml = format!("[features]\n{FEATURES_BEGIN}old = []\n{FEATURES_END}other = []\n");
-    assert_eq!(
-        render_features(&toml, &[m]).unwrap(),
-        format!(
-            "[features]\n{FEATURES_BEGIN}default = [\"t\"]\nt = [\"patterns\"]\n{FEATURES_END}other = []\n"
-        )
+    let out = render_features(&toml, &[m]).unwrap();
+    assert!(
+        out.starts_with(&format!(
+            "[features]\n{FEATURES_BEGIN}default = [\"full\"]\nfull = [\"payments\", \"refunds\", "
+        )),
+        "{out}"
     );
+    assert!(
+        out.contains("\npayments = [\"patterns\"]\nrefunds = []\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!("legacy = []\n{FEATURES_END}other = []\n")),
+        "{out}"
+    );
+    assert!(!out.contains("old"), "{out}");
     assert!(render_features("[features]\n", &[]).is_err());
 }
 
@@ -263,4 +346,166 @@ fn fixture_specs_follow_the_spec_format() {
             errors.join("\n")
         );
     }
+}
+
+/// `gateway_spec` with a reply whose `data` is `data` (and `required` the
+/// reply's required list).
+fn with_reply(spec: &str, data: &str, required: &str) -> String {
+    spec.replace(
+        r#""responses":{}"#,
+        &format!(
+            r#""responses":{{"200":{{"schema":{{"type":"object","properties":{{"data":{data}}},"required":{required}}}}}}}"#
+        ),
+    )
+}
+
+fn render_spec(spec: &str) -> String {
+    let spec: spec::Spec = serde_json::from_str(spec).unwrap();
+    render(&model::build(&spec).unwrap(), "x").unwrap()
+}
+
+#[test]
+fn reply_data_shapes() {
+    let base = gateway_spec(r#"{"type":"object"}"#);
+    let obj = r#"{"type":"object","properties":{"a":{"type":"string"}}}"#;
+    let cases = [
+        (
+            with_reply(&base, obj, r#"["data"]"#),
+            "type Response = TResponse;",
+        ),
+        (
+            with_reply(&base, obj, "[]"),
+            "type Response = Option<TResponse>;",
+        ),
+        (
+            with_reply(
+                &base,
+                &obj.replace(r#""object""#, r#"["object","null"]"#),
+                r#"["data"]"#,
+            ),
+            "type Response = Option<TResponse>;",
+        ),
+        (
+            with_reply(&base, r#"{"type":"boolean"}"#, r#"["data"]"#),
+            "type Response = bool;",
+        ),
+        (
+            with_reply(&base, r#"{"type":"boolean"}"#, "[]"),
+            "type Response = Option<bool>;",
+        ),
+        (
+            with_reply(&base, r#"{"type":"object"}"#, r#"["data"]"#),
+            "type Response = ::serde_json::Map<String, ::serde_json::Value>;",
+        ),
+        (base.clone(), "type Response = Option<::serde_json::Value>;"),
+    ];
+    for (spec, expected) in cases {
+        let code = render_spec(&spec);
+        assert!(code.contains(expected), "expected {expected}:\n{code}");
+    }
+}
+
+#[test]
+fn only_what_the_merchant_sends_is_validated() {
+    let spec = with_reply(
+        &gateway_spec(r#"{"type":"object","properties":{"s":{"type":"string","enum":["A"]}}}"#),
+        r#"{"type":"object","properties":{"r":{"type":"string","maxLength":2,"pattern":"^x$"},
+            "e":{"type":"string","enum":["B"]}},"required":["r"]}"#,
+        r#"["data"]"#,
+    );
+    let code = render_spec(&spec);
+    assert!(
+        code.contains("impl ::payermax_types::Validate for TRequest "),
+        "{code}"
+    );
+    assert!(
+        code.contains("impl ::payermax_types::Validate for TS "),
+        "{code}"
+    );
+    assert!(!code.contains("Validate for TResponse"), "{code}");
+    assert!(!code.contains("Validate for TE "), "{code}");
+    assert!(!code.contains("PATTERN"), "{code}");
+    // Replies still get their constructors.
+    assert!(code.contains("pub struct TResponseRequired {"), "{code}");
+}
+
+#[test]
+fn helper_type_names_are_reserved() {
+    let err = build_err(&gateway_spec(
+        r#"{"type":"object","properties":{"a":{"type":"string"},"requestRequired":{"type":"string","enum":["X"]}},"required":["a"]}"#,
+    ));
+    assert!(err.contains("type name TRequestRequired is taken"), "{err}");
+}
+
+#[test]
+fn inbound_kinds() {
+    let inbound = |kind: &str, request: &str, responses: &str| {
+        format!(
+            r#"{{"formatVersion":2,"id":"t","operation":"t","title":"T","domain":"payments","direction":"inbound",
+            "kind":"{kind}","api":"gateway","request":{request},"responses":{responses}}}"#
+        )
+    };
+    let body = r#"{"contentType":"application/json","schema":{"type":"object","properties":{"a":{"type":"string","maxLength":1}},"required":["a"]}}"#;
+    let answer = r#"{"200":{"schema":{"type":"object","properties":{"code":{"type":"string","maxLength":3}},"required":["code"]}}}"#;
+    let code = render_spec(&inbound("sync-callback", body, answer));
+    assert!(
+        code.contains("impl ::payermax_types::SyncCallback for T {"),
+        "{code}"
+    );
+    assert!(code.contains("type Answer = TAnswer;"), "{code}");
+    assert!(
+        code.contains("impl ::payermax_types::Validate for TAnswer "),
+        "{code}"
+    );
+    assert!(!code.contains("Validate for TBody"), "{code}");
+    let text = r#"{"contentType":"text/plain","schema":{"type":"string"}}"#;
+    let code = render_spec(&inbound("redirect", text, "{}"));
+    assert!(
+        code.contains("impl ::payermax_types::Redirect for T {"),
+        "{code}"
+    );
+    assert!(!code.contains("pub struct TBody"), "{code}");
+    let err = build_err(&inbound("redirect", body, "{}"));
+    assert!(
+        err.contains("a redirect's request is `text/plain`"),
+        "{err}"
+    );
+    let err = build_err(&inbound("sync-callback", body, "{}"));
+    assert!(err.contains("without a 200 response"), "{err}");
+}
+
+#[test]
+fn registry_and_coverage_list_every_spec() {
+    let root = workspace_root();
+    let mut modules = Vec::new();
+    for path in json_files(&root.join("xtask/tests/fixtures")).unwrap() {
+        modules.push(load(&path).unwrap());
+    }
+    let code = format_file(registry::registry(&modules)).unwrap();
+    assert!(code.contains(r#"id: "openapi_shapes","#), "{code}");
+    assert!(
+        code.contains(r#"variant: Some("hosted-checkout"),"#),
+        "{code}"
+    );
+    assert!(
+        code.contains("visitor.visit::<::payermax_types::bool_reply::BoolReply>(&OPERATIONS[0]);"),
+        "{code}"
+    );
+    assert!(code.contains("#[cfg(feature = \"disputes\")]"), "{code}");
+    assert!(code.contains("pub fn visit_sync_callbacks"), "{code}");
+    let readme = format!(
+        "# x\n{}old\n{}tail\n",
+        registry::COVERAGE_BEGIN,
+        registry::COVERAGE_END
+    );
+    let out = registry::render_coverage(&readme, &modules).unwrap();
+    assert!(out.starts_with("# x\n<!-- BEGIN"), "{out}");
+    assert!(out.ends_with("<!-- END coverage -->\ntail\n"), "{out}");
+    assert!(!out.contains("old"), "{out}");
+    assert!(
+        out.contains("| `openapi_shapes` | `openapiShapes` | OpenAPI shapes (generator fixture) (variant `hosted-checkout`) | `payments` | outbound | operation |"),
+        "{out}"
+    );
+    assert!(out.contains("| `redirect` | `redirect` |"), "{out}");
+    assert!(registry::render_coverage("# no block\n", &modules).is_err());
 }

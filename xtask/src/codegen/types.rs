@@ -26,22 +26,24 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-pub fn field_ident(wire: &str) -> Ident {
-    naming::field_ident(wire).unwrap_or_else(|e| panic!("checked by the model: {e}"))
+/// The identifier of a field from its Rust name ([`Field::rust`]).
+pub fn field_ident(rust: &str) -> Ident {
+    naming::field_ident(rust).unwrap_or_else(|e| panic!("checked by the model: {e}"))
 }
 
 /// The setter of an optional field: the field's name, or `with_<name>`
 /// where that would hide `new` or `Validate`'s methods.
-pub fn setter_ident(wire: &str) -> Ident {
-    let id = field_ident(wire);
+pub fn setter_ident(rust: &str) -> Ident {
+    let id = field_ident(rust);
     match id.to_string().as_str() {
         "new" | "validate" | "validate_into" => format_ident!("with_{}", id),
         _ => id,
     }
 }
 
-pub fn variant_ident(wire: &str) -> Ident {
-    naming::type_ident(wire, "Value").unwrap_or_else(|e| panic!("checked by the model: {e}"))
+/// A one-of variant or enum value identifier.
+pub fn variant_ident(name: &str) -> Ident {
+    naming::type_ident(name, "Value").unwrap_or_else(|e| panic!("checked by the model: {e}"))
 }
 
 /// An unsuffixed integer literal (`-1`, not `-1i64`).
@@ -52,9 +54,13 @@ pub fn int_lit(n: i64) -> TokenStream {
 
 pub fn ty_tokens(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::String => quote!(String),
+        Ty::String | Ty::Uri => quote!(String),
+        Ty::Text => quote!(::payermax_types::Text),
         Ty::Integer => quote!(i64),
         Ty::Boolean => quote!(bool),
+        Ty::Number => quote!(::payermax_types::Number),
+        Ty::Map => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        Ty::Json => quote!(::serde_json::Value),
         Ty::Amount(_) => quote!(::payermax_types::Amount),
         Ty::Timestamp => quote!(::payermax_types::Timestamp),
         Ty::Named(n) => {
@@ -103,11 +109,14 @@ fn field_attrs(f: &Field, optional: bool) -> TokenStream {
         _ => None,
     };
     let schema = schemars_checks(f);
+    let uri = matches!(f.ty, Ty::Uri)
+        .then(|| quote!(#[cfg_attr(feature = "schemars", schemars(extend("format" = "uri")))]));
     quote! {
         #[serde(rename = #wire #(, alias = #aliases)*)]
         #opt
         #amount
         #schema
+        #uri
     }
 }
 
@@ -159,44 +168,39 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
     let has_one_of = s.members.iter().any(|m| matches!(m, Member::OneOf(_)));
-    let all_optional = s
-        .members
-        .iter()
-        .all(|m| matches!(m, Member::Field(f) if !f.required));
-    let default = all_optional.then(|| quote!(Default,));
+    let has_required = s.has_required();
+    let default = (!has_required).then(|| quote!(Default,));
     let try_from = has_one_of.then(|| {
         let w = wire_struct_name(s).to_string();
         quote!(#[serde(try_from = #w)])
     });
     let mut fields = Vec::new();
-    let mut params = Vec::new();
+    let mut required_fields = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     for m in &s.members {
         match m {
             Member::Field(f) => {
-                let id = field_ident(&f.wire);
+                let id = field_ident(&f.rust);
                 let ty = ty_tokens(&f.ty);
                 let d = doc(&field_doc(f));
                 let attrs = field_attrs(f, !f.required);
                 if f.required {
                     fields.push(quote! { #d #attrs pub #id: #ty, });
-                    if f.ty == Ty::String {
-                        params.push(quote!(#id: impl Into<String>));
-                        inits.push(quote!(#id: #id.into()));
-                    } else {
-                        params.push(quote!(#id: #ty));
-                        inits.push(quote!(#id));
-                    }
+                    required_fields.push(quote! { #d pub #id: #ty, });
+                    inits.push(quote!(#id: required.#id));
                 } else {
                     fields.push(quote! { #d #attrs pub #id: Option<#ty>, });
                     inits.push(quote!(#id: None));
                     let sd = doc(&format!("Sets {}", field_doc(f)));
-                    let setter = setter_ident(&f.wire);
-                    let (param, value) = if f.ty == Ty::String {
-                        (quote!(impl Into<String>), quote!(#id.into()))
-                    } else {
-                        (ty.clone(), quote!(#id))
+                    let setter = setter_ident(&f.rust);
+                    let (param, value) = match f.ty {
+                        Ty::String | Ty::Uri => (quote!(impl Into<String>), quote!(#id.into())),
+                        Ty::Text => (
+                            quote!(impl Into<::payermax_types::Text>),
+                            quote!(#id.into()),
+                        ),
+                        _ => (ty.clone(), quote!(#id)),
                     };
                     setters.push(quote! {
                         #sd
@@ -218,17 +222,60 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
                     o.name
                 ));
                 fields.push(quote! { #d #[serde(flatten)] pub #id: #ty, });
-                params.push(quote!(#id: #ty));
-                inits.push(quote!(#id));
+                required_fields.push(quote! { #d pub #id: #ty, });
+                inits.push(quote!(#id: required.#id));
             }
         }
     }
-    let many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let new_doc = doc(&format!(
-        "A `{}` from its required fields; optional fields start empty and are set with the methods named after them.",
-        s.name
-    ));
     let wire = has_one_of.then(|| wire_struct(s));
+    let constructors = if has_required {
+        let rname = required_name(s);
+        let rdoc = doc(&format!(
+            "The required members of [`{}`], named at the call site: `{}::new({} {{ .. }})`. A struct literal must name every field, so the compiler proves none is missing.",
+            s.name, s.name, rname
+        ));
+        let new_doc = doc(&format!(
+            "A `{}` from its required members; optional fields start empty and are set with the methods named after them.",
+            s.name
+        ));
+        quote! {
+            #rdoc
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #rname {
+                #(#required_fields)*
+            }
+
+            impl From<#rname> for #name {
+                fn from(required: #rname) -> Self {
+                    #name { #(#inits),* }
+                }
+            }
+
+            impl #name {
+                #new_doc
+                pub fn new(required: #rname) -> Self {
+                    Self::from(required)
+                }
+
+                #(#setters)*
+            }
+        }
+    } else {
+        let new_doc = doc(&format!(
+            "An empty `{}`: every field is optional and set with the methods named after it.",
+            s.name
+        ));
+        quote! {
+            impl #name {
+                #new_doc
+                pub fn new() -> Self {
+                    Self::default()
+                }
+
+                #(#setters)*
+            }
+        }
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
@@ -239,18 +286,15 @@ pub fn struct_def(s: &StructDef) -> TokenStream {
             #(#fields)*
         }
 
-        impl #name {
-            #new_doc
-            #many
-            pub fn new(#(#params),*) -> Self {
-                #name { #(#inits),* }
-            }
-
-            #(#setters)*
-        }
+        #constructors
 
         #wire
     }
+}
+
+/// `<Name>Required`: the struct of a struct's required members.
+pub fn required_name(s: &StructDef) -> Ident {
+    format_ident!("{}Required", s.name)
 }
 
 /// The private form a struct with one-of groups is read through, so that
@@ -265,7 +309,7 @@ fn wire_struct(s: &StructDef) -> TokenStream {
     for m in &s.members {
         match m {
             Member::Field(f) => {
-                let id = field_ident(&f.wire);
+                let id = field_ident(&f.rust);
                 let ty = ty_tokens(&f.ty);
                 let attrs = field_attrs(f, !f.required);
                 let ty = if f.required { ty } else { quote!(Option<#ty>) };
@@ -278,7 +322,7 @@ fn wire_struct(s: &StructDef) -> TokenStream {
                 let gname = &o.name;
                 let mut ids = Vec::new();
                 for v in &o.variants {
-                    let id = field_ident(&v.wire);
+                    let id = field_ident(&v.rust);
                     let ty = ty_tokens(&v.ty);
                     let attrs = field_attrs(v, true);
                     fields.push(quote! { #attrs #id: Option<#ty>, });
@@ -286,7 +330,7 @@ fn wire_struct(s: &StructDef) -> TokenStream {
                 }
                 let wires: Vec<&str> = o.variants.iter().map(|v| v.wire.as_str()).collect();
                 let arms = o.variants.iter().enumerate().map(|(i, v)| {
-                    let var = variant_ident(&v.wire);
+                    let var = variant_ident(&v.rust);
                     let pats = (0..o.variants.len()).map(|j| {
                         if i == j {
                             quote!(Some(v))
@@ -344,7 +388,7 @@ pub fn one_of_def(o: &OneOfDef) -> TokenStream {
     }
     let docs = doc(&text);
     let variants = o.variants.iter().map(|v| {
-        let var = variant_ident(&v.wire);
+        let var = variant_ident(&v.rust);
         let ty = ty_tokens(&v.ty);
         let wire = &v.wire;
         let d = doc(&field_doc(v));
@@ -382,6 +426,40 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
         EnumValues::Str(values) => {
             let vars: Vec<Ident> = values.iter().map(|(n, _)| ident(n)).collect();
             let vals: Vec<&String> = values.iter().map(|(_, v)| v).collect();
+            let alias_vars: Vec<Ident> = e.aliases.iter().map(|(n, _)| ident(n)).collect();
+            let alias_vals: Vec<&String> = e.aliases.iter().map(|(_, a)| a).collect();
+            let read = if e.accept {
+                quote!(<::payermax_types::Text as ::serde::Deserialize>::deserialize(d).map(|t| #name::from(t.into_string())))
+            } else {
+                quote!(<String as ::serde::Deserialize>::deserialize(d).map(#name::from))
+            };
+            let validate = e.validated.then(|| quote! {
+                impl ::payermax_types::Validate for #name {
+                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+                        if let #name::Unknown(_) = self {
+                            out.push(::payermax_types::Violation {
+                                path: path.to_owned(),
+                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUES },
+                            });
+                        }
+                    }
+                }
+            });
+            let mut accepts = String::new();
+            if !e.aliases.is_empty() {
+                let list: Vec<String> = e
+                    .aliases
+                    .iter()
+                    .map(|(_, a)| format!("`{}`", a.escape_debug().to_string().replace('`', "'")))
+                    .collect();
+                accepts.push_str(&format!(" Also read: {}.", list.join(", ")));
+            }
+            if e.accept {
+                accepts.push_str(" JSON numbers and booleans are read as their text.");
+            }
+            let from_doc = doc(&format!(
+                "The value for its wire text; unknown text is kept in `Unknown`.{accepts}"
+            ));
             let vdocs = vals
                 .iter()
                 .map(|v| doc(&format!("`{}`", v.replace('`', "'"))));
@@ -410,9 +488,11 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                 }
 
                 impl From<&str> for #name {
+                    #from_doc
                     fn from(v: &str) -> Self {
                         match v {
                             #( #vals => #name::#vars, )*
+                            #( #alias_vals => #name::#alias_vars, )*
                             other => #name::Unknown(other.to_owned()),
                         }
                     }
@@ -441,7 +521,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
 
                 impl<'de> ::serde::Deserialize<'de> for #name {
                     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                        <String as ::serde::Deserialize>::deserialize(d).map(#name::from)
+                        #read
                     }
                 }
 
@@ -456,16 +536,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                     }
                 }
 
-                impl ::payermax_types::Validate for #name {
-                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-                        if let #name::Unknown(_) = self {
-                            out.push(::payermax_types::Violation {
-                                path: path.to_owned(),
-                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUES },
-                            });
-                        }
-                    }
-                }
+                #validate
             }
         }
         EnumValues::Int(values) => {
@@ -474,6 +545,18 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
             let nums: Vec<TokenStream> = values.iter().map(|(_, v)| int_lit(*v)).collect();
             let json_type = &e.json_type;
             let vdocs = texts.iter().map(|v| doc(&format!("`{v}`")));
+            let validate = e.validated.then(|| quote! {
+                impl ::payermax_types::Validate for #name {
+                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+                        if let #name::Unknown(_) = self {
+                            out.push(::payermax_types::Violation {
+                                path: path.to_owned(),
+                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUE_NAMES },
+                            });
+                        }
+                    }
+                }
+            });
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -538,16 +621,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
                     }
                 }
 
-                impl ::payermax_types::Validate for #name {
-                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-                        if let #name::Unknown(_) = self {
-                            out.push(::payermax_types::Violation {
-                                path: path.to_owned(),
-                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUE_NAMES },
-                            });
-                        }
-                    }
-                }
+                #validate
             }
         }
     }

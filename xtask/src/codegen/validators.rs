@@ -9,11 +9,11 @@ use crate::codegen::naming;
 use crate::codegen::types::{field_ident, ident, variant_ident};
 
 /// The name of the static holding a field's compiled pattern.
-fn pattern_static(owner: &str, wire: &str) -> proc_macro2::Ident {
+fn pattern_static(owner: &str, rust: &str) -> proc_macro2::Ident {
     format_ident!(
         "{}_{}_PATTERN",
         naming::snake(owner).to_uppercase(),
-        naming::snake(wire).to_uppercase()
+        naming::snake(rust).to_uppercase()
     )
 }
 
@@ -21,11 +21,21 @@ fn pattern_static(owner: &str, wire: &str) -> proc_macro2::Ident {
 fn needs_check(ty: &Ty, checks: &Checks) -> bool {
     match ty {
         Ty::Named(_) => true,
-        Ty::Vec(inner) => needs_check(inner, checks),
-        Ty::String | Ty::Amount(_) => {
-            checks.max_length.is_some() || checks.min_length.is_some() || checks.pattern.is_some()
+        Ty::Vec(inner) => checks.on_container() || needs_check(inner, checks),
+        Ty::Map => checks.on_container(),
+        Ty::String | Ty::Uri | Ty::Text | Ty::Amount(_) => checks.on_text(),
+        Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Number | Ty::Json => false,
+    }
+}
+
+/// `Some(n)` / `None` as tokens.
+fn opt_count(n: Option<u64>) -> TokenStream {
+    match n {
+        Some(n) => {
+            let n = proc_macro2::Literal::u64_unsuffixed(n);
+            quote!(Some(#n))
         }
-        Ty::Integer | Ty::Boolean | Ty::Timestamp => false,
+        None => quote!(None),
     }
 }
 
@@ -33,7 +43,7 @@ fn needs_check(ty: &Ty, checks: &Checks) -> bool {
 /// expression of type `&str`).
 fn check(
     owner: &str,
-    wire: &str,
+    rust: &str,
     ty: &Ty,
     checks: &Checks,
     value: TokenStream,
@@ -43,19 +53,51 @@ fn check(
     match ty {
         Ty::Named(_) => quote!(#v::Validate::validate_into(#value, #path, out);),
         Ty::Vec(inner) => {
-            let each = check(owner, wire, inner, checks, quote!(item), quote!(&item_path));
-            quote! {
+            let mut out = vec![quote! {
+                let field: &str = #path;
                 let items: &[_] = #value;
-                for (i, item) in items.iter().enumerate() {
-                    let item_path = #v::validate::index_path(#path, i);
-                    #each
-                }
+            }];
+            if checks.min_items.is_some() || checks.max_items.is_some() {
+                let min = opt_count(checks.min_items);
+                let max = opt_count(checks.max_items);
+                out.push(quote!(#v::validate::check_items(field, items.len(), #min, #max, out);));
+            }
+            if checks.unique_items {
+                out.push(quote!(#v::validate::check_unique(field, items, out);));
+            }
+            if needs_check(
+                inner,
+                &Checks {
+                    min_items: None,
+                    max_items: None,
+                    unique_items: false,
+                    ..checks.clone()
+                },
+            ) {
+                let each = check(owner, rust, inner, checks, quote!(item), quote!(&item_path));
+                out.push(quote! {
+                    for (i, item) in items.iter().enumerate() {
+                        let item_path = #v::validate::index_path(field, i);
+                        #each
+                    }
+                });
+            }
+            quote!(#(#out)*)
+        }
+        Ty::Map => {
+            let min = opt_count(checks.min_properties);
+            let max = opt_count(checks.max_properties);
+            quote! {
+                let map: &::serde_json::Map<String, ::serde_json::Value> = #value;
+                #v::validate::check_properties(#path, map.len(), #min, #max, out);
             }
         }
-        Ty::String | Ty::Amount(_) => {
+        Ty::String | Ty::Uri | Ty::Text | Ty::Amount(_) => {
             let is_amount = matches!(ty, Ty::Amount(_));
             let text = if is_amount {
                 quote!(&text)
+            } else if matches!(ty, Ty::Text) {
+                quote!(#value.as_str())
             } else {
                 quote!(#value)
             };
@@ -73,7 +115,7 @@ fn check(
                 out.push(quote!(#v::validate::check_length(field, #text, #min, #max, out);));
             }
             if checks.pattern.is_some() {
-                let p = pattern_static(owner, wire);
+                let p = pattern_static(owner, rust);
                 out.push(quote!(#v::validate::check_pattern(field, #text, &#p, out);));
             }
             let text_binding =
@@ -84,20 +126,16 @@ fn check(
                 #(#out)*
             }
         }
-        Ty::Integer | Ty::Boolean | Ty::Timestamp => quote!(),
+        Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Number | Ty::Json => quote!(),
     }
 }
 
 /// The pattern statics a struct needs.
 pub fn pattern_statics(s: &StructDef) -> TokenStream {
     let mut out = Vec::new();
-    let fields = s.members.iter().flat_map(|m| match m {
-        Member::Field(f) => vec![f],
-        Member::OneOf(o) => o.variants.iter().collect(),
-    });
-    for f in fields {
+    for f in s.fields() {
         if let Some(p) = &f.checks.pattern {
-            let name = pattern_static(&s.name, &f.wire);
+            let name = pattern_static(&s.name, &f.rust);
             let d = format!(" The pattern of `{}.{}`.", s.name, f.wire);
             out.push(quote! {
                 #[doc = #d]
@@ -118,14 +156,14 @@ pub fn validate_impl(s: &StructDef) -> TokenStream {
                 if !needs_check(&f.ty, &f.checks) {
                     continue;
                 }
-                let id = field_ident(&f.wire);
+                let id = field_ident(&f.rust);
                 let wire = &f.wire;
                 let path = quote!(&::payermax_types::validate::field_path(path, #wire));
                 if f.required {
-                    let c = check(&s.name, wire, &f.ty, &f.checks, quote!(&self.#id), path);
+                    let c = check(&s.name, &f.rust, &f.ty, &f.checks, quote!(&self.#id), path);
                     body.push(quote!({ #c }));
                 } else {
-                    let c = check(&s.name, wire, &f.ty, &f.checks, quote!(value), path);
+                    let c = check(&s.name, &f.rust, &f.ty, &f.checks, quote!(value), path);
                     body.push(quote! {
                         if let Some(value) = &self.#id {
                             #c
@@ -140,10 +178,10 @@ pub fn validate_impl(s: &StructDef) -> TokenStream {
                 let gid = field_ident(&o.field);
                 let gty = ident(&o.name);
                 let arms = o.variants.iter().map(|f| {
-                    let var = variant_ident(&f.wire);
+                    let var = variant_ident(&f.rust);
                     let wire = &f.wire;
                     let path = quote!(&::payermax_types::validate::field_path(path, #wire));
-                    let c = check(&s.name, wire, &f.ty, &f.checks, quote!(value), path);
+                    let c = check(&s.name, &f.rust, &f.ty, &f.checks, quote!(value), path);
                     if needs_check(&f.ty, &f.checks) {
                         quote!(#gty::#var(value) => { #c })
                     } else {

@@ -37,7 +37,7 @@ impl Validate for QueryRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryResponse {
     pub out_refund_no: String,
@@ -58,7 +58,7 @@ impl Operation for Query {
     type Response = QueryResponse;
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LegacyApplyRequest {
     pub refund_id: String,
@@ -71,7 +71,7 @@ impl Validate for LegacyApplyRequest {
     fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {}
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LegacyApplyResponse {
     pub refund_id: String,
@@ -91,7 +91,7 @@ impl Operation for LegacyApply {
     type Response = LegacyApplyResponse;
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundNotifyBody {
     pub refund_id: String,
@@ -140,7 +140,7 @@ pub fn builder() -> ClientBuilder {
 
 /// A request that serializes to a bare string: it cannot be flattened into
 /// the legacy envelope, so encoding fails.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scalar(pub String);
 
 impl Validate for Scalar {

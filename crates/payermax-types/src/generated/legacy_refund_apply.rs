@@ -4,7 +4,7 @@
 //! Note that the request address does not contain the interface description in brackets
 /// Refund Request: the operation `refundApply`, `POST /aggregate-pay-gate/api/gateway`.
 ///
-/// A marker type: payermax-http sends a [`LegacyRefundApplyRequest`] with it and decodes a [`LegacyRefundApplyResponse`].
+/// A marker type: payermax-http sends a [`LegacyRefundApplyRequest`] with it and decodes the reply's `data` as a [`LegacyRefundApplyResponse`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LegacyRefundApply;
 
@@ -66,23 +66,37 @@ pub struct LegacyRefundApplyRequest {
     pub email: Option<String>,
 }
 
-impl LegacyRefundApplyRequest {
-    /// A `LegacyRefundApplyRequest` from its required fields; optional fields start empty and are set with the methods named after them.
-    pub fn new(
-        refund_id: impl Into<String>,
-        order_id: impl Into<String>,
-        amount: ::payermax_types::Amount,
-        currency: impl Into<String>,
-    ) -> Self {
+/// The required members of [`LegacyRefundApplyRequest`], named at the call site: `LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegacyRefundApplyRequestRequired {
+    /// `refundId`: Refund request ID.
+    pub refund_id: String,
+    /// `orderId`: Original merchant order ID.
+    pub order_id: String,
+    /// `amount`: Refund amount, must be equal to the original payment amount. Currently partial refund is not supported.
+    pub amount: ::payermax_types::Amount,
+    /// `currency`: Currency code in capital alphabet. 【Country & Region Codes
+    pub currency: String,
+}
+
+impl From<LegacyRefundApplyRequestRequired> for LegacyRefundApplyRequest {
+    fn from(required: LegacyRefundApplyRequestRequired) -> Self {
         LegacyRefundApplyRequest {
-            refund_id: refund_id.into(),
-            order_id: order_id.into(),
-            amount,
-            currency: currency.into(),
+            refund_id: required.refund_id,
+            order_id: required.order_id,
+            amount: required.amount,
+            currency: required.currency,
             callback_url: None,
             comments: None,
             email: None,
         }
+    }
+}
+
+impl LegacyRefundApplyRequest {
+    /// A `LegacyRefundApplyRequest` from its required members; optional fields start empty and are set with the methods named after them.
+    pub fn new(required: LegacyRefundApplyRequestRequired) -> Self {
+        Self::from(required)
     }
     /// Sets `callbackUrl`: Refund result callback URL.
     pub fn callback_url(mut self, callback_url: impl Into<String>) -> Self {
@@ -190,22 +204,36 @@ pub struct LegacyRefundApplyResponse {
     pub error_msg: Option<String>,
 }
 
-impl LegacyRefundApplyResponse {
-    /// A `LegacyRefundApplyResponse` from its required fields; optional fields start empty and are set with the methods named after them.
-    pub fn new(
-        refund_id: impl Into<String>,
-        trade_no: impl Into<String>,
-        order_id: impl Into<String>,
-        status: LegacyRefundApplyStatus,
-    ) -> Self {
+/// The required members of [`LegacyRefundApplyResponse`], named at the call site: `LegacyRefundApplyResponse::new(LegacyRefundApplyResponseRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegacyRefundApplyResponseRequired {
+    /// `refundId`: Merchant refund request serial number.
+    pub refund_id: String,
+    /// `tradeNo`: The payermax original Platform Order ID.
+    pub trade_no: String,
+    /// `orderId`: The original Merchant Order ID.
+    pub order_id: String,
+    /// `status`: Refund status: 0 - initial refund, 1 - refund successful, 2 - refund failed.
+    pub status: LegacyRefundApplyStatus,
+}
+
+impl From<LegacyRefundApplyResponseRequired> for LegacyRefundApplyResponse {
+    fn from(required: LegacyRefundApplyResponseRequired) -> Self {
         LegacyRefundApplyResponse {
-            refund_id: refund_id.into(),
-            trade_no: trade_no.into(),
-            order_id: order_id.into(),
-            status,
+            refund_id: required.refund_id,
+            trade_no: required.trade_no,
+            order_id: required.order_id,
+            status: required.status,
             error_code: None,
             error_msg: None,
         }
+    }
+}
+
+impl LegacyRefundApplyResponse {
+    /// A `LegacyRefundApplyResponse` from its required members; optional fields start empty and are set with the methods named after them.
+    pub fn new(required: LegacyRefundApplyResponseRequired) -> Self {
+        Self::from(required)
     }
     /// Sets `errorCode`: Refund error code.
     pub fn error_code(mut self, error_code: impl Into<String>) -> Self {
@@ -216,56 +244,6 @@ impl LegacyRefundApplyResponse {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
-    }
-}
-
-impl ::payermax_types::Validate for LegacyRefundApplyResponse {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        {
-            let field: &str = &::payermax_types::validate::field_path(path, "refundId");
-            ::payermax_types::validate::check_length(
-                field,
-                &self.refund_id,
-                None,
-                Some(64),
-                out,
-            );
-        }
-        {
-            let field: &str = &::payermax_types::validate::field_path(path, "tradeNo");
-            ::payermax_types::validate::check_length(
-                field,
-                &self.trade_no,
-                None,
-                Some(64),
-                out,
-            );
-        }
-        {
-            let field: &str = &::payermax_types::validate::field_path(path, "orderId");
-            ::payermax_types::validate::check_length(
-                field,
-                &self.order_id,
-                None,
-                Some(64),
-                out,
-            );
-        }
-        {
-            ::payermax_types::Validate::validate_into(
-                &self.status,
-                &::payermax_types::validate::field_path(path, "status"),
-                out,
-            );
-        }
-        if let Some(value) = &self.error_code {
-            let field: &str = &::payermax_types::validate::field_path(path, "errorCode");
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
-        }
-        if let Some(value) = &self.error_msg {
-            let field: &str = &::payermax_types::validate::field_path(path, "errorMsg");
-            ::payermax_types::validate::check_length(field, value, None, Some(256), out);
-        }
     }
 }
 
@@ -338,18 +316,5 @@ impl ::schemars::JsonSchema for LegacyRefundApplyStatus {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!({ "type" : "number", "enum" : [0, 1, 2] })
-    }
-}
-
-impl ::payermax_types::Validate for LegacyRefundApplyStatus {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let LegacyRefundApplyStatus::Unknown(_) = self {
-            out.push(::payermax_types::Violation {
-                path: path.to_owned(),
-                rule: ::payermax_types::Rule::Enum {
-                    allowed: LegacyRefundApplyStatus::VALUE_NAMES,
-                },
-            });
-        }
     }
 }

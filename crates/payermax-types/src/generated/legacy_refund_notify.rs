@@ -54,28 +54,45 @@ pub struct LegacyRefundNotifyBody {
     pub error_msg: Option<String>,
 }
 
-impl LegacyRefundNotifyBody {
-    /// A `LegacyRefundNotifyBody` from its required fields; optional fields start empty and are set with the methods named after them.
-    pub fn new(
-        merchant_id: impl Into<String>,
-        refund_id: impl Into<String>,
-        trade_no: impl Into<String>,
-        order_id: impl Into<String>,
-        status: LegacyRefundNotifyStatus,
-        refund_amount: ::payermax_types::Amount,
-        currency: impl Into<String>,
-    ) -> Self {
+/// The required members of [`LegacyRefundNotifyBody`], named at the call site: `LegacyRefundNotifyBody::new(LegacyRefundNotifyBodyRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegacyRefundNotifyBodyRequired {
+    /// `merchantId`: Merchant ID assigned by PayerMax.
+    pub merchant_id: String,
+    /// `refundId`: Merchant refund ID.
+    pub refund_id: String,
+    /// `tradeNo`: The payermax original Platform Order ID.
+    pub trade_no: String,
+    /// `orderId`: Original merchant order ID.
+    pub order_id: String,
+    /// `status`: Refund status: 1 - success, 2 - failure.
+    pub status: LegacyRefundNotifyStatus,
+    /// `refundAmount`: Refund amount.
+    pub refund_amount: ::payermax_types::Amount,
+    /// `currency`: Refund amount currency.
+    pub currency: String,
+}
+
+impl From<LegacyRefundNotifyBodyRequired> for LegacyRefundNotifyBody {
+    fn from(required: LegacyRefundNotifyBodyRequired) -> Self {
         LegacyRefundNotifyBody {
-            merchant_id: merchant_id.into(),
-            refund_id: refund_id.into(),
-            trade_no: trade_no.into(),
-            order_id: order_id.into(),
-            status,
-            refund_amount,
-            currency: currency.into(),
+            merchant_id: required.merchant_id,
+            refund_id: required.refund_id,
+            trade_no: required.trade_no,
+            order_id: required.order_id,
+            status: required.status,
+            refund_amount: required.refund_amount,
+            currency: required.currency,
             error_code: None,
             error_msg: None,
         }
+    }
+}
+
+impl LegacyRefundNotifyBody {
+    /// A `LegacyRefundNotifyBody` from its required members; optional fields start empty and are set with the methods named after them.
+    pub fn new(required: LegacyRefundNotifyBodyRequired) -> Self {
+        Self::from(required)
     }
     /// Sets `errorCode`: Error code for failed refund. It will be an empty string if the refund is successful.
     pub fn error_code(mut self, error_code: impl Into<String>) -> Self {
@@ -86,18 +103,6 @@ impl LegacyRefundNotifyBody {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
-    }
-}
-
-impl ::payermax_types::Validate for LegacyRefundNotifyBody {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        {
-            ::payermax_types::Validate::validate_into(
-                &self.status,
-                &::payermax_types::validate::field_path(path, "status"),
-                out,
-            );
-        }
     }
 }
 
@@ -166,18 +171,5 @@ impl ::schemars::JsonSchema for LegacyRefundNotifyStatus {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!({ "type" : "number", "enum" : [1, 2] })
-    }
-}
-
-impl ::payermax_types::Validate for LegacyRefundNotifyStatus {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let LegacyRefundNotifyStatus::Unknown(_) = self {
-            out.push(::payermax_types::Violation {
-                path: path.to_owned(),
-                rule: ::payermax_types::Rule::Enum {
-                    allowed: LegacyRefundNotifyStatus::VALUE_NAMES,
-                },
-            });
-        }
     }
 }

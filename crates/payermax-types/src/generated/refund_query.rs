@@ -2,7 +2,7 @@
 //! Refund Inquiry (`spec/refund_query.json`).
 /// Refund Inquiry: the operation `refundQuery`, `POST /aggregate-pay/api/gateway/refundQuery`.
 ///
-/// A marker type: payermax-http sends a [`RefundQueryRequest`] with it and decodes a [`RefundQueryResponse`].
+/// A marker type: payermax-http sends a [`RefundQueryRequest`] with it and decodes the reply's `data` as an `Option` of [`RefundQueryResponse`] (`None` when the reply has no `data`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct RefundQuery;
 
@@ -14,7 +14,7 @@ impl ::payermax_types::Operation for RefundQuery {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     type Request = RefundQueryRequest;
-    type Response = RefundQueryResponse;
+    type Response = Option<RefundQueryResponse>;
 }
 
 impl ::payermax_types::OperationRequest for RefundQueryRequest {
@@ -34,10 +34,25 @@ pub struct RefundQueryRequest {
     pub refund_ref: RefundRef,
 }
 
+/// The required members of [`RefundQueryRequest`], named at the call site: `RefundQueryRequest::new(RefundQueryRequestRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundQueryRequestRequired {
+    /// Exactly one of `outRefundNo`, `refundTradeNo`: see [`RefundRef`].
+    pub refund_ref: RefundRef,
+}
+
+impl From<RefundQueryRequestRequired> for RefundQueryRequest {
+    fn from(required: RefundQueryRequestRequired) -> Self {
+        RefundQueryRequest {
+            refund_ref: required.refund_ref,
+        }
+    }
+}
+
 impl RefundQueryRequest {
-    /// A `RefundQueryRequest` from its required fields; optional fields start empty and are set with the methods named after them.
-    pub fn new(refund_ref: RefundRef) -> Self {
-        RefundQueryRequest { refund_ref }
+    /// A `RefundQueryRequest` from its required members; optional fields start empty and are set with the methods named after them.
+    pub fn new(required: RefundQueryRequestRequired) -> Self {
+        Self::from(required)
     }
 }
 
@@ -178,18 +193,9 @@ pub struct RefundQueryResponse {
 }
 
 impl RefundQueryResponse {
-    /// A `RefundQueryResponse` from its required fields; optional fields start empty and are set with the methods named after them.
+    /// An empty `RefundQueryResponse`: every field is optional and set with the methods named after it.
     pub fn new() -> Self {
-        RefundQueryResponse {
-            out_refund_no: None,
-            refund_trade_no: None,
-            refund_amount: None,
-            refund_currency: None,
-            out_trade_no: None,
-            status: None,
-            result_msg: None,
-            refund_finish_time: None,
-        }
+        Self::default()
     }
     /// Sets `outRefundNo`: Merchant refund order id
     pub fn out_refund_no(mut self, out_refund_no: impl Into<String>) -> Self {
@@ -236,50 +242,6 @@ impl RefundQueryResponse {
     }
 }
 
-impl ::payermax_types::Validate for RefundQueryResponse {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let Some(value) = &self.out_refund_no {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "outRefundNo",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
-        }
-        if let Some(value) = &self.refund_trade_no {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "refundTradeNo",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
-        }
-        if let Some(value) = &self.refund_currency {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "refundCurrency",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(3), out);
-        }
-        if let Some(value) = &self.out_trade_no {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "outTradeNo",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
-        }
-        if let Some(value) = &self.status {
-            ::payermax_types::Validate::validate_into(
-                value,
-                &::payermax_types::validate::field_path(path, "status"),
-                out,
-            );
-        }
-        if let Some(value) = &self.result_msg {
-            let field: &str = &::payermax_types::validate::field_path(path, "resultMsg");
-            ::payermax_types::validate::check_length(field, value, None, Some(256), out);
-        }
-    }
-}
-
 /// the status of refund,Please refer to【Refund status
 ///
 /// Values this version does not know are kept in `Unknown` and written back unchanged.
@@ -316,6 +278,7 @@ impl RefundQueryStatus {
 }
 
 impl From<&str> for RefundQueryStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
     fn from(v: &str) -> Self {
         match v {
             "REFUND_SUCCESS" => RefundQueryStatus::RefundSuccess,
@@ -363,18 +326,5 @@ impl ::schemars::JsonSchema for RefundQueryStatus {
             { "type" : "string", "enum" : ["REFUND_SUCCESS", "REFUND_PENDING",
             "REFUND_FAILED"] }
         )
-    }
-}
-
-impl ::payermax_types::Validate for RefundQueryStatus {
-    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-        if let RefundQueryStatus::Unknown(_) = self {
-            out.push(::payermax_types::Violation {
-                path: path.to_owned(),
-                rule: ::payermax_types::Rule::Enum {
-                    allowed: RefundQueryStatus::VALUES,
-                },
-            });
-        }
     }
 }
