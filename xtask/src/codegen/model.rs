@@ -702,7 +702,14 @@ impl Builder {
         Ok(Field {
             wire: wire.to_string(),
             rust,
-            doc: s.description.clone(),
+            doc: if s.deprecated {
+                Some(format!(
+                    "Deprecated in PayerMax's document. {}",
+                    s.description.as_deref().unwrap_or_default()
+                ))
+            } else {
+                s.description.clone()
+            },
             ty,
             required: required && !nullable,
             aliases: s.aliases.clone(),

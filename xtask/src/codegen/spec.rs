@@ -185,6 +185,13 @@ pub struct Schema {
     /// The Rust field name, when the wire name does not make a good one.
     #[serde(rename = "x-rust-name")]
     pub rust_name: Option<String>,
+    /// The original (Chinese) text of `description`; kept in the spec only.
+    #[serde(rename = "x-description-zh")]
+    #[allow(dead_code)]
+    pub description_zh: Option<String>,
+    /// PayerMax's document marks the field deprecated.
+    #[serde(rename = "x-deprecated", default)]
+    pub deprecated: bool,
     #[serde(rename = "minItems")]
     pub min_items: Option<u64>,
     #[serde(rename = "maxItems")]
