@@ -1,6 +1,7 @@
 //! Body schemas (JSON Schema subset) built from table rows, addressed by
 //! dotted field paths, and put in canonical key order.
 
+use super::openapi::convert::main_type;
 use super::page::Body;
 use super::row::{Constraint, Row};
 use crate::json::J;
@@ -123,11 +124,7 @@ pub fn lookup_mut<'a>(
         } else {
             format!("`{walked}`")
         };
-        let ty = node
-            .get("type")
-            .and_then(J::as_str)
-            .unwrap_or("")
-            .to_owned();
+        let ty = main_type(node).0.unwrap_or("").to_owned();
         if ty == "array" {
             return Err(format!(
                 "{parent_desc} is an array: address its items as `{walked}[].{name}`"
@@ -143,7 +140,7 @@ pub fn lookup_mut<'a>(
         };
         if items {
             walked.push_str("[]");
-            if node.get("type").and_then(J::as_str) != Some("array") {
+            if main_type(node).0 != Some("array") {
                 return Err(format!("`{walked}`: `{name}` is not an array"));
             }
             if node.get("items").is_none() {

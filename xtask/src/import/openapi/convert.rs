@@ -363,6 +363,36 @@ impl Conv<'_> {
                 }
                 out_props.push((trimmed, c));
             }
+            let bounds_met = !props.is_empty()
+                && node
+                    .get("maxProperties")
+                    .and_then(|m| match m {
+                        J::Num(n) => n.as_i64(),
+                        _ => None,
+                    })
+                    .is_none_or(|m| m >= props.len() as i64)
+                && node
+                    .get("minProperties")
+                    .and_then(|m| match m {
+                        J::Num(n) => n.as_i64(),
+                        _ => None,
+                    })
+                    .is_none_or(|m| m <= 0);
+            if bounds_met
+                && (node.get("maxProperties").is_some() || node.get("minProperties").is_some())
+            {
+                out.remove("maxProperties");
+                out.remove("minProperties");
+                issues.add(
+                    "property-count-bounds",
+                    at,
+                    &format!(
+                        "`maxProperties`/`minProperties` on an object that declares {} properties.",
+                        props.len()
+                    ),
+                    "Always met by the declared properties: not generated.",
+                );
+            }
             if !props.is_empty() || node.get("properties").is_some() {
                 out.set("properties", J::Obj(out_props.clone()));
             }

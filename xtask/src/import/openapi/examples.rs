@@ -179,6 +179,16 @@ pub fn reconcile(
         ),
         J::Num(_) if main == "number" => {}
         J::Bool(_) if main == "boolean" => {}
+        J::Num(_)
+            if main == "string" && schema.get("format").and_then(J::as_str) == Some("decimal") =>
+        {
+            issues.add(
+                "example-type",
+                at,
+                "An amount declared as a string; an example gives a JSON number.",
+                "Amounts read both forms exactly and write the declared one (a string).",
+            );
+        }
         J::Num(_) | J::Bool(_) if main == "string" => {
             let kind = ex.kind();
             if sent_by_payermax {
@@ -195,7 +205,7 @@ pub fn reconcile(
                     "example-type",
                     at,
                     &format!("A string is declared; PayerMax's example sends a {kind}."),
-                    &format!("Accepted as either (x-accept): the value keeps the JSON type it came with and is written back the same way."),
+                    "Accepted as either (x-accept): the value keeps the JSON type it came with and is written back the same way.",
                 );
             } else {
                 issues.add(

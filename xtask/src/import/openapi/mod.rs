@@ -27,6 +27,10 @@ use issues::Issues;
 /// Where gateway calls live; the rest of a path is the operation.
 pub const GATEWAY_PREFIX: &str = "/aggregate-pay/api/gateway/";
 
+/// What the merchant answers a notification with, as the document gives it
+/// for every notification that has an example.
+pub const ACKNOWLEDGEMENT: &str = r#"{"code":"SUCCESS","msg":"Success"}"#;
+
 /// The vendored document and what the importer reads beside it.
 pub struct Source {
     pub doc: J,
@@ -360,6 +364,21 @@ pub fn build_op(
                     "",
                     name.outbound,
                     &mut issues,
+                );
+            }
+        }
+    }
+    if !name.outbound && kind_str == "notification" {
+        for (code, s, exs) in &mut responses {
+            if code == "200" && s.is_some() && exs.is_empty() {
+                exs.push(J::parse(ACKNOWLEDGEMENT).expect("a JSON constant"));
+                issues.add(
+                    "ack-example-missing",
+                    "response 200:",
+                    "The acknowledgement the merchant answers with has a schema but no example.",
+                    &format!(
+                        "The acknowledgement every other notification documents: {ACKNOWLEDGEMENT}."
+                    ),
                 );
             }
         }
