@@ -125,7 +125,14 @@ pub fn doc_text(text: &str) -> String {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    out
+    // Each line of the source is a paragraph of its own (PayerMax's texts
+    // break lines between points, never inside a sentence), so a numbered
+    // point never swallows the next line as a lazy continuation.
+    out.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 #[cfg(test)]

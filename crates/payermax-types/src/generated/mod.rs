@@ -2,11 +2,179 @@
 //! One module per operation in `spec/`, each behind the cargo feature of its domain, and the registry of them all.
 pub mod registry;
 
+#[cfg(feature = "risk")]
+pub mod add_or_del_risk_name_list;
+
+#[cfg(feature = "payments")]
+pub mod apply_ddc;
+
+#[cfg(feature = "payments")]
+pub mod apply_dropin_session;
+
+#[cfg(feature = "payments")]
+pub mod apply_dropin_session_auth;
+
+#[cfg(feature = "tokens")]
+pub mod apply_payment_token;
+
+#[cfg(feature = "payments")]
+pub mod auth_result_notify;
+
+#[cfg(feature = "balance")]
+pub mod balance_notify;
+
+#[cfg(feature = "payments")]
+pub mod bill_payment_notify;
+
+#[cfg(feature = "payments")]
+pub mod bill_payment_validation;
+
+#[cfg(feature = "payments")]
+pub mod cancel;
+
+#[cfg(feature = "payments")]
+pub mod cancel_result_notify;
+
+#[cfg(feature = "payments")]
+pub mod capture;
+
+#[cfg(feature = "payments")]
+pub mod capture_result_notify;
+
+#[cfg(feature = "disputes")]
+pub mod case_replay;
+
+#[cfg(feature = "disputes")]
+pub mod case_search;
+
+#[cfg(feature = "disputes")]
+pub mod chargeback_notify;
+
+#[cfg(feature = "payments")]
+pub mod collect_result_notify;
+
+#[cfg(feature = "payments")]
+pub mod confirm_payment;
+
+#[cfg(feature = "payments")]
+pub mod create_paybylink;
+
+#[cfg(feature = "balance")]
+pub mod current_balance_query;
+
+#[cfg(feature = "balance")]
+pub mod day_end_balance_query;
+
+#[cfg(feature = "payouts")]
+pub mod disbursement_result_notify;
+
+#[cfg(feature = "exchange")]
+pub mod exchange;
+
+#[cfg(feature = "exchange")]
+pub mod exchange_query;
+
+#[cfg(feature = "payments")]
+pub mod expire_paybylink;
+
+#[cfg(feature = "risk")]
+pub mod fraud_notify;
+
+#[cfg(feature = "tokens")]
+pub mod inquire_apply_request;
+
+#[cfg(feature = "tokens")]
+pub mod inquire_payment_token;
+
 #[cfg(feature = "legacy")]
 pub mod legacy_refund_apply;
 
 #[cfg(feature = "legacy")]
 pub mod legacy_refund_notify;
 
+#[cfg(feature = "payments")]
+pub mod order_and_pay_auth_direct;
+
+#[cfg(feature = "payments")]
+pub mod order_and_pay_auth_drop_in;
+
+#[cfg(feature = "payments")]
+pub mod order_and_pay_auth_hosted;
+
+#[cfg(feature = "payments")]
+pub mod order_and_pay_direct;
+
+#[cfg(feature = "payments")]
+pub mod order_and_pay_drop_in;
+
+#[cfg(feature = "payments")]
+pub mod order_and_pay_hosted;
+
+#[cfg(feature = "payments")]
+pub mod order_confirm;
+
+#[cfg(feature = "payments")]
+pub mod order_query;
+
+#[cfg(feature = "payments")]
+pub mod page_return;
+
+#[cfg(feature = "payments")]
+pub mod pay_link_result_notify;
+
+#[cfg(feature = "payouts")]
+pub mod payment_field_validation;
+
+#[cfg(feature = "payouts")]
+pub mod payment_order_pay;
+
+#[cfg(feature = "payouts")]
+pub mod payment_order_qry;
+
+#[cfg(feature = "risk")]
+pub mod put_rfi_material_list;
+
+#[cfg(feature = "exchange")]
+pub mod query_client_exchange_rate;
+
+#[cfg(feature = "payments")]
+pub mod query_paybylink;
+
+#[cfg(feature = "exchange")]
+pub mod quote_query;
+
+#[cfg(feature = "refunds")]
+pub mod refund;
+
 #[cfg(feature = "refunds")]
 pub mod refund_query;
+
+#[cfg(feature = "refunds")]
+pub mod refund_result_notify;
+
+#[cfg(feature = "tokens")]
+pub mod remove_payment_token;
+
+#[cfg(feature = "risk")]
+pub mod rfi_notify;
+
+#[cfg(feature = "subscriptions")]
+pub mod subscription_cancel;
+
+#[cfg(feature = "subscriptions")]
+pub mod subscription_create;
+
+#[cfg(feature = "subscriptions")]
+pub mod subscription_payment_result_notify;
+
+#[cfg(feature = "subscriptions")]
+pub mod subscription_query;
+
+#[cfg(feature = "subscriptions")]
+pub mod subscription_result_notify;
+
+#[cfg(feature = "tokens")]
+pub mod tokenization_notify;
+
+#[cfg(feature = "balance")]
+pub mod va_result_notify;

@@ -3,6 +3,398 @@
 /// Every spec in `spec/`, by id, whether or not its domain's feature is on.
 pub static OPERATIONS: &[::payermax_types::OperationInfo] = &[
     ::payermax_types::OperationInfo {
+        id: "add_or_del_risk_name_list",
+        name: "addOrDelRiskNameList",
+        title: "Add or remove risk control list entries.",
+        domain: ::payermax_types::Domain::Risk,
+        feature: "risk",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/addOrDelRiskNameList"),
+        variant: None,
+        module: "payermax_types::add_or_del_risk_name_list",
+        descriptor: "AddOrDelRiskNameList",
+    },
+    ::payermax_types::OperationInfo {
+        id: "apply_ddc",
+        name: "applyDDC",
+        title: "Direct API payment: apply for DDC (device data collection)",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/applyDDC"),
+        variant: None,
+        module: "payermax_types::apply_ddc",
+        descriptor: "ApplyDdc",
+    },
+    ::payermax_types::OperationInfo {
+        id: "apply_dropin_session",
+        name: "applyDropinSession",
+        title: "Apply Drop-in Session",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/applyDropinSession"),
+        variant: Some("drop-in"),
+        module: "payermax_types::apply_dropin_session",
+        descriptor: "ApplyDropinSession",
+    },
+    ::payermax_types::OperationInfo {
+        id: "apply_dropin_session_auth",
+        name: "applyDropinSession",
+        title: "Apply Drop-in Session",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/applyDropinSession"),
+        variant: Some("auth-capture-drop-in"),
+        module: "payermax_types::apply_dropin_session_auth",
+        descriptor: "ApplyDropinSessionAuth",
+    },
+    ::payermax_types::OperationInfo {
+        id: "apply_payment_token",
+        name: "applyPaymentToken",
+        title: "Apply for a `PaymentTokenID`.",
+        domain: ::payermax_types::Domain::Tokens,
+        feature: "tokens",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/applyPaymentToken"),
+        variant: None,
+        module: "payermax_types::apply_payment_token",
+        descriptor: "ApplyPaymentToken",
+    },
+    ::payermax_types::OperationInfo {
+        id: "auth_result_notify",
+        name: "auth_result_notify",
+        title: "Authorization result notification",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::auth_result_notify",
+        descriptor: "AuthResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "balance_notify",
+        name: "balance_notify",
+        title: "Balance change notification.",
+        domain: ::payermax_types::Domain::Balance,
+        feature: "balance",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::balance_notify",
+        descriptor: "BalanceNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "bill_payment_notify",
+        name: "bill_payment_notify",
+        title: "Payment success notification to the merchant",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::bill_payment_notify",
+        descriptor: "BillPaymentNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "bill_payment_validation",
+        name: "bill_payment_validation",
+        title: "Bill payment validation API.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::SyncCallback,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::bill_payment_validation",
+        descriptor: "BillPaymentValidation",
+    },
+    ::payermax_types::OperationInfo {
+        id: "cancel",
+        name: "cancel",
+        title: "Cancel (void)",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/cancel"),
+        variant: None,
+        module: "payermax_types::cancel",
+        descriptor: "Cancel",
+    },
+    ::payermax_types::OperationInfo {
+        id: "cancel_result_notify",
+        name: "cancel_result_notify",
+        title: "Cancellation notification",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::cancel_result_notify",
+        descriptor: "CancelResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "capture",
+        name: "capture",
+        title: "Capture",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/capture"),
+        variant: None,
+        module: "payermax_types::capture",
+        descriptor: "Capture",
+    },
+    ::payermax_types::OperationInfo {
+        id: "capture_result_notify",
+        name: "capture_result_notify",
+        title: "Capture notification",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::capture_result_notify",
+        descriptor: "CaptureResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "case_replay",
+        name: "caseReplay",
+        title: "Case reply",
+        domain: ::payermax_types::Domain::Disputes,
+        feature: "disputes",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/caseReplay"),
+        variant: None,
+        module: "payermax_types::case_replay",
+        descriptor: "CaseReplay",
+    },
+    ::payermax_types::OperationInfo {
+        id: "case_search",
+        name: "caseSearch",
+        title: "Case query.",
+        domain: ::payermax_types::Domain::Disputes,
+        feature: "disputes",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/caseSearch"),
+        variant: None,
+        module: "payermax_types::case_search",
+        descriptor: "CaseSearch",
+    },
+    ::payermax_types::OperationInfo {
+        id: "chargeback_notify",
+        name: "chargeback_notify",
+        title: "Dispute asynchronous notification.",
+        domain: ::payermax_types::Domain::Disputes,
+        feature: "disputes",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::chargeback_notify",
+        descriptor: "ChargebackNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "collect_result_notify",
+        name: "collect_result_notify",
+        title: "Payment result notification.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::collect_result_notify",
+        descriptor: "CollectResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "confirm_payment",
+        name: "confirmPayment",
+        title: "Payment confirmation.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/confirmPayment"),
+        variant: None,
+        module: "payermax_types::confirm_payment",
+        descriptor: "ConfirmPayment",
+    },
+    ::payermax_types::OperationInfo {
+        id: "create_paybylink",
+        name: "createPaybylink",
+        title: "Create link.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/createPaybylink"),
+        variant: None,
+        module: "payermax_types::create_paybylink",
+        descriptor: "CreatePaybylink",
+    },
+    ::payermax_types::OperationInfo {
+        id: "current_balance_query",
+        name: "currentBalanceQuery",
+        title: "Real-time balance query",
+        domain: ::payermax_types::Domain::Balance,
+        feature: "balance",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/currentBalanceQuery"),
+        variant: None,
+        module: "payermax_types::current_balance_query",
+        descriptor: "CurrentBalanceQuery",
+    },
+    ::payermax_types::OperationInfo {
+        id: "day_end_balance_query",
+        name: "dayEndBalanceQuery",
+        title: "End-of-day balance query",
+        domain: ::payermax_types::Domain::Balance,
+        feature: "balance",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/dayEndBalanceQuery"),
+        variant: None,
+        module: "payermax_types::day_end_balance_query",
+        descriptor: "DayEndBalanceQuery",
+    },
+    ::payermax_types::OperationInfo {
+        id: "disbursement_result_notify",
+        name: "disbursement_result_notify",
+        title: "Payout result notification",
+        domain: ::payermax_types::Domain::Payouts,
+        feature: "payouts",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::disbursement_result_notify",
+        descriptor: "DisbursementResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "exchange",
+        name: "exchange",
+        title: "Currency exchange request.",
+        domain: ::payermax_types::Domain::Exchange,
+        feature: "exchange",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/exchange"),
+        variant: None,
+        module: "payermax_types::exchange",
+        descriptor: "Exchange",
+    },
+    ::payermax_types::OperationInfo {
+        id: "exchange_query",
+        name: "exchangeQuery",
+        title: "Currency exchange result query",
+        domain: ::payermax_types::Domain::Exchange,
+        feature: "exchange",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/exchangeQuery"),
+        variant: None,
+        module: "payermax_types::exchange_query",
+        descriptor: "ExchangeQuery",
+    },
+    ::payermax_types::OperationInfo {
+        id: "expire_paybylink",
+        name: "expirePaybylink",
+        title: "Expire payment link",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/expirePaybylink"),
+        variant: None,
+        module: "payermax_types::expire_paybylink",
+        descriptor: "ExpirePaybylink",
+    },
+    ::payermax_types::OperationInfo {
+        id: "fraud_notify",
+        name: "fraud_notify",
+        title: "Risk-control fraud notification",
+        domain: ::payermax_types::Domain::Risk,
+        feature: "risk",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::fraud_notify",
+        descriptor: "FraudNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "inquire_apply_request",
+        name: "InquireApplyRequest",
+        title: "Query the result of a `paymentTokenID` application",
+        domain: ::payermax_types::Domain::Tokens,
+        feature: "tokens",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/InquireApplyRequest"),
+        variant: None,
+        module: "payermax_types::inquire_apply_request",
+        descriptor: "InquireApplyRequest",
+    },
+    ::payermax_types::OperationInfo {
+        id: "inquire_payment_token",
+        name: "inquirePaymentToken",
+        title: "Query a `paymentTokenID`",
+        domain: ::payermax_types::Domain::Tokens,
+        feature: "tokens",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/inquirePaymentToken"),
+        variant: None,
+        module: "payermax_types::inquire_payment_token",
+        descriptor: "InquirePaymentToken",
+    },
+    ::payermax_types::OperationInfo {
         id: "legacy_refund_apply",
         name: "refundApply",
         title: "Refund Request",
@@ -31,9 +423,261 @@ pub static OPERATIONS: &[::payermax_types::OperationInfo] = &[
         descriptor: "LegacyRefundNotify",
     },
     ::payermax_types::OperationInfo {
+        id: "order_and_pay_auth_direct",
+        name: "orderAndPay",
+        title: "Direct API payment",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderAndPay"),
+        variant: Some("auth-capture-direct-api"),
+        module: "payermax_types::order_and_pay_auth_direct",
+        descriptor: "OrderAndPayAuthDirect",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_and_pay_auth_drop_in",
+        name: "orderAndPay",
+        title: "Payment with front-end components",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderAndPay"),
+        variant: Some("auth-capture-drop-in"),
+        module: "payermax_types::order_and_pay_auth_drop_in",
+        descriptor: "OrderAndPayAuthDropIn",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_and_pay_auth_hosted",
+        name: "orderAndPay",
+        title: "Checkout - place order.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderAndPay"),
+        variant: Some("auth-capture-hosted"),
+        module: "payermax_types::order_and_pay_auth_hosted",
+        descriptor: "OrderAndPayAuthHosted",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_and_pay_direct",
+        name: "orderAndPay",
+        title: "Direct API payment",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderAndPay"),
+        variant: Some("direct-api"),
+        module: "payermax_types::order_and_pay_direct",
+        descriptor: "OrderAndPayDirect",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_and_pay_drop_in",
+        name: "orderAndPay",
+        title: "Payment with front-end components",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderAndPay"),
+        variant: Some("drop-in"),
+        module: "payermax_types::order_and_pay_drop_in",
+        descriptor: "OrderAndPayDropIn",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_and_pay_hosted",
+        name: "orderAndPay",
+        title: "Checkout - place order.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderAndPay"),
+        variant: Some("hosted-checkout"),
+        module: "payermax_types::order_and_pay_hosted",
+        descriptor: "OrderAndPayHosted",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_confirm",
+        name: "orderConfirm",
+        title: "Merchant crediting result confirmation",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderConfirm"),
+        variant: None,
+        module: "payermax_types::order_confirm",
+        descriptor: "OrderConfirm",
+    },
+    ::payermax_types::OperationInfo {
+        id: "order_query",
+        name: "orderQuery",
+        title: "Transaction query",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/orderQuery"),
+        variant: None,
+        module: "payermax_types::order_query",
+        descriptor: "OrderQuery",
+    },
+    ::payermax_types::OperationInfo {
+        id: "page_return",
+        name: "page_return",
+        title: "Page return.",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Redirect,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::page_return",
+        descriptor: "PageReturn",
+    },
+    ::payermax_types::OperationInfo {
+        id: "pay_link_result_notify",
+        name: "pay_link_result_notify",
+        title: "Payment link update callback",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::pay_link_result_notify",
+        descriptor: "PayLinkResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "payment_field_validation",
+        name: "paymentFieldValidation",
+        title: "Payout field validation",
+        domain: ::payermax_types::Domain::Payouts,
+        feature: "payouts",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/paymentFieldValidation"),
+        variant: None,
+        module: "payermax_types::payment_field_validation",
+        descriptor: "PaymentFieldValidation",
+    },
+    ::payermax_types::OperationInfo {
+        id: "payment_order_pay",
+        name: "paymentOrderPay",
+        title: "Apply for payout",
+        domain: ::payermax_types::Domain::Payouts,
+        feature: "payouts",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/paymentOrderPay"),
+        variant: None,
+        module: "payermax_types::payment_order_pay",
+        descriptor: "PaymentOrderPay",
+    },
+    ::payermax_types::OperationInfo {
+        id: "payment_order_qry",
+        name: "paymentOrderQry",
+        title: "Payout query",
+        domain: ::payermax_types::Domain::Payouts,
+        feature: "payouts",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/paymentOrderQry"),
+        variant: None,
+        module: "payermax_types::payment_order_qry",
+        descriptor: "PaymentOrderQry",
+    },
+    ::payermax_types::OperationInfo {
+        id: "put_rfi_material_list",
+        name: "putRfiMaterialList",
+        title: "Submit supplementary RFI materials",
+        domain: ::payermax_types::Domain::Risk,
+        feature: "risk",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/putRfiMaterialList"),
+        variant: None,
+        module: "payermax_types::put_rfi_material_list",
+        descriptor: "PutRfiMaterialList",
+    },
+    ::payermax_types::OperationInfo {
+        id: "query_client_exchange_rate",
+        name: "queryClientExchangeRate",
+        title: "Acquiring/payout exchange rate query.",
+        domain: ::payermax_types::Domain::Exchange,
+        feature: "exchange",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/queryClientExchangeRate"),
+        variant: None,
+        module: "payermax_types::query_client_exchange_rate",
+        descriptor: "QueryClientExchangeRate",
+    },
+    ::payermax_types::OperationInfo {
+        id: "query_paybylink",
+        name: "queryPaybylink",
+        title: "Query link details",
+        domain: ::payermax_types::Domain::Payments,
+        feature: "payments",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/queryPaybylink"),
+        variant: None,
+        module: "payermax_types::query_paybylink",
+        descriptor: "QueryPaybylink",
+    },
+    ::payermax_types::OperationInfo {
+        id: "quote_query",
+        name: "quoteQuery",
+        title: "Exchange rate query for free currency exchange",
+        domain: ::payermax_types::Domain::Exchange,
+        feature: "exchange",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/quoteQuery"),
+        variant: None,
+        module: "payermax_types::quote_query",
+        descriptor: "QuoteQuery",
+    },
+    ::payermax_types::OperationInfo {
+        id: "refund",
+        name: "refund",
+        title: "Refund request",
+        domain: ::payermax_types::Domain::Refunds,
+        feature: "refunds",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/refund"),
+        variant: None,
+        module: "payermax_types::refund",
+        descriptor: "Refund",
+    },
+    ::payermax_types::OperationInfo {
         id: "refund_query",
         name: "refundQuery",
-        title: "Refund Inquiry",
+        title: "Refund query",
         domain: ::payermax_types::Domain::Refunds,
         feature: "refunds",
         direction: ::payermax_types::Direction::Outbound,
@@ -44,38 +688,392 @@ pub static OPERATIONS: &[::payermax_types::OperationInfo] = &[
         module: "payermax_types::refund_query",
         descriptor: "RefundQuery",
     },
+    ::payermax_types::OperationInfo {
+        id: "refund_result_notify",
+        name: "refund_result_notify",
+        title: "Refund notification.",
+        domain: ::payermax_types::Domain::Refunds,
+        feature: "refunds",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::refund_result_notify",
+        descriptor: "RefundResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "remove_payment_token",
+        name: "removePaymentToken",
+        title: "Unbind a payment token (`paymentTokenID`)",
+        domain: ::payermax_types::Domain::Tokens,
+        feature: "tokens",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/removePaymentToken"),
+        variant: None,
+        module: "payermax_types::remove_payment_token",
+        descriptor: "RemovePaymentToken",
+    },
+    ::payermax_types::OperationInfo {
+        id: "rfi_notify",
+        name: "rfi_notify",
+        title: "RFI notification.",
+        domain: ::payermax_types::Domain::Risk,
+        feature: "risk",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::rfi_notify",
+        descriptor: "RfiNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "subscription_cancel",
+        name: "subscriptionCancel",
+        title: "Cancel a subscription plan",
+        domain: ::payermax_types::Domain::Subscriptions,
+        feature: "subscriptions",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/subscriptionCancel"),
+        variant: None,
+        module: "payermax_types::subscription_cancel",
+        descriptor: "SubscriptionCancel",
+    },
+    ::payermax_types::OperationInfo {
+        id: "subscription_create",
+        name: "subscriptionCreate",
+        title: "Create subscription plan",
+        domain: ::payermax_types::Domain::Subscriptions,
+        feature: "subscriptions",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/subscriptionCreate"),
+        variant: None,
+        module: "payermax_types::subscription_create",
+        descriptor: "SubscriptionCreate",
+    },
+    ::payermax_types::OperationInfo {
+        id: "subscription_payment_result_notify",
+        name: "subscription_payment_result_notify",
+        title: "Charge result notification",
+        domain: ::payermax_types::Domain::Subscriptions,
+        feature: "subscriptions",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::subscription_payment_result_notify",
+        descriptor: "SubscriptionPaymentResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "subscription_query",
+        name: "subscriptionQuery",
+        title: "Subscription result query.",
+        domain: ::payermax_types::Domain::Subscriptions,
+        feature: "subscriptions",
+        direction: ::payermax_types::Direction::Outbound,
+        kind: ::payermax_types::Kind::Operation,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: Some("/aggregate-pay/api/gateway/subscriptionQuery"),
+        variant: None,
+        module: "payermax_types::subscription_query",
+        descriptor: "SubscriptionQuery",
+    },
+    ::payermax_types::OperationInfo {
+        id: "subscription_result_notify",
+        name: "subscription_result_notify",
+        title: "Subscription status change notification",
+        domain: ::payermax_types::Domain::Subscriptions,
+        feature: "subscriptions",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::subscription_result_notify",
+        descriptor: "SubscriptionResultNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "tokenization_notify",
+        name: "tokenization_notify",
+        title: "Asynchronous notification.",
+        domain: ::payermax_types::Domain::Tokens,
+        feature: "tokens",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::tokenization_notify",
+        descriptor: "TokenizationNotify",
+    },
+    ::payermax_types::OperationInfo {
+        id: "va_result_notify",
+        name: "va_result_notify",
+        title: "Local bank collection notification",
+        domain: ::payermax_types::Domain::Balance,
+        feature: "balance",
+        direction: ::payermax_types::Direction::Inbound,
+        kind: ::payermax_types::Kind::Notification,
+        api: ::payermax_types::ApiGeneration::Gateway,
+        path: None,
+        variant: None,
+        module: "payermax_types::va_result_notify",
+        descriptor: "VaResultNotify",
+    },
 ];
 
 /// Calls `visitor.visit` once per outbound operation compiled in (its domain's feature is on), in `OPERATIONS` order.
 pub fn visit_operations(visitor: &mut impl ::payermax_types::OperationVisitor) {
     let _ = &visitor;
+    #[cfg(feature = "risk")]
+    visitor
+        .visit::<
+            ::payermax_types::add_or_del_risk_name_list::AddOrDelRiskNameList,
+        >(&OPERATIONS[0]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::apply_ddc::ApplyDdc>(&OPERATIONS[1]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::apply_dropin_session::ApplyDropinSession,
+        >(&OPERATIONS[2]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::apply_dropin_session_auth::ApplyDropinSessionAuth,
+        >(&OPERATIONS[3]);
+    #[cfg(feature = "tokens")]
+    visitor
+        .visit::<
+            ::payermax_types::apply_payment_token::ApplyPaymentToken,
+        >(&OPERATIONS[4]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::cancel::Cancel>(&OPERATIONS[9]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::capture::Capture>(&OPERATIONS[11]);
+    #[cfg(feature = "disputes")]
+    visitor.visit::<::payermax_types::case_replay::CaseReplay>(&OPERATIONS[13]);
+    #[cfg(feature = "disputes")]
+    visitor.visit::<::payermax_types::case_search::CaseSearch>(&OPERATIONS[14]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::confirm_payment::ConfirmPayment>(&OPERATIONS[17]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<::payermax_types::create_paybylink::CreatePaybylink>(&OPERATIONS[18]);
+    #[cfg(feature = "balance")]
+    visitor
+        .visit::<
+            ::payermax_types::current_balance_query::CurrentBalanceQuery,
+        >(&OPERATIONS[19]);
+    #[cfg(feature = "balance")]
+    visitor
+        .visit::<
+            ::payermax_types::day_end_balance_query::DayEndBalanceQuery,
+        >(&OPERATIONS[20]);
+    #[cfg(feature = "exchange")]
+    visitor.visit::<::payermax_types::exchange::Exchange>(&OPERATIONS[22]);
+    #[cfg(feature = "exchange")]
+    visitor.visit::<::payermax_types::exchange_query::ExchangeQuery>(&OPERATIONS[23]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<::payermax_types::expire_paybylink::ExpirePaybylink>(&OPERATIONS[24]);
+    #[cfg(feature = "tokens")]
+    visitor
+        .visit::<
+            ::payermax_types::inquire_apply_request::InquireApplyRequest,
+        >(&OPERATIONS[26]);
+    #[cfg(feature = "tokens")]
+    visitor
+        .visit::<
+            ::payermax_types::inquire_payment_token::InquirePaymentToken,
+        >(&OPERATIONS[27]);
     #[cfg(feature = "legacy")]
     visitor
         .visit::<
             ::payermax_types::legacy_refund_apply::LegacyRefundApply,
-        >(&OPERATIONS[0]);
+        >(&OPERATIONS[28]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::order_and_pay_auth_direct::OrderAndPayAuthDirect,
+        >(&OPERATIONS[30]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::order_and_pay_auth_drop_in::OrderAndPayAuthDropIn,
+        >(&OPERATIONS[31]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::order_and_pay_auth_hosted::OrderAndPayAuthHosted,
+        >(&OPERATIONS[32]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::order_and_pay_direct::OrderAndPayDirect,
+        >(&OPERATIONS[33]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::order_and_pay_drop_in::OrderAndPayDropIn,
+        >(&OPERATIONS[34]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::order_and_pay_hosted::OrderAndPayHosted,
+        >(&OPERATIONS[35]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::order_confirm::OrderConfirm>(&OPERATIONS[36]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::order_query::OrderQuery>(&OPERATIONS[37]);
+    #[cfg(feature = "payouts")]
+    visitor
+        .visit::<
+            ::payermax_types::payment_field_validation::PaymentFieldValidation,
+        >(&OPERATIONS[40]);
+    #[cfg(feature = "payouts")]
+    visitor
+        .visit::<::payermax_types::payment_order_pay::PaymentOrderPay>(&OPERATIONS[41]);
+    #[cfg(feature = "payouts")]
+    visitor
+        .visit::<::payermax_types::payment_order_qry::PaymentOrderQry>(&OPERATIONS[42]);
+    #[cfg(feature = "risk")]
+    visitor
+        .visit::<
+            ::payermax_types::put_rfi_material_list::PutRfiMaterialList,
+        >(&OPERATIONS[43]);
+    #[cfg(feature = "exchange")]
+    visitor
+        .visit::<
+            ::payermax_types::query_client_exchange_rate::QueryClientExchangeRate,
+        >(&OPERATIONS[44]);
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::query_paybylink::QueryPaybylink>(&OPERATIONS[45]);
+    #[cfg(feature = "exchange")]
+    visitor.visit::<::payermax_types::quote_query::QuoteQuery>(&OPERATIONS[46]);
     #[cfg(feature = "refunds")]
-    visitor.visit::<::payermax_types::refund_query::RefundQuery>(&OPERATIONS[2]);
+    visitor.visit::<::payermax_types::refund::Refund>(&OPERATIONS[47]);
+    #[cfg(feature = "refunds")]
+    visitor.visit::<::payermax_types::refund_query::RefundQuery>(&OPERATIONS[48]);
+    #[cfg(feature = "tokens")]
+    visitor
+        .visit::<
+            ::payermax_types::remove_payment_token::RemovePaymentToken,
+        >(&OPERATIONS[50]);
+    #[cfg(feature = "subscriptions")]
+    visitor
+        .visit::<
+            ::payermax_types::subscription_cancel::SubscriptionCancel,
+        >(&OPERATIONS[52]);
+    #[cfg(feature = "subscriptions")]
+    visitor
+        .visit::<
+            ::payermax_types::subscription_create::SubscriptionCreate,
+        >(&OPERATIONS[53]);
+    #[cfg(feature = "subscriptions")]
+    visitor
+        .visit::<
+            ::payermax_types::subscription_query::SubscriptionQuery,
+        >(&OPERATIONS[55]);
 }
 
 /// Calls `visitor.visit` once per notification compiled in (its domain's feature is on), in `OPERATIONS` order.
 pub fn visit_notifications(visitor: &mut impl ::payermax_types::NotificationVisitor) {
     let _ = &visitor;
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<::payermax_types::auth_result_notify::AuthResultNotify>(&OPERATIONS[5]);
+    #[cfg(feature = "balance")]
+    visitor.visit::<::payermax_types::balance_notify::BalanceNotify>(&OPERATIONS[6]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::bill_payment_notify::BillPaymentNotify,
+        >(&OPERATIONS[7]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::cancel_result_notify::CancelResultNotify,
+        >(&OPERATIONS[10]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::capture_result_notify::CaptureResultNotify,
+        >(&OPERATIONS[12]);
+    #[cfg(feature = "disputes")]
+    visitor
+        .visit::<::payermax_types::chargeback_notify::ChargebackNotify>(&OPERATIONS[15]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::collect_result_notify::CollectResultNotify,
+        >(&OPERATIONS[16]);
+    #[cfg(feature = "payouts")]
+    visitor
+        .visit::<
+            ::payermax_types::disbursement_result_notify::DisbursementResultNotify,
+        >(&OPERATIONS[21]);
+    #[cfg(feature = "risk")]
+    visitor.visit::<::payermax_types::fraud_notify::FraudNotify>(&OPERATIONS[25]);
     #[cfg(feature = "legacy")]
     visitor
         .visit::<
             ::payermax_types::legacy_refund_notify::LegacyRefundNotify,
-        >(&OPERATIONS[1]);
+        >(&OPERATIONS[29]);
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::pay_link_result_notify::PayLinkResultNotify,
+        >(&OPERATIONS[39]);
+    #[cfg(feature = "refunds")]
+    visitor
+        .visit::<
+            ::payermax_types::refund_result_notify::RefundResultNotify,
+        >(&OPERATIONS[49]);
+    #[cfg(feature = "risk")]
+    visitor.visit::<::payermax_types::rfi_notify::RfiNotify>(&OPERATIONS[51]);
+    #[cfg(feature = "subscriptions")]
+    visitor
+        .visit::<
+            ::payermax_types::subscription_payment_result_notify::SubscriptionPaymentResultNotify,
+        >(&OPERATIONS[54]);
+    #[cfg(feature = "subscriptions")]
+    visitor
+        .visit::<
+            ::payermax_types::subscription_result_notify::SubscriptionResultNotify,
+        >(&OPERATIONS[56]);
+    #[cfg(feature = "tokens")]
+    visitor
+        .visit::<
+            ::payermax_types::tokenization_notify::TokenizationNotify,
+        >(&OPERATIONS[57]);
+    #[cfg(feature = "balance")]
+    visitor.visit::<::payermax_types::va_result_notify::VaResultNotify>(&OPERATIONS[58]);
 }
 
 /// Calls `visitor.visit` once per synchronous callback compiled in (its domain's feature is on), in `OPERATIONS` order.
 pub fn visit_sync_callbacks(visitor: &mut impl ::payermax_types::SyncCallbackVisitor) {
     let _ = &visitor;
+    #[cfg(feature = "payments")]
+    visitor
+        .visit::<
+            ::payermax_types::bill_payment_validation::BillPaymentValidation,
+        >(&OPERATIONS[8]);
 }
 
 /// Calls `visitor.visit` once per redirect compiled in (its domain's feature is on), in `OPERATIONS` order.
 pub fn visit_redirects(visitor: &mut impl ::payermax_types::RedirectVisitor) {
     let _ = &visitor;
+    #[cfg(feature = "payments")]
+    visitor.visit::<::payermax_types::page_return::PageReturn>(&OPERATIONS[38]);
 }
 
 /// The JSON Schemas of every spec compiled in, in `OPERATIONS` order:
@@ -91,9 +1089,355 @@ pub fn json_schemas() -> Vec<
     ),
 > {
     let mut out = Vec::new();
-    #[cfg(feature = "legacy")]
+    #[cfg(feature = "risk")]
     out.push((
         &OPERATIONS[0],
+        ::schemars::schema_for!(
+            < ::payermax_types::add_or_del_risk_name_list::AddOrDelRiskNameList as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::add_or_del_risk_name_list::AddOrDelRiskNameList as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[1],
+        ::schemars::schema_for!(
+            < ::payermax_types::apply_ddc::ApplyDdc as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::apply_ddc::ApplyDdc as ::payermax_types::Operation >
+                ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[2],
+        ::schemars::schema_for!(
+            < ::payermax_types::apply_dropin_session::ApplyDropinSession as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::apply_dropin_session::ApplyDropinSession as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[3],
+        ::schemars::schema_for!(
+            < ::payermax_types::apply_dropin_session_auth::ApplyDropinSessionAuth as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::apply_dropin_session_auth::ApplyDropinSessionAuth as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "tokens")]
+    out.push((
+        &OPERATIONS[4],
+        ::schemars::schema_for!(
+            < ::payermax_types::apply_payment_token::ApplyPaymentToken as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::apply_payment_token::ApplyPaymentToken as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[5],
+        ::schemars::schema_for!(
+            < ::payermax_types::auth_result_notify::AuthResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "balance")]
+    out.push((
+        &OPERATIONS[6],
+        ::schemars::schema_for!(
+            < ::payermax_types::balance_notify::BalanceNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[7],
+        ::schemars::schema_for!(
+            < ::payermax_types::bill_payment_notify::BillPaymentNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[8],
+        ::schemars::schema_for!(
+            < ::payermax_types::bill_payment_validation::BillPaymentValidation as
+            ::payermax_types::SyncCallback > ::Body
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::bill_payment_validation::BillPaymentValidation as
+                ::payermax_types::SyncCallback > ::Answer
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[9],
+        ::schemars::schema_for!(
+            < ::payermax_types::cancel::Cancel as ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::cancel::Cancel as ::payermax_types::Operation >
+                ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[10],
+        ::schemars::schema_for!(
+            < ::payermax_types::cancel_result_notify::CancelResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[11],
+        ::schemars::schema_for!(
+            < ::payermax_types::capture::Capture as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::capture::Capture as ::payermax_types::Operation >
+                ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[12],
+        ::schemars::schema_for!(
+            < ::payermax_types::capture_result_notify::CaptureResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "disputes")]
+    out.push((
+        &OPERATIONS[13],
+        ::schemars::schema_for!(
+            < ::payermax_types::case_replay::CaseReplay as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::case_replay::CaseReplay as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "disputes")]
+    out.push((
+        &OPERATIONS[14],
+        ::schemars::schema_for!(
+            < ::payermax_types::case_search::CaseSearch as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::case_search::CaseSearch as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "disputes")]
+    out.push((
+        &OPERATIONS[15],
+        ::schemars::schema_for!(
+            < ::payermax_types::chargeback_notify::ChargebackNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[16],
+        ::schemars::schema_for!(
+            < ::payermax_types::collect_result_notify::CollectResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[17],
+        ::schemars::schema_for!(
+            < ::payermax_types::confirm_payment::ConfirmPayment as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::confirm_payment::ConfirmPayment as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[18],
+        ::schemars::schema_for!(
+            < ::payermax_types::create_paybylink::CreatePaybylink as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::create_paybylink::CreatePaybylink as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "balance")]
+    out.push((
+        &OPERATIONS[19],
+        ::schemars::schema_for!(
+            < ::payermax_types::current_balance_query::CurrentBalanceQuery as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::current_balance_query::CurrentBalanceQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "balance")]
+    out.push((
+        &OPERATIONS[20],
+        ::schemars::schema_for!(
+            < ::payermax_types::day_end_balance_query::DayEndBalanceQuery as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::day_end_balance_query::DayEndBalanceQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payouts")]
+    out.push((
+        &OPERATIONS[21],
+        ::schemars::schema_for!(
+            < ::payermax_types::disbursement_result_notify::DisbursementResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "exchange")]
+    out.push((
+        &OPERATIONS[22],
+        ::schemars::schema_for!(
+            < ::payermax_types::exchange::Exchange as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::exchange::Exchange as ::payermax_types::Operation >
+                ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "exchange")]
+    out.push((
+        &OPERATIONS[23],
+        ::schemars::schema_for!(
+            < ::payermax_types::exchange_query::ExchangeQuery as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::exchange_query::ExchangeQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[24],
+        ::schemars::schema_for!(
+            < ::payermax_types::expire_paybylink::ExpirePaybylink as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::expire_paybylink::ExpirePaybylink as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "risk")]
+    out.push((
+        &OPERATIONS[25],
+        ::schemars::schema_for!(
+            < ::payermax_types::fraud_notify::FraudNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "tokens")]
+    out.push((
+        &OPERATIONS[26],
+        ::schemars::schema_for!(
+            < ::payermax_types::inquire_apply_request::InquireApplyRequest as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::inquire_apply_request::InquireApplyRequest as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "tokens")]
+    out.push((
+        &OPERATIONS[27],
+        ::schemars::schema_for!(
+            < ::payermax_types::inquire_payment_token::InquirePaymentToken as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::inquire_payment_token::InquirePaymentToken as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "legacy")]
+    out.push((
+        &OPERATIONS[28],
         ::schemars::schema_for!(
             < ::payermax_types::legacy_refund_apply::LegacyRefundApply as
             ::payermax_types::Operation > ::Request
@@ -107,16 +1451,248 @@ pub fn json_schemas() -> Vec<
     ));
     #[cfg(feature = "legacy")]
     out.push((
-        &OPERATIONS[1],
+        &OPERATIONS[29],
         ::schemars::schema_for!(
             < ::payermax_types::legacy_refund_notify::LegacyRefundNotify as
             ::payermax_types::Notification > ::Body
         ),
         None,
     ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[30],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_and_pay_auth_direct::OrderAndPayAuthDirect as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_and_pay_auth_direct::OrderAndPayAuthDirect as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[31],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_and_pay_auth_drop_in::OrderAndPayAuthDropIn as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_and_pay_auth_drop_in::OrderAndPayAuthDropIn as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[32],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_and_pay_auth_hosted::OrderAndPayAuthHosted as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_and_pay_auth_hosted::OrderAndPayAuthHosted as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[33],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_and_pay_direct::OrderAndPayDirect as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_and_pay_direct::OrderAndPayDirect as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[34],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_and_pay_drop_in::OrderAndPayDropIn as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_and_pay_drop_in::OrderAndPayDropIn as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[35],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_and_pay_hosted::OrderAndPayHosted as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_and_pay_hosted::OrderAndPayHosted as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[36],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_confirm::OrderConfirm as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_confirm::OrderConfirm as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[37],
+        ::schemars::schema_for!(
+            < ::payermax_types::order_query::OrderQuery as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::order_query::OrderQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[39],
+        ::schemars::schema_for!(
+            < ::payermax_types::pay_link_result_notify::PayLinkResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "payouts")]
+    out.push((
+        &OPERATIONS[40],
+        ::schemars::schema_for!(
+            < ::payermax_types::payment_field_validation::PaymentFieldValidation as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::payment_field_validation::PaymentFieldValidation as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payouts")]
+    out.push((
+        &OPERATIONS[41],
+        ::schemars::schema_for!(
+            < ::payermax_types::payment_order_pay::PaymentOrderPay as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::payment_order_pay::PaymentOrderPay as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payouts")]
+    out.push((
+        &OPERATIONS[42],
+        ::schemars::schema_for!(
+            < ::payermax_types::payment_order_qry::PaymentOrderQry as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::payment_order_qry::PaymentOrderQry as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "risk")]
+    out.push((
+        &OPERATIONS[43],
+        ::schemars::schema_for!(
+            < ::payermax_types::put_rfi_material_list::PutRfiMaterialList as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::put_rfi_material_list::PutRfiMaterialList as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "exchange")]
+    out.push((
+        &OPERATIONS[44],
+        ::schemars::schema_for!(
+            < ::payermax_types::query_client_exchange_rate::QueryClientExchangeRate as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::query_client_exchange_rate::QueryClientExchangeRate
+                as ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "payments")]
+    out.push((
+        &OPERATIONS[45],
+        ::schemars::schema_for!(
+            < ::payermax_types::query_paybylink::QueryPaybylink as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::query_paybylink::QueryPaybylink as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "exchange")]
+    out.push((
+        &OPERATIONS[46],
+        ::schemars::schema_for!(
+            < ::payermax_types::quote_query::QuoteQuery as ::payermax_types::Operation >
+            ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::quote_query::QuoteQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
     #[cfg(feature = "refunds")]
     out.push((
-        &OPERATIONS[2],
+        &OPERATIONS[47],
+        ::schemars::schema_for!(
+            < ::payermax_types::refund::Refund as ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::refund::Refund as ::payermax_types::Operation >
+                ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "refunds")]
+    out.push((
+        &OPERATIONS[48],
         ::schemars::schema_for!(
             < ::payermax_types::refund_query::RefundQuery as ::payermax_types::Operation
             > ::Request
@@ -127,6 +1703,117 @@ pub fn json_schemas() -> Vec<
                 ::payermax_types::Operation > ::Response
             ),
         ),
+    ));
+    #[cfg(feature = "refunds")]
+    out.push((
+        &OPERATIONS[49],
+        ::schemars::schema_for!(
+            < ::payermax_types::refund_result_notify::RefundResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "tokens")]
+    out.push((
+        &OPERATIONS[50],
+        ::schemars::schema_for!(
+            < ::payermax_types::remove_payment_token::RemovePaymentToken as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::remove_payment_token::RemovePaymentToken as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "risk")]
+    out.push((
+        &OPERATIONS[51],
+        ::schemars::schema_for!(
+            < ::payermax_types::rfi_notify::RfiNotify as ::payermax_types::Notification >
+            ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "subscriptions")]
+    out.push((
+        &OPERATIONS[52],
+        ::schemars::schema_for!(
+            < ::payermax_types::subscription_cancel::SubscriptionCancel as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::subscription_cancel::SubscriptionCancel as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "subscriptions")]
+    out.push((
+        &OPERATIONS[53],
+        ::schemars::schema_for!(
+            < ::payermax_types::subscription_create::SubscriptionCreate as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::subscription_create::SubscriptionCreate as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "subscriptions")]
+    out.push((
+        &OPERATIONS[54],
+        ::schemars::schema_for!(
+            <
+            ::payermax_types::subscription_payment_result_notify::SubscriptionPaymentResultNotify
+            as ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "subscriptions")]
+    out.push((
+        &OPERATIONS[55],
+        ::schemars::schema_for!(
+            < ::payermax_types::subscription_query::SubscriptionQuery as
+            ::payermax_types::Operation > ::Request
+        ),
+        Some(
+            ::schemars::schema_for!(
+                < ::payermax_types::subscription_query::SubscriptionQuery as
+                ::payermax_types::Operation > ::Response
+            ),
+        ),
+    ));
+    #[cfg(feature = "subscriptions")]
+    out.push((
+        &OPERATIONS[56],
+        ::schemars::schema_for!(
+            < ::payermax_types::subscription_result_notify::SubscriptionResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "tokens")]
+    out.push((
+        &OPERATIONS[57],
+        ::schemars::schema_for!(
+            < ::payermax_types::tokenization_notify::TokenizationNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
+    ));
+    #[cfg(feature = "balance")]
+    out.push((
+        &OPERATIONS[58],
+        ::schemars::schema_for!(
+            < ::payermax_types::va_result_notify::VaResultNotify as
+            ::payermax_types::Notification > ::Body
+        ),
+        None,
     ));
     out
 }
