@@ -416,6 +416,27 @@ pub fn one_of_def(o: &OneOfDef) -> TokenStream {
     }
 }
 
+/// `impl Validate` of a value enum reachable from what the merchant sends:
+/// an `Unknown` value breaks `Rule::Enum`, listing the const `allowed`.
+fn enum_validate(e: &EnumDef, allowed: &str) -> Option<TokenStream> {
+    let name = ident(&e.name);
+    let allowed = ident(allowed);
+    e.validated.then(|| {
+        quote! {
+            impl ::payermax_types::Validate for #name {
+                fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+                    if let #name::Unknown(_) = self {
+                        out.push(::payermax_types::Violation {
+                            path: path.to_owned(),
+                            rule: ::payermax_types::Rule::Enum { allowed: #name::#allowed },
+                        });
+                    }
+                }
+            }
+        }
+    })
+}
+
 pub fn enum_def(e: &EnumDef) -> TokenStream {
     let name = ident(&e.name);
     let docs = doc(&format!(
@@ -433,18 +454,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
             } else {
                 quote!(<String as ::serde::Deserialize>::deserialize(d).map(#name::from))
             };
-            let validate = e.validated.then(|| quote! {
-                impl ::payermax_types::Validate for #name {
-                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-                        if let #name::Unknown(_) = self {
-                            out.push(::payermax_types::Violation {
-                                path: path.to_owned(),
-                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUES },
-                            });
-                        }
-                    }
-                }
-            });
+            let validate = enum_validate(e, "VALUES");
             let mut accepts = String::new();
             if !e.aliases.is_empty() {
                 let list: Vec<String> = e
@@ -545,18 +555,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
             let nums: Vec<TokenStream> = values.iter().map(|(_, v)| int_lit(*v)).collect();
             let json_type = &e.json_type;
             let vdocs = texts.iter().map(|v| doc(&format!("`{v}`")));
-            let validate = e.validated.then(|| quote! {
-                impl ::payermax_types::Validate for #name {
-                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-                        if let #name::Unknown(_) = self {
-                            out.push(::payermax_types::Violation {
-                                path: path.to_owned(),
-                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUE_NAMES },
-                            });
-                        }
-                    }
-                }
-            });
+            let validate = enum_validate(e, "VALUE_NAMES");
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
