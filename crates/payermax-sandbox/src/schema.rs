@@ -1,7 +1,10 @@
 //! Validation of request bodies against the spec's JSON Schema subset
-//! (`type`, `properties`, `required`, `items`, `maxLength`/`minLength` in
-//! characters, `pattern`, `enum`, `format: decimal|date-time`, `x-one-of`).
-//! Unknown fields are accepted, as PayerMax's forward-compatible clients expect.
+//! (`type`, also as `["<type>", "null"]`, `properties`, `required`, `items`,
+//! `maxLength`/`minLength` in characters, `pattern`, `enum`,
+//! `format: decimal|date-time`, `x-one-of`, `x-accept`, `minItems`/`maxItems`,
+//! `minProperties`/`maxProperties`). A nullable property may be left out
+//! even when required (clients write `None` as nothing). Unknown fields are
+//! accepted, as PayerMax's forward-compatible clients expect.
 
 use serde_json::{Map, Value};
 
@@ -63,6 +66,7 @@ fn has_type(v: &Value, ty: &str) -> bool {
         "number" => v.is_number(),
         "integer" => v.as_i64().is_some() || v.as_u64().is_some(),
         "boolean" => v.is_boolean(),
+        "null" => v.is_null(),
         "object" => v.is_object(),
         "array" => v.is_array(),
         _ => true,
@@ -103,13 +107,13 @@ fn check(schema: &Value, value: &Value, path: &str, out: &mut Vec<SchemaViolatio
         return;
     };
     let shown = if path.is_empty() { "body" } else { path };
-    if let Some(ty) = schema.get("type").and_then(Value::as_str)
-        && !has_type(value, ty)
-    {
+    let types = types_of(schema);
+    if !types.is_empty() && !types.iter().any(|ty| has_type(value, ty)) {
         out.push(SchemaViolation {
             field: path.to_owned(),
             message: format!(
-                "{shown} must be {ty}, but your input is {}",
+                "{shown} must be {}, but your input is {}",
+                types.join(" or "),
                 type_name(value)
             ),
         });
@@ -133,10 +137,66 @@ fn check(schema: &Value, value: &Value, path: &str, out: &mut Vec<SchemaViolatio
     if let Value::Object(obj) = value {
         check_object(schema, obj, path, out);
     }
-    if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
-        for (i, item) in items.iter().enumerate() {
-            check(item_schema, item, &format!("{path}[{i}]"), out);
+    if let Value::Array(items) = value {
+        count(
+            schema,
+            ("minItems", "maxItems", "items"),
+            items.len(),
+            path,
+            out,
+        );
+        if let Some(item_schema) = schema.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                check(item_schema, item, &format!("{path}[{i}]"), out);
+            }
         }
+    }
+}
+
+/// The JSON types a schema allows: its `type` (one name or a list, `null`
+/// included) and, for a string, its `x-accept` types. Empty: any.
+fn types_of(schema: &Map<String, Value>) -> Vec<&str> {
+    let mut types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if let Some(accept) = schema.get("x-accept").and_then(Value::as_array) {
+        types.extend(accept.iter().filter_map(Value::as_str));
+    }
+    types
+}
+
+/// Checks a number of items or members against the schema's `(min, max,
+/// noun)` keywords.
+fn count(
+    schema: &Map<String, Value>,
+    (min_key, max_key, noun): (&str, &str, &str),
+    n: usize,
+    path: &str,
+    out: &mut Vec<SchemaViolation>,
+) {
+    let shown = if path.is_empty() { "body" } else { path };
+    let n64 = n as u64;
+    if let Some(min) = schema
+        .get(min_key)
+        .and_then(Value::as_u64)
+        .filter(|&m| n64 < m)
+    {
+        out.push(SchemaViolation {
+            field: path.to_owned(),
+            message: format!("{shown} must have at least {min} {noun}, but your input has {n}"),
+        });
+    }
+    if let Some(max) = schema
+        .get(max_key)
+        .and_then(Value::as_u64)
+        .filter(|&m| n64 > m)
+    {
+        out.push(SchemaViolation {
+            field: path.to_owned(),
+            message: format!("{shown} must have at most {max} {noun}, but your input has {n}"),
+        });
     }
 }
 
@@ -200,9 +260,23 @@ fn check_object(
     path: &str,
     out: &mut Vec<SchemaViolation>,
 ) {
+    count(
+        schema,
+        ("minProperties", "maxProperties", "members"),
+        obj.len(),
+        path,
+        out,
+    );
+    let nullable = |name: &str| {
+        schema
+            .get("properties")
+            .and_then(|p| p.get(name))
+            .and_then(Value::as_object)
+            .is_some_and(|s| types_of(s).contains(&"null"))
+    };
     if let Some(required) = schema.get("required").and_then(Value::as_array) {
         for name in required.iter().filter_map(Value::as_str) {
-            if !present(obj.get(name)) {
+            if !present(obj.get(name)) && !nullable(name) {
                 let field = join(path, name);
                 out.push(SchemaViolation {
                     message: format!("{field} is invalid, because {field} is null"),
@@ -403,5 +477,46 @@ mod tests {
         fn decimal_text_never_panics(s in "\\PC{0,20}") {
             let _ = is_decimal_text(&s);
         }
+    }
+
+    #[test]
+    fn format_two_keywords() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "note": { "type": ["string", "null"], "maxLength": 2 },
+                "code": { "type": "string", "x-accept": ["number"] },
+                "tags": { "type": "array", "minItems": 1, "maxItems": 2, "items": { "type": "string" } },
+                "risk": { "type": "object", "maxProperties": 1 }
+            },
+            "required": ["note", "code"]
+        });
+        let check = |v: Value| -> Vec<String> {
+            validate(&schema, &v)
+                .into_iter()
+                .map(|v| v.message)
+                .collect()
+        };
+        // Nullable and required: absent or null is fine.
+        assert!(check(json!({"code": 7})).is_empty());
+        assert!(
+            check(json!({"note": null, "code": "7", "tags": ["a"], "risk": {"a": 1}})).is_empty()
+        );
+        assert_eq!(
+            check(json!({"note": 1, "code": true, "tags": [], "risk": {"a": 1, "b": 2}})),
+            [
+                "code must be string or number, but your input is boolean",
+                "note must be string or null, but your input is integer",
+                "risk must have at most 1 members, but your input has 2",
+                "tags must have at least 1 items, but your input has 0",
+            ]
+        );
+        assert_eq!(
+            check(json!({"tags": ["a", "b", "c"]})),
+            [
+                "code is invalid, because code is null",
+                "tags must have at most 2 items, but your input has 3",
+            ]
+        );
     }
 }
