@@ -419,17 +419,21 @@ mod tests {
         assert_eq!(e, ["$: has more than 1 keys"]);
     }
 
-    #[test]
-    fn schema_accepts_format_two_keywords_and_refuses_misplaced_ones() {
-        let mut spec = seed();
-        spec.set("formatVersion", J::Num(2.into()));
-        let data = spec
-            .get_mut("request")
+    /// The properties of the seed's request `data`.
+    fn data_properties(spec: &mut J) -> &mut J {
+        spec.get_mut("request")
             .and_then(|r| r.get_mut("schema"))
             .and_then(|s| s.get_mut("properties"))
             .and_then(|p| p.get_mut("data"))
             .and_then(|d| d.get_mut("properties"))
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn schema_accepts_format_two_keywords_and_refuses_misplaced_ones() {
+        let mut spec = seed();
+        spec.set("formatVersion", J::Num(2.into()));
+        let data = data_properties(&mut spec);
         data.set(
             "extra",
             J::parse(
@@ -443,13 +447,7 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(validate(&meta_schema(), &spec.clone()), Ok(()));
-        let data = spec
-            .get_mut("request")
-            .and_then(|r| r.get_mut("schema"))
-            .and_then(|s| s.get_mut("properties"))
-            .and_then(|p| p.get_mut("data"))
-            .and_then(|d| d.get_mut("properties"))
-            .unwrap();
+        let data = data_properties(&mut spec);
         data.set(
             "bad",
             J::parse(r#"{"type": ["string", "integer"]}"#).unwrap(),

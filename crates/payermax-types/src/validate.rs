@@ -219,18 +219,27 @@ pub fn check_items(
     max: Option<usize>,
     out: &mut Vec<Violation>,
 ) {
-    if let Some(min) = min.filter(|&min| actual < min) {
-        out.push(Violation {
-            path: path.to_owned(),
-            rule: Rule::MinItems { min, actual },
-        });
-    }
-    if let Some(max) = max.filter(|&max| actual > max) {
-        out.push(Violation {
-            path: path.to_owned(),
-            rule: Rule::MaxItems { max, actual },
-        });
-    }
+    let under = |min| Rule::MinItems { min, actual };
+    let over = |max| Rule::MaxItems { max, actual };
+    check_count(path, actual, (min, under), (max, over), out);
+}
+
+/// Pushes `under(min)` when `actual < min` and `over(max)` when `actual > max`.
+fn check_count(
+    path: &str,
+    actual: usize,
+    (min, under): (Option<usize>, impl Fn(usize) -> Rule),
+    (max, over): (Option<usize>, impl Fn(usize) -> Rule),
+    out: &mut Vec<Violation>,
+) {
+    let broken = [
+        min.filter(|&min| actual < min).map(under),
+        max.filter(|&max| actual > max).map(over),
+    ];
+    out.extend(broken.into_iter().flatten().map(|rule| Violation {
+        path: path.to_owned(),
+        rule,
+    }));
 }
 
 /// Checks `uniqueItems`: one violation per item equal to an earlier one.
@@ -254,18 +263,9 @@ pub fn check_properties(
     max: Option<usize>,
     out: &mut Vec<Violation>,
 ) {
-    if let Some(min) = min.filter(|&min| actual < min) {
-        out.push(Violation {
-            path: path.to_owned(),
-            rule: Rule::MinProperties { min, actual },
-        });
-    }
-    if let Some(max) = max.filter(|&max| actual > max) {
-        out.push(Violation {
-            path: path.to_owned(),
-            rule: Rule::MaxProperties { max, actual },
-        });
-    }
+    let under = |min| Rule::MinProperties { min, actual };
+    let over = |max| Rule::MaxProperties { max, actual };
+    check_count(path, actual, (min, under), (max, over), out);
 }
 
 /// A spec `pattern`, compiled on first use (needs the `patterns` feature,

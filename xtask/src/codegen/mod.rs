@@ -209,33 +209,49 @@ fn render_mod(modules: &[Module]) -> Result<String, String> {
     })
 }
 
+/// `text` with the block from the line `begin` to the line `end` (both
+/// kept) holding `body`; `what` names the file in errors.
+pub fn replace_block(
+    text: &str,
+    begin: &str,
+    end: &str,
+    body: &str,
+    what: &str,
+) -> Result<String, String> {
+    let start = text
+        .find(begin)
+        .ok_or_else(|| format!("{what} has no generated block (`{}`)", begin.trim_end()))?;
+    let end_rel = text[start..]
+        .find(end)
+        .ok_or_else(|| format!("{what}: generated block not closed (`{}`)", end.trim_end()))?;
+    let stop = start + end_rel + end.len();
+    Ok(format!(
+        "{}{begin}{body}{end}{}",
+        &text[..start],
+        &text[stop..]
+    ))
+}
+
 /// payermax-types' Cargo.toml with the generated feature block brought up to date.
 fn render_features(cargo_toml: &str, modules: &[Module]) -> Result<String, String> {
-    let start = cargo_toml
-        .find(FEATURES_BEGIN)
-        .ok_or("payermax-types/Cargo.toml has no generated feature block")?;
-    let end_rel = cargo_toml[start..]
-        .find(FEATURES_END)
-        .ok_or("payermax-types/Cargo.toml: generated feature block not closed")?;
-    let end = start + end_rel + FEATURES_END.len();
     let all: Vec<String> = spec::Domain::ALL
         .iter()
         .map(|d| format!("{:?}", d.feature()))
         .collect();
-    let mut block = String::from(FEATURES_BEGIN);
-    block.push_str("default = [\"full\"]\n");
+    let mut block = String::from("default = [\"full\"]\n");
     block.push_str(&format!("full = [{}]\n", all.join(", ")));
     for d in spec::Domain::ALL {
         let patterns = modules.iter().any(|m| m.domain == d && m.uses_patterns);
         let deps = if patterns { "\"patterns\"" } else { "" };
         block.push_str(&format!("{} = [{deps}]\n", d.feature()));
     }
-    block.push_str(FEATURES_END);
-    Ok(format!(
-        "{}{block}{}",
-        &cargo_toml[..start],
-        &cargo_toml[end..]
-    ))
+    replace_block(
+        cargo_toml,
+        FEATURES_BEGIN,
+        FEATURES_END,
+        &block,
+        "payermax-types/Cargo.toml",
+    )
 }
 
 /// Generates everything; in check mode, only compares.

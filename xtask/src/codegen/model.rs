@@ -73,6 +73,8 @@ impl Checks {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     pub wire: String,
+    /// Required but nullable: `None` is written as `null`, never left out.
+    pub write_null: bool,
     /// The Rust field name (`x-rust-name`, or the wire name in snake_case).
     pub rust: String,
     pub doc: Option<String>,
@@ -345,15 +347,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
         }
         Direction::Inbound => match spec.kind.unwrap_or(InboundKind::Notification) {
             InboundKind::Notification => {
-                let body = format!("{base}Body");
-                b.object(
-                    &body,
-                    &format!("The body PayerMax sends for {}", page(&spec.title)),
-                    &spec.request.schema,
-                    Role::Plain,
-                    &[],
-                )
-                .map_err(ctx)?;
+                let body = b.inbound_body(spec, &page(&spec.title)).map_err(ctx)?;
                 let ack = spec
                     .responses
                     .get("200")
@@ -367,15 +361,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 }
             }
             InboundKind::SyncCallback => {
-                let body = format!("{base}Body");
-                b.object(
-                    &body,
-                    &format!("The body PayerMax sends for {}", page(&spec.title)),
-                    &spec.request.schema,
-                    Role::Plain,
-                    &[],
-                )
-                .map_err(ctx)?;
+                let body = b.inbound_body(spec, &page(&spec.title)).map_err(ctx)?;
                 let answer = format!("{base}Answer");
                 let schema = spec
                     .responses
@@ -512,6 +498,19 @@ impl Builder {
         self.by_name
             .get(def.name())
             .is_none_or(|&i| self.defs[i] == *def)
+    }
+
+    /// `<Base>Body`: the body of an inbound spec.
+    fn inbound_body(&mut self, spec: &Spec, page: &str) -> Result<String, String> {
+        let body = format!("{}Body", self.base);
+        self.object(
+            &body,
+            &format!("The body PayerMax sends for {page}"),
+            &spec.request.schema,
+            Role::Plain,
+            &[],
+        )?;
+        Ok(body)
     }
 
     /// The Rust type of a reply's `data`.
@@ -701,6 +700,7 @@ impl Builder {
         }
         Ok(Field {
             wire: wire.to_string(),
+            write_null: required && nullable,
             rust,
             doc: if s.deprecated {
                 Some(format!(

@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::codegen::model::{Descriptor, Module};
+use crate::codegen::replace_block;
 use crate::codegen::spec::Api;
 use crate::codegen::types::ident;
 
@@ -202,14 +203,7 @@ fn cell(text: &str) -> String {
 
 /// README.md with the coverage block brought up to date.
 pub fn render_coverage(readme: &str, modules: &[Module]) -> Result<String, String> {
-    let start = readme
-        .find(COVERAGE_BEGIN)
-        .ok_or("README.md has no coverage block (`<!-- BEGIN coverage ... -->`)")?;
-    let end_rel = readme[start..]
-        .find(COVERAGE_END)
-        .ok_or("README.md: coverage block not closed (`<!-- END coverage -->`)")?;
-    let end = start + end_rel + COVERAGE_END.len();
-    let mut block = String::from(COVERAGE_BEGIN);
+    let mut block = String::new();
     block.push_str("| module | PayerMax name | title | feature | direction | kind |\n");
     block.push_str("| --- | --- | --- | --- | --- | --- |\n");
     for m in modules {
@@ -233,6 +227,5 @@ pub fn render_coverage(readme: &str, modules: &[Module]) -> Result<String, Strin
             m.domain.feature()
         ));
     }
-    block.push_str(COVERAGE_END);
-    Ok(format!("{}{block}{}", &readme[..start], &readme[end..]))
+    replace_block(readme, COVERAGE_BEGIN, COVERAGE_END, &block, "README.md")
 }

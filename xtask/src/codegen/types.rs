@@ -90,7 +90,12 @@ fn field_doc(f: &Field) -> String {
 fn field_attrs(f: &Field, optional: bool) -> TokenStream {
     let wire = &f.wire;
     let aliases = &f.aliases;
-    let opt = optional.then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+    let opt = match (optional, f.write_null) {
+        (false, _) => None,
+        // Required but nullable: the key is always written, `None` as `null`.
+        (true, true) => Some(quote!(#[serde(default)])),
+        (true, false) => Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+    };
     let amount = match &f.ty {
         Ty::Amount(w) => {
             let (with, schema) = match (w, optional) {
@@ -416,6 +421,27 @@ pub fn one_of_def(o: &OneOfDef) -> TokenStream {
     }
 }
 
+/// `impl Validate` of a value enum reachable from what the merchant sends:
+/// an `Unknown` value breaks `Rule::Enum`, listing the const `allowed`.
+fn enum_validate(e: &EnumDef, allowed: &str) -> Option<TokenStream> {
+    let name = ident(&e.name);
+    let allowed = ident(allowed);
+    e.validated.then(|| {
+        quote! {
+            impl ::payermax_types::Validate for #name {
+                fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
+                    if let #name::Unknown(_) = self {
+                        out.push(::payermax_types::Violation {
+                            path: path.to_owned(),
+                            rule: ::payermax_types::Rule::Enum { allowed: #name::#allowed },
+                        });
+                    }
+                }
+            }
+        }
+    })
+}
+
 pub fn enum_def(e: &EnumDef) -> TokenStream {
     let name = ident(&e.name);
     let docs = doc(&format!(
@@ -433,18 +459,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
             } else {
                 quote!(<String as ::serde::Deserialize>::deserialize(d).map(#name::from))
             };
-            let validate = e.validated.then(|| quote! {
-                impl ::payermax_types::Validate for #name {
-                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-                        if let #name::Unknown(_) = self {
-                            out.push(::payermax_types::Violation {
-                                path: path.to_owned(),
-                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUES },
-                            });
-                        }
-                    }
-                }
-            });
+            let validate = enum_validate(e, "VALUES");
             let mut accepts = String::new();
             if !e.aliases.is_empty() {
                 let list: Vec<String> = e
@@ -545,18 +560,7 @@ pub fn enum_def(e: &EnumDef) -> TokenStream {
             let nums: Vec<TokenStream> = values.iter().map(|(_, v)| int_lit(*v)).collect();
             let json_type = &e.json_type;
             let vdocs = texts.iter().map(|v| doc(&format!("`{v}`")));
-            let validate = e.validated.then(|| quote! {
-                impl ::payermax_types::Validate for #name {
-                    fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
-                        if let #name::Unknown(_) = self {
-                            out.push(::payermax_types::Violation {
-                                path: path.to_owned(),
-                                rule: ::payermax_types::Rule::Enum { allowed: #name::VALUE_NAMES },
-                            });
-                        }
-                    }
-                }
-            });
+            let validate = enum_validate(e, "VALUE_NAMES");
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -33,7 +33,7 @@ pub struct AddOrDelRiskNameListRequest {
     pub name_type: String,
     /// `remark`: Length: at most 128
     #[serde(rename = "remark")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub remark: Option<String>,
     /// `operateType`: \`ADD\`: add; \`DELETE\`: delete. (Adding an existing entry again overwrites the original list entry.)
     #[serde(rename = "operateType")]

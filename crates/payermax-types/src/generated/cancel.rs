@@ -118,19 +118,19 @@ pub struct CancelResponse {
     pub created_time: String,
     /// `succeededTime`: Success time.
     #[serde(rename = "succeededTime")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub succeeded_time: Option<String>,
     /// `failedTime`: Failure time
     #[serde(rename = "failedTime")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub failed_time: Option<String>,
     /// `errorCode`: Error code of the failure.
     #[serde(rename = "errorCode")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub error_code: Option<String>,
     /// `errorMsg`: Error message of the failure.
     #[serde(rename = "errorMsg")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub error_msg: Option<String>,
 }
 

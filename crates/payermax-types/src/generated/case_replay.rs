@@ -30,14 +30,14 @@ pub struct CaseReplayRequest {
     ///
     /// Example: `"P20210702104937"`
     #[serde(rename = "batchId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub batch_id: Option<String>,
     /// `caseId`: Case ID. Required when responding to a single retrieval request; must be empty when responding to a batch retrieval. Example: \`O20211118090801\`.
     ///
     /// Example: `"O20211118090801"`
     #[serde(rename = "caseId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub case_id: Option<String>,
     /// `outUserId`: User ID, e.g. \`ZNW3e\`.

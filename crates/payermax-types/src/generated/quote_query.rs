@@ -31,7 +31,7 @@ pub struct QuoteQueryRequest {
     pub ccy_pair_list: Vec<String>,
     /// `priceTypeList`: List of price types: bid \`BID\`, offer \`OFFER\`. All are queried by default.
     #[serde(rename = "priceTypeList")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub price_type_list: Option<Vec<String>>,
 }
 
@@ -92,7 +92,7 @@ impl ::payermax_types::Validate for QuoteQueryRequest {
 pub struct QuoteQueryResponse {
     /// `rateList`: Exchange rate list.
     #[serde(rename = "rateList")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub rate_list: Option<Vec<QuoteQueryRateListItem>>,
 }
 
