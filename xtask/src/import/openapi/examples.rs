@@ -4,12 +4,15 @@
 //! - `null` on a field that does not allow it: the field becomes nullable;
 //! - a number or boolean where a string is declared, in what PayerMax sends:
 //!   the field also accepts that JSON type (`x-accept`), keeping what came;
-//!   in what the merchant sends: the schema wins;
+//!   in what the merchant sends: the schema wins (`example-wrong`: that
+//!   example does not decode);
 //! - a string where a number is declared: exact numbers read both forms and
 //!   write the declared one;
 //! - a member the schema lacks: trimmed spelling of a property: an alias;
 //!   otherwise added as an optional property typed from the example;
 //! - a required member the example lacks, in what PayerMax sends: optional;
+//!   in what the merchant sends: the schema wins (`example-incomplete`: that
+//!   example does not decode);
 //! - enum values and lengths the example breaks: recorded.
 
 use super::convert::{is_money, main_type, make_nullable};
@@ -114,7 +117,7 @@ pub fn reconcile(
                     );
                 } else {
                     issues.add(
-                        "example-missing-required",
+                        "example-incomplete",
                         &r_at,
                         "Marked required, but the document's request example leaves it out.",
                         "The schema wins: the SDK requires it. The example is incomplete.",
@@ -209,7 +212,7 @@ pub fn reconcile(
                 );
             } else {
                 issues.add(
-                    "example-type",
+                    "example-wrong",
                     at,
                     &format!(
                         "A string is declared; the document's request example gives a {kind}."
@@ -219,7 +222,7 @@ pub fn reconcile(
             }
         }
         other => issues.add(
-            "example-type",
+            "example-wrong",
             at,
             &format!("A {main} is declared; an example gives a {}.", other.kind()),
             "The schema wins; the example does not decode as documented.",
