@@ -72,7 +72,7 @@ pub use fault::{
 pub use notify::{NotifyConfig, PAYERMAX_SCHEDULE};
 pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
 pub use server::{REQUEST_TIME_WINDOW_MILLIS, STATEFUL_OPERATIONS};
-pub use spec::LEGACY_BASE_PATH;
+pub use spec::{LEGACY_BASE_PATH, OPERATIONS_JSON};
 pub use store::{
     FAIL_PREFIX, NotificationRecord, PENDING_PREFIX, Refund, RefundStatus, Settlement,
 };

@@ -15,8 +15,12 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// The data file, embedded.
-const OPERATIONS_JSON: &str = include_str!("generated/operations.json");
+/// Every operation of `spec/` as the sandbox and the workspace tests need
+/// it: written by `cargo xtask codegen` (format documented in
+/// `xtask/src/codegen/sandbox_data.rs`), embedded here. Request and reply
+/// schemas without their documentation, the document's examples verbatim,
+/// and which examples the recorded doc issues leave invalid.
+pub const OPERATIONS_JSON: &str = include_str!("generated/operations.json");
 
 /// Where legacy v2.1 operations are POSTed; the operation is chosen by `bizType`.
 pub const LEGACY_BASE_PATH: &str = "/aggregate-pay-gate/api/gateway";

@@ -420,6 +420,19 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
         }
     }
     mark_validated(&mut b.defs, &validated_roots);
+    // `null` for a required nullable field is written only in what the
+    // merchant sends; what PayerMax sends round-trips as it came.
+    for def in &mut b.defs {
+        if let Def::Struct(s) = def
+            && !s.validated
+        {
+            for m in &mut s.members {
+                if let Member::Field(f) = m {
+                    f.write_null = false;
+                }
+            }
+        }
+    }
     let uses_patterns = b.defs.iter().any(|d| match d {
         Def::Struct(s) => s.validated && s.fields().any(|f| f.checks.pattern.is_some()),
         Def::Enum(_) => false,

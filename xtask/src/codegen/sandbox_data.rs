@@ -1,6 +1,7 @@
 //! `crates/payermax-sandbox/src/generated/operations.json`: what the sandbox
-//! needs from `spec/`, derived here so that xtask stays the one reader of the
-//! spec format (the sandbox embeds this file and never sees `spec/`).
+//! and the workspace tests need from `spec/`, derived here so that xtask
+//! stays the one reader of the spec format (the sandbox embeds this file and
+//! never sees `spec/`; the tests read it as `payermax_sandbox::OPERATIONS_JSON`).
 //!
 //! One JSON document, pretty-printed, key order and number text kept as the
 //! specs write them:
@@ -17,14 +18,20 @@
 //!       "requestExampleIssues": [       // doc issues about the request examples
 //!         { "id": "example-type@request:data.totalAmount", "kind": "example-type",
 //!           "field": "data.totalAmount", "refusedIn": [] } ],
+//!       "replySchema": { },             // the 200 schema, documentation keywords removed
 //!       "replyExamples": [ ],           // the 200 examples, verbatim
+//!       "replyExampleIssues": [ { "id": ..., "kind": ..., "field": ..., "brokenIn": [0] } ],
 //!       "replyDataFallback": true } ] } // only without a 200 example
 //! ```
 //!
 //! `refusedIn` lists the request examples the issue makes invalid against
-//! `requestSchema` under the import rules for what the merchant sends
-//! (spec/README.md): a required member missing, a number or boolean where a
-//! string is declared, a value longer than `maxLength` or outside `enum`.
+//! `requestSchema` under the import rules (spec/README.md): in what the
+//! merchant sends, a required member missing (`example-incomplete`), a value
+//! of a JSON type the field does not take (`example-wrong`), a value longer
+//! than `maxLength` or outside `enum`; in what PayerMax sends (a
+//! notification body), only `example-wrong`. `brokenIn` is the same for the
+//! 200 examples (a reply: only `example-wrong`; an acknowledgement or a
+//! sync-callback answer: what the merchant sends).
 //! `replyDataFallback` is a minimal value of the 200 schema's `data` (`true`
 //! for a boolean, `{}` plus required members for an object, ...), for
 //! operations the document gives no reply example for.
@@ -99,12 +106,42 @@ fn operation(spec: &J) -> Result<J, String> {
         .filter(|h| h.get("required") == Some(&J::Bool(true)))
         .filter_map(|h| h.get("name").and_then(J::as_str).map(J::str))
         .collect();
-    let issues = spec
+    let doc_issues = spec
         .get("docIssues")
         .and_then(J::as_arr)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let merchant_sends = direction == "outbound";
+    let issues = doc_issues
         .iter()
-        .filter_map(|i| request_example_issue(i, schema, &request_examples, direction))
+        .filter_map(|i| {
+            example_issue(
+                i,
+                "request",
+                schema,
+                &request_examples,
+                merchant_sends,
+                "refusedIn",
+            )
+        })
+        .collect();
+    let empty = J::obj();
+    let reply_schema = spec
+        .get("responses")
+        .and_then(|r| r.get("200"))
+        .and_then(|r| r.get("schema"))
+        .unwrap_or(&empty);
+    let reply_issues = doc_issues
+        .iter()
+        .filter_map(|i| {
+            example_issue(
+                i,
+                "response 200",
+                reply_schema,
+                &reply_examples,
+                !merchant_sends,
+                "brokenIn",
+            )
+        })
         .collect();
     let mut out = vec![
         ("id".to_owned(), J::str(str_of(spec, "id")?)),
@@ -121,7 +158,9 @@ fn operation(spec: &J) -> Result<J, String> {
         ("requestSchema".to_owned(), strip_docs(schema)),
         ("requestExamples".to_owned(), J::Arr(request_examples)),
         ("requestExampleIssues".to_owned(), J::Arr(issues)),
+        ("replySchema".to_owned(), strip_docs(reply_schema)),
         ("replyExamples".to_owned(), J::Arr(reply_examples.clone())),
+        ("replyExampleIssues".to_owned(), J::Arr(reply_issues)),
     ];
     if reply_examples.is_empty() {
         let data = spec
@@ -270,57 +309,71 @@ fn schema_at<'a>(schema: &'a J, path: &[(&str, bool)]) -> Option<&'a J> {
     Some(here)
 }
 
-/// A doc issue about the request examples (`<kind>@request:<field>`), with
-/// the examples it leaves invalid; `None` for other issues.
-fn request_example_issue(issue: &J, schema: &J, examples: &[J], direction: &str) -> Option<J> {
+/// A doc issue about the examples of one part (`<kind>@<part>:<field>`,
+/// `part` being `request` or `response 200`), with the examples it leaves
+/// invalid; `None` for other issues. `merchant_sends`: the part is what the
+/// merchant sends (the schema wins there); otherwise the importer relaxed
+/// the schema to PayerMax's examples, and only `example-wrong` breaks one.
+fn example_issue(
+    issue: &J,
+    part: &str,
+    schema: &J,
+    examples: &[J],
+    merchant_sends: bool,
+    key: &str,
+) -> Option<J> {
     let id = issue.get("id").and_then(J::as_str)?;
-    let (kind, field) = id.split_once("@request:")?;
+    let (kind, field) = id.split_once(&format!("@{part}:"))?;
     if !kind.starts_with("example-") {
         return None;
     }
     let path = segments(field);
-    let refused: Vec<J> = if direction == "outbound" {
-        examples
-            .iter()
-            .enumerate()
-            .filter(|(_, ex)| refuses(kind, schema, &path, ex))
-            .map(|(i, _)| J::Num(Num::from(i)))
-            .collect()
-    } else {
-        // What PayerMax sends: the importer relaxed the schema to the example.
-        Vec::new()
-    };
+    let refused: Vec<J> = examples
+        .iter()
+        .enumerate()
+        .filter(|(_, ex)| {
+            (merchant_sends || kind == "example-wrong") && refuses(kind, schema, &path, ex)
+        })
+        .map(|(i, _)| J::Num(Num::from(i)))
+        .collect();
     Some(J::Obj(vec![
         ("id".to_owned(), J::str(id)),
         ("kind".to_owned(), J::str(kind)),
         ("field".to_owned(), J::str(field)),
-        ("refusedIn".to_owned(), J::Arr(refused)),
+        (key.to_owned(), J::Arr(refused)),
     ]))
 }
 
-/// Whether an issue of `kind` at `path` makes this request example invalid,
-/// by the import rules for what the merchant sends.
+/// Whether an issue of `kind` at `path` makes this example invalid, by the
+/// import rules (spec/README.md, "Importing PayerMax's OpenAPI document").
 fn refuses(kind: &str, schema: &J, path: &[(&str, bool)], example: &J) -> bool {
     let Some(((last, _), parent)) = path.split_last() else {
         return false;
     };
     match kind {
         // The schema wins: the example is incomplete.
-        "example-missing-required" => values_at(example, parent)
+        "example-incomplete" => values_at(example, parent)
             .into_iter()
             .any(|obj| matches!(obj, J::Obj(_)) && obj.get(last).is_none_or(|v| *v == J::Null)),
-        // A number or boolean where a string is declared: the schema wins.
+        // The schema wins: a value of a JSON type the field does not take.
         // (A string where a number is declared reads as that number.)
-        "example-type" => {
+        "example-wrong" => {
             let declared = schema_at(schema, path).map(types).unwrap_or_default();
-            declared.contains(&"string")
-                && values_at(example, path)
-                    .into_iter()
-                    .any(|v| matches!(v, J::Num(_) | J::Bool(_)))
+            values_at(example, path).into_iter().any(|v| {
+                let ok = match v {
+                    J::Null => declared.contains(&"null"),
+                    J::Bool(_) => declared.contains(&"boolean"),
+                    J::Num(_) => declared.contains(&"number") || declared.contains(&"integer"),
+                    J::Str(_) => declared.contains(&"string") || declared.contains(&"number"),
+                    J::Arr(_) => declared.contains(&"array"),
+                    J::Obj(_) => declared.contains(&"object"),
+                };
+                !ok
+            })
         }
         // Recorded, not fixed: the value breaks `maxLength` or `enum`.
         "example-length" | "example-enum" => !values_at(example, path).is_empty(),
-        // Nullable, aliased or added: the example now fits.
+        // Nullable, aliased, added or relaxed: the example now fits.
         _ => false,
     }
 }
@@ -347,10 +400,10 @@ mod tests {
               "examples": [{{"data": {{"n": 1, "a": 10000.50}}}}, {{"data": {{"a": "2.0", "items": [{{}}]}}}}]}},
             {extra}
             "docIssues": [
-              {{"id": "example-type@request:data.n", "kind": "example-type"}},
+              {{"id": "example-wrong@request:data.n", "kind": "example-wrong"}},
               {{"id": "example-type@request:data.a", "kind": "example-type"}},
-              {{"id": "example-missing-required@request:data.n", "kind": "example-missing-required"}},
-              {{"id": "example-missing-required@request:data.items[].k", "kind": "example-missing-required"}},
+              {{"id": "example-incomplete@request:data.n", "kind": "example-incomplete"}},
+              {{"id": "example-incomplete@request:data.items[].k", "kind": "example-incomplete"}},
               {{"id": "example-null@request:data.a", "kind": "example-null"}},
               {{"id": "example-type@response 200:data.x", "kind": "example-type"}},
               {{"id": "ref-siblings@request:data", "kind": "ref-siblings"}}]}}"#
@@ -394,7 +447,9 @@ mod tests {
                 "requestSchema",
                 "requestExamples",
                 "requestExampleIssues",
-                "replyExamples"
+                "replySchema",
+                "replyExamples",
+                "replyExampleIssues"
             ]
         );
         assert_eq!(op.get("kind"), Some(&J::Null));
@@ -431,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn request_example_issues_say_which_examples_they_break() {
+    fn example_issues_say_which_examples_they_break() {
         let op = render_one("");
         let issues = op.get("requestExampleIssues").unwrap().as_arr().unwrap();
         let summary: Vec<(String, String)> = issues
@@ -448,11 +503,11 @@ mod tests {
             summary,
             [
                 // A number where a string is declared: only the first example has one.
-                expect("example-type@request:data.n", "[0]"),
+                expect("example-wrong@request:data.n", "[0]"),
                 // A string where a number is declared is read as a number.
                 expect("example-type@request:data.a", "[]"),
-                expect("example-missing-required@request:data.n", "[1]"),
-                expect("example-missing-required@request:data.items[].k", "[1]"),
+                expect("example-incomplete@request:data.n", "[1]"),
+                expect("example-incomplete@request:data.items[].k", "[1]"),
                 expect("example-null@request:data.a", "[]"),
             ]
         );
@@ -463,7 +518,7 @@ mod tests {
     }
 
     #[test]
-    fn inbound_issues_refuse_nothing() {
+    fn inbound_issues_refuse_only_wrong_types() {
         let inbound = J::parse(
             &serde_json::to_string(&spec(""))
                 .unwrap()
@@ -471,7 +526,33 @@ mod tests {
         )
         .unwrap();
         let text = render(&[("t.json".to_owned(), inbound)]).unwrap();
-        assert!(!text.contains("\"refusedIn\": [\n"), "{text}");
+        let op = J::parse(&text)
+            .unwrap()
+            .get("operations")
+            .unwrap()
+            .as_arr()
+            .unwrap()[0]
+            .clone();
+        let refused: Vec<(String, String)> = op
+            .get("requestExampleIssues")
+            .unwrap()
+            .as_arr()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i.get("kind").unwrap().as_str().unwrap().to_owned(),
+                    serde_json::to_string(i.get("refusedIn").unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        // What PayerMax sends was relaxed to its examples, except a value of
+        // another JSON type (the schema wins there too).
+        for (kind, r) in &refused {
+            let expected = if kind == "example-wrong" { "[0]" } else { "[]" };
+            assert_eq!(r, expected, "{kind}");
+        }
+        assert!(refused.iter().any(|(k, _)| k == "example-wrong"));
     }
 
     #[test]

@@ -118,19 +118,19 @@ pub struct CancelResponse {
     pub created_time: String,
     /// `succeededTime`: Success time.
     #[serde(rename = "succeededTime")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded_time: Option<String>,
     /// `failedTime`: Failure time
     #[serde(rename = "failedTime")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_time: Option<String>,
     /// `errorCode`: Error code of the failure.
     #[serde(rename = "errorCode")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// `errorMsg`: Error message of the failure.
     #[serde(rename = "errorMsg")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
 

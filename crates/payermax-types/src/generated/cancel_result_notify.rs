@@ -207,15 +207,15 @@ pub struct CancelResultNotifyData {
     pub succeeded_time: String,
     /// `failedTime`: Failure time
     #[serde(rename = "failedTime")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_time: Option<String>,
     /// `errorCode`: Error code of the failure.
     #[serde(rename = "errorCode")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// `errorMsg`: Error message of the failure.
     #[serde(rename = "errorMsg")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
 

@@ -247,7 +247,7 @@ impl ::payermax_types::Validate for InquirePaymentTokenTokenScope {
 pub struct InquirePaymentTokenResponse {
     /// `tokenList`: Token list.
     #[serde(rename = "tokenList")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_list: Option<Vec<InquirePaymentTokenTokenListItem>>,
 }
 

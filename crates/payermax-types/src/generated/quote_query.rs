@@ -92,7 +92,7 @@ impl ::payermax_types::Validate for QuoteQueryRequest {
 pub struct QuoteQueryResponse {
     /// `rateList`: Exchange rate list.
     #[serde(rename = "rateList")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_list: Option<Vec<QuoteQueryRateListItem>>,
 }
 
