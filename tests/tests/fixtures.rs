@@ -366,9 +366,14 @@ mod openapi {
         assert_eq!(r.note, None);
         assert_eq!(r.period, None);
         assert_eq!(r, request_with("A"));
-        // Required but nullable: absent is fine too.
+        // Required but nullable: absent reads as None too; in a request
+        // (what the merchant sends) None is written as `null`, since the
+        // member is required.
         let r: OpenapiShapesRequest = serde_json::from_str(r#"{"orderNo":"A"}"#).unwrap();
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"orderNo":"A"}"#);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"orderNo":"A","note":null}"#
+        );
         // Not nullable and required: null is an error.
         assert!(serde_json::from_str::<OpenapiShapesRequest>(r#"{"orderNo":null}"#).is_err());
     }

@@ -1,4 +1,5 @@
-//! Property tests over every generated request type, driven by `spec/`:
+//! Property tests over every generated request type, driven by the specs
+//! (through the generated operations data, `payermax_sandbox::OPERATIONS_JSON`):
 //!
 //! * arbitrary valid values (built from the spec's request schema: lengths in
 //!   characters with multi-byte text, enums, one-of groups, exact amounts)
@@ -15,7 +16,6 @@
 //! covered without a list kept by hand.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
 use std::str::FromStr;
 
 use payermax_http::test_util::test_keys;
@@ -40,14 +40,19 @@ const GATEWAY_ENVELOPE: &[&str] = &[
 ];
 const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
 
-fn spec_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec")
+/// The operations of `spec/`, as xtask writes them for the sandbox and the tests.
+fn operations() -> Vec<Value> {
+    let data: Value = serde_json::from_str(payermax_sandbox::OPERATIONS_JSON).expect("JSON");
+    data["operations"].as_array().expect("operations").clone()
 }
 
+/// One operation's entry, with its request schema where the spec has it.
 fn load_spec(id: &str) -> Value {
-    let path = spec_dir().join(format!("{id}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    serde_json::from_str(&text).expect("spec is JSON")
+    let op = operations()
+        .into_iter()
+        .find(|o| o["id"] == id)
+        .unwrap_or_else(|| panic!("no operation {id}"));
+    serde_json::json!({ "id": op["id"], "api": op["api"], "request": { "schema": op["requestSchema"] } })
 }
 
 /// The payload schema the caller builds, and the path prefix of its fields.
@@ -72,8 +77,12 @@ fn payload_schema(spec: &Value) -> (Value, &'static str) {
         (schema, "")
     } else {
         for f in GATEWAY_ENVELOPE {
+            // `merchantAppId` stands for `appId` in a few envelopes
+            // (Operation::APP_ID_FIELD).
+            let present = body["properties"].get(*f).is_some()
+                || (*f == "appId" && body["properties"].get("merchantAppId").is_some());
             assert!(
-                body["properties"].get(*f).is_some() || *f == "merchantNo",
+                present || *f == "merchantNo",
                 "gateway envelope field {f} missing from the spec"
             );
         }
@@ -112,15 +121,35 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).expect("string serializes")
 }
 
+/// The JSON type of a schema, without `null` (`["string", "null"]` is a string).
+fn base_type(schema: &Value) -> Option<&str> {
+    match &schema["type"] {
+        Value::String(t) => Some(t),
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        _ => None,
+    }
+}
+
 fn value_strategy(schema: &Value) -> BoxedStrategy<String> {
-    let ty = schema["type"].as_str().unwrap_or("string");
+    let ty = base_type(schema).unwrap_or("string");
     let format = schema["format"].as_str();
     if let Some(values) = schema["enum"].as_array() {
         let texts: Vec<String> = values.iter().map(Value::to_string).collect();
         return prop::sample::select(texts).boxed();
     }
     match (ty, format) {
-        ("string", Some("decimal")) => amount().prop_map(|a| json_str(&a.to_string())).boxed(),
+        ("string", Some("decimal")) => match schema["maxLength"].as_u64() {
+            // A money string's maxLength bounds its text: fewer than
+            // max - 2 digits and a scale no larger give at most `max`
+            // characters (`d.ddd` or `0.0ddd`).
+            Some(max) => {
+                let k = (max.saturating_sub(2)).clamp(1, 18) as u32;
+                (1i64..10i64.pow(k), 0u32..=k.min(8))
+                    .prop_map(|(m, s)| json_str(&Amount::new(m, s).expect("in range").to_string()))
+                    .boxed()
+            }
+            None => amount().prop_map(|a| json_str(&a.to_string())).boxed(),
+        },
         ("number", Some("decimal")) => amount().prop_map(|a| a.to_string()).boxed(),
         ("string", Some("date-time")) => (0i64..4_102_444_800_000)
             .prop_map(|ms| {
@@ -132,22 +161,48 @@ fn value_strategy(schema: &Value) -> BoxedStrategy<String> {
             })
             .boxed(),
         ("string", _) => {
-            assert!(
-                schema.get("pattern").is_none(),
-                "no generic strategy for patterns yet: extend value_strategy"
-            );
             let min = schema["minLength"].as_u64().unwrap_or(0) as usize;
             let max = schema["maxLength"]
                 .as_u64()
                 .map_or(min + 40, |m| m as usize);
+            if let Some(p) = schema["pattern"].as_str() {
+                // `^<class>+$`: the class repeated within the length bounds.
+                let class = p
+                    .strip_prefix('^')
+                    .and_then(|p| p.strip_suffix("+$"))
+                    .filter(|c| c.starts_with('[') && c.ends_with(']'))
+                    .unwrap_or_else(|| {
+                        panic!("no strategy for pattern {p}: extend value_strategy")
+                    });
+                let re = format!("{class}{{{},{max}}}", min.max(1));
+                return proptest::string::string_regex(&re)
+                    .expect("a valid regex")
+                    .prop_map(|s| json_str(&s))
+                    .boxed();
+            }
             text(min, max).prop_map(|s| json_str(&s)).boxed()
         }
         ("integer", _) | ("number", _) => (0i64..1_000_000).prop_map(|n| n.to_string()).boxed(),
         ("boolean", _) => any::<bool>().prop_map(|b| b.to_string()).boxed(),
         ("object", _) => object_strategy(schema),
-        ("array", _) => prop::collection::vec(value_strategy(&schema["items"]), 0..3)
-            .prop_map(|items| format!("[{}]", items.join(",")))
-            .boxed(),
+        ("array", _) => {
+            // Within minItems..=maxItems, at most two over the minimum; distinct
+            // items where `uniqueItems` asks for them.
+            let min = schema["minItems"].as_u64().unwrap_or(0) as usize;
+            let max = schema["maxItems"]
+                .as_u64()
+                .map_or(min + 2, |m| (m as usize).min(min + 2));
+            let items = value_strategy(&schema["items"]);
+            if schema["uniqueItems"] == true {
+                prop::collection::btree_set(items, min..=max)
+                    .prop_map(|set| format!("[{}]", set.into_iter().collect::<Vec<_>>().join(",")))
+                    .boxed()
+            } else {
+                prop::collection::vec(items, min..=max)
+                    .prop_map(|items| format!("[{}]", items.join(",")))
+                    .boxed()
+            }
+        }
         (other, _) => panic!("no strategy for type {other}"),
     }
 }
@@ -260,6 +315,7 @@ fn roundtrip<O: Operation>(id: &str) {
                     key_version: Cow::Borrowed("1"),
                     request_time: Cow::Borrowed("2026-01-02T03:04:05.678+00:00"),
                     app_id: Cow::Borrowed("app-1"),
+                    app_id_field: O::APP_ID_FIELD,
                     merchant_no: Some(Cow::Borrowed("P01010113865434")),
                     data: &request,
                 }),
@@ -318,7 +374,7 @@ fn minimal(schema: &Value) -> Value {
     if let Some(values) = schema["enum"].as_array() {
         return values[0].clone();
     }
-    match (schema["type"].as_str(), schema["format"].as_str()) {
+    match (base_type(schema), schema["format"].as_str()) {
         (Some("string"), Some("decimal")) => Value::from("1"),
         (Some("number"), Some("decimal")) => Value::from(1),
         (Some("string"), Some("date-time")) => Value::from("2026-01-02T03:04:05.678+00:00"),
@@ -353,12 +409,12 @@ fn constrained_fields(schema: &Value, prefix: &[String], out: &mut Vec<(Vec<Stri
     for (name, sub) in schema["properties"].as_object().into_iter().flatten() {
         let mut path = prefix.to_vec();
         path.push(name.clone());
-        if sub["type"] == "object" {
+        if base_type(sub) == Some("object") {
             constrained_fields(sub, &path, out);
         }
         let constrained = sub.get("maxLength").is_some()
             || sub.get("minLength").is_some()
-            || (sub.get("enum").is_some() && sub["type"] == "string");
+            || (sub.get("enum").is_some() && base_type(sub) == Some("string"));
         if constrained && sub["format"] != "decimal" {
             out.push((path, sub.clone()));
         }
@@ -426,8 +482,21 @@ fn check_boundaries<O: Operation>(id: &str) -> usize {
             // The message names the field.
             assert!(err.to_string().contains(&wire_path), "{err}");
         };
-        if let Some(max) = sub["maxLength"].as_u64().map(|m| m as usize) {
-            for c in ['a', '退', '😀'] {
+        // An enum's values are its only valid strings: its length bounds
+        // cannot be reached on their own.
+        if let Some(max) = sub["maxLength"]
+            .as_u64()
+            .map(|m| m as usize)
+            .filter(|_| sub.get("enum").is_none())
+        {
+            // Multi-byte characters count as one, except where a pattern
+            // allows only ASCII.
+            let chars: &[char] = if sub.get("pattern").is_some() {
+                &['a']
+            } else {
+                &['a', '退', '😀']
+            };
+            for &c in chars {
                 let at = c.to_string().repeat(max);
                 with(Value::from(at.clone()))
                     .validate()
@@ -443,13 +512,22 @@ fn check_boundaries<O: Operation>(id: &str) -> usize {
             }
             checked += 1;
         }
-        if let Some(min) = sub["minLength"].as_u64().map(|m| m as usize) {
-            with(Value::from("退".repeat(min)))
+        if let Some(min) = sub["minLength"]
+            .as_u64()
+            .map(|m| m as usize)
+            .filter(|_| sub.get("enum").is_none())
+        {
+            let c = if sub.get("pattern").is_some() {
+                "a"
+            } else {
+                "退"
+            };
+            with(Value::from(c.repeat(min)))
                 .validate()
                 .unwrap_or_else(|e| panic!("{id}: {wire_path} at minLength {min}: {e}"));
             if min > 0 {
                 expect_rule(
-                    Value::from("退".repeat(min - 1)),
+                    Value::from(c.repeat(min - 1)),
                     Rule::MinLength {
                         min,
                         actual: min - 1,
@@ -459,7 +537,7 @@ fn check_boundaries<O: Operation>(id: &str) -> usize {
             checked += 1;
         }
         if let Some(values) = sub["enum"].as_array()
-            && sub["type"] == "string"
+            && base_type(&sub) == Some("string")
         {
             for v in values {
                 with(v.clone())
@@ -499,18 +577,11 @@ fn validate_accepts_limits_and_rejects_limit_plus_one() {
 
 #[test]
 fn every_outbound_spec_is_covered() {
-    let mut outbound = Vec::new();
-    for entry in std::fs::read_dir(spec_dir()).expect("spec/") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let spec: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-        if spec["direction"] != "inbound" {
-            outbound.push(spec["id"].as_str().expect("id").to_owned());
-        }
-    }
+    let mut outbound: Vec<String> = operations()
+        .iter()
+        .filter(|o| o["direction"] != "inbound")
+        .map(|o| o["id"].as_str().expect("id").to_owned())
+        .collect();
     outbound.sort();
     // The registry lists them, and every one is compiled in (the tests
     // build payermax-types with all its features), so the visitors above

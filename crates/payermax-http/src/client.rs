@@ -518,6 +518,8 @@ enum BodyTemplate {
         version: String,
         key_version: &'static str,
         app_id: String,
+        /// `appId`, or the operation's own name for it.
+        app_id_field: &'static str,
         merchant_no: Option<String>,
         data: Box<RawValue>,
     },
@@ -653,6 +655,7 @@ impl Client {
                     version,
                     key_version: O::KEY_VERSION.unwrap_or("1"),
                     app_id,
+                    app_id_field: O::APP_ID_FIELD,
                     merchant_no: inner.merchant_no.clone(),
                     data: serde_json::value::to_raw_value(request).map_err(encode)?,
                 }
@@ -780,6 +783,7 @@ impl Client {
                 version,
                 key_version,
                 app_id,
+                app_id_field,
                 merchant_no,
                 data,
             } => {
@@ -788,6 +792,7 @@ impl Client {
                     key_version: Cow::Borrowed(*key_version),
                     request_time: Cow::Owned(inner.clock.now().to_string()),
                     app_id: Cow::Borrowed(app_id.as_str()),
+                    app_id_field,
                     merchant_no: merchant_no.as_deref().map(Cow::Borrowed),
                     data: &**data,
                 };

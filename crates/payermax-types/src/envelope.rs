@@ -27,7 +27,12 @@ use serde_json::value::RawValue;
 /// `requestTime` is kept as the string that travels, so a server can parse a
 /// request whose timestamp is malformed and answer with a proper refusal
 /// (the client always writes `yyyy-MM-ddTHH:mm:ss.SSS+00:00`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The app id travels as `appId`, or under the name in `app_id_field` for
+/// the operations whose envelope names it otherwise
+/// ([`Operation::APP_ID_FIELD`](crate::Operation::APP_ID_FIELD)); reading
+/// accepts both names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayRequest<'a, T> {
     /// The API `version` (e.g. `"1.5"`).
@@ -37,12 +42,37 @@ pub struct GatewayRequest<'a, T> {
     /// When the attempt was sent, RFC 3339 with milliseconds.
     pub request_time: Cow<'a, str>,
     /// The merchant's application id.
+    #[serde(alias = "merchantAppId")]
     pub app_id: Cow<'a, str>,
+    /// The member name `app_id` is written under: `appId` (the default when
+    /// reading) or `merchantAppId`.
+    #[serde(skip, default = "app_id_field")]
+    pub app_id_field: &'static str,
     /// The merchant number. Optional in PayerMax's tables, needed in practice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_no: Option<Cow<'a, str>>,
     /// The operation's payload.
     pub data: T,
+}
+
+fn app_id_field() -> &'static str {
+    "appId"
+}
+
+impl<T: Serialize> Serialize for GatewayRequest<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("version", &self.version)?;
+        map.serialize_entry("keyVersion", &self.key_version)?;
+        map.serialize_entry("requestTime", &self.request_time)?;
+        map.serialize_entry(self.app_id_field, &self.app_id)?;
+        if let Some(m) = &self.merchant_no {
+            map.serialize_entry("merchantNo", m)?;
+        }
+        map.serialize_entry("data", &self.data)?;
+        map.end()
+    }
 }
 
 /// The request envelope of the legacy v2.1 API: three envelope fields beside

@@ -36,6 +36,10 @@ pub trait Operation {
     const KEY_VERSION: Option<&'static str>;
     /// The `bizType` constant (legacy only).
     const BIZ_TYPE: Option<&'static str>;
+    /// The gateway envelope's name for the app id: `appId`, except for the
+    /// operations whose documented envelope has `merchantAppId` instead
+    /// (`orderConfirm`, `addOrDelRiskNameList`).
+    const APP_ID_FIELD: &'static str = "appId";
     /// What the caller builds: the `data` object (gateway) or the flat fields
     /// other than the envelope (legacy).
     type Request: Serialize + DeserializeOwned + Validate;

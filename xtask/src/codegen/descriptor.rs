@@ -70,6 +70,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
             version,
             key_version,
             biz_type,
+            app_id_field,
             request,
             response,
         } => {
@@ -81,6 +82,9 @@ pub fn descriptor(m: &Module) -> TokenStream {
             let api = api_tokens(*api);
             let kv = opt_str(key_version);
             let bt = opt_str(biz_type);
+            let app_id = app_id_field
+                .as_ref()
+                .map(|f| quote!(const APP_ID_FIELD: &'static str = #f;));
             let req = ident(request);
             let resp = reply_tokens(response);
             quote! {
@@ -95,6 +99,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
                     const DEFAULT_VERSION: &'static str = #version;
                     const KEY_VERSION: Option<&'static str> = #kv;
                     const BIZ_TYPE: Option<&'static str> = #bt;
+                    #app_id
                     type Request = #req;
                     type Response = #resp;
                 }

@@ -196,6 +196,8 @@ pub enum Descriptor {
         version: String,
         key_version: Option<String>,
         biz_type: Option<String>,
+        /// The envelope's name for the app id when it is not `appId`.
+        app_id_field: Option<String>,
         request: String,
         response: Reply,
     },
@@ -331,7 +333,14 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 }
                 _ => {}
             }
+            // The gateway envelope names the app id `appId`, except where the
+            // document's envelope has `merchantAppId` instead.
+            let envelope = spec.request.schema.properties.as_ref();
+            let has = |f: &str| envelope.is_some_and(|p| p.get(f).is_some());
+            let app_id_field = (spec.api == Api::Gateway && !has("appId") && has("merchantAppId"))
+                .then(|| "merchantAppId".to_owned());
             Descriptor::Operation {
+                app_id_field,
                 name: spec.operation.clone(),
                 api: spec.api,
                 path: spec

@@ -13,6 +13,7 @@ impl ::payermax_types::Operation for AddOrDelRiskNameList {
     const DEFAULT_VERSION: &'static str = "1.0";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const APP_ID_FIELD: &'static str = "merchantAppId";
     type Request = AddOrDelRiskNameListRequest;
     type Response = AddOrDelRiskNameListResponse;
 }

@@ -15,6 +15,7 @@ impl ::payermax_types::Operation for OrderConfirm {
     const DEFAULT_VERSION: &'static str = "1.0";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const APP_ID_FIELD: &'static str = "merchantAppId";
     type Request = OrderConfirmRequest;
     type Response = Option<OrderConfirmResponse>;
 }
