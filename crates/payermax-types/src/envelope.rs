@@ -312,6 +312,7 @@ mod tests {
             key_version: "1".into(),
             request_time: "2026-01-02T03:04:05.006+00:00".into(),
             app_id: "app".into(),
+            app_id_field: "appId",
             merchant_no: Some("m1".into()),
             data: Payload {
                 out_refund_no: "r1".into(),
@@ -324,6 +325,30 @@ mod tests {
         );
         let back: GatewayRequest<'static, Payload> = serde_json::from_str(&s).unwrap();
         assert_eq!(back, req);
+    }
+
+    #[test]
+    fn gateway_request_under_merchant_app_id() {
+        // orderConfirm and addOrDelRiskNameList name the app id `merchantAppId`.
+        let req = GatewayRequest {
+            version: "1.0".into(),
+            key_version: "1".into(),
+            request_time: "2026-01-02T03:04:05.006+00:00".into(),
+            app_id: "app".into(),
+            app_id_field: "merchantAppId",
+            merchant_no: None,
+            data: Payload {
+                out_refund_no: "r1".into(),
+            },
+        };
+        let s = serde_json::to_string(&req).unwrap();
+        assert_eq!(
+            s,
+            r#"{"version":"1.0","keyVersion":"1","requestTime":"2026-01-02T03:04:05.006+00:00","merchantAppId":"app","data":{"outRefundNo":"r1"}}"#
+        );
+        // Read back: both names are accepted (the name itself is not kept).
+        let back: GatewayRequest<'static, Payload> = serde_json::from_str(&s).unwrap();
+        assert_eq!(back.app_id, "app");
     }
 
     #[test]
