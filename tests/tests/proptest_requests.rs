@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use payermax_http::test_util::test_keys;
+use payermax_tests::schema_values::{base_type, minimal, one_of_groups};
 use payermax_types::registry::{OPERATIONS, visit_operations};
 use payermax_types::{
     Amount, ApiGeneration, GatewayRequest, Kind, LegacyRequest, Operation, OperationInfo,
@@ -28,7 +29,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Envelope fields the library fills, by API generation (spec/README.md).
 const GATEWAY_ENVELOPE: &[&str] = &[
@@ -121,15 +122,6 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).expect("string serializes")
 }
 
-/// The JSON type of a schema, without `null` (`["string", "null"]` is a string).
-fn base_type(schema: &Value) -> Option<&str> {
-    match &schema["type"] {
-        Value::String(t) => Some(t),
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null"),
-        _ => None,
-    }
-}
-
 fn value_strategy(schema: &Value) -> BoxedStrategy<String> {
     let ty = base_type(schema).unwrap_or("string");
     let format = schema["format"].as_str();
@@ -205,25 +197,6 @@ fn value_strategy(schema: &Value) -> BoxedStrategy<String> {
         }
         (other, _) => panic!("no strategy for type {other}"),
     }
-}
-
-fn one_of_groups(schema: &Value) -> Vec<Vec<String>> {
-    schema["x-one-of"]
-        .as_array()
-        .map(|groups| {
-            groups
-                .iter()
-                .map(|g| {
-                    g["fields"]
-                        .as_array()
-                        .expect("fields")
-                        .iter()
-                        .map(|f| f.as_str().expect("name").to_owned())
-                        .collect()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn object_strategy(schema: &Value) -> BoxedStrategy<String> {
@@ -367,42 +340,6 @@ fn requests_survive_serialize_sign_verify_deserialize() {
 // ---------------------------------------------------------------------------
 // Boundaries: each constraint's limit accepted, limit + 1 rejected by name.
 // ---------------------------------------------------------------------------
-
-/// A minimal valid value of `schema`: required fields, the first field of
-/// each one-of group, shortest strings, first enum values, amount 1.
-fn minimal(schema: &Value) -> Value {
-    if let Some(values) = schema["enum"].as_array() {
-        return values[0].clone();
-    }
-    match (base_type(schema), schema["format"].as_str()) {
-        (Some("string"), Some("decimal")) => Value::from("1"),
-        (Some("number"), Some("decimal")) => Value::from(1),
-        (Some("string"), Some("date-time")) => Value::from("2026-01-02T03:04:05.678+00:00"),
-        (Some("string"), _) | (None, _) => {
-            Value::from("a".repeat(schema["minLength"].as_u64().unwrap_or(1).max(1) as usize))
-        }
-        (Some("integer" | "number"), _) => Value::from(1),
-        (Some("boolean"), _) => Value::from(false),
-        (Some("array"), _) => Value::Array(vec![]),
-        (Some("object"), _) => {
-            let mut out = Map::new();
-            let props = schema["properties"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
-            let groups = one_of_groups(schema);
-            for name in schema["required"].as_array().into_iter().flatten() {
-                let name = name.as_str().expect("name");
-                out.insert(name.to_owned(), minimal(&props[name]));
-            }
-            for g in &groups {
-                out.insert(g[0].clone(), minimal(&props[&g[0]]));
-            }
-            Value::Object(out)
-        }
-        (Some(other), _) => panic!("no minimal value for type {other}"),
-    }
-}
 
 /// One constrained field: its path inside the payload and its schema.
 fn constrained_fields(schema: &Value, prefix: &[String], out: &mut Vec<(Vec<String>, Value)>) {

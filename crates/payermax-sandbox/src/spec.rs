@@ -158,9 +158,12 @@ pub fn parse_operation(text: &str) -> Result<OpSpec, SpecError> {
         .map(|e| serde_json::from_str(e.get()))
         .transpose()
         .map_err(|e| at(format!("reply example: {e}")))?;
-    let reply_data = match first {
-        Some(example) => example_data(example),
-        None => raw.reply_data_fallback.map(|d| d.get().to_owned()),
+    // The data file gives a fallback when there is no reply example, or when
+    // the first one does not decode as documented (a recorded doc issue).
+    let reply_data = match (raw.reply_data_fallback, first) {
+        (Some(fallback), _) => Some(fallback.get().to_owned()),
+        (None, Some(example)) => example_data(example),
+        (None, None) => None,
     };
     Ok(OpSpec {
         api,
@@ -335,10 +338,13 @@ mod tests {
             Some(r#"{"b": 10000.50, "n": {"z": 1e2}}"#)
         );
         assert_eq!(op(r#"[{"data": false}]"#, "").as_deref(), Some("false"));
+        // The data file's fallback wins: it is there when the example does
+        // not decode as documented.
         assert_eq!(
-            op(r#"[{"code": "X"}]"#, r#", "replyDataFallback": 1"#),
-            None
+            op(r#"[{"code": "X"}]"#, r#", "replyDataFallback": 1"#).as_deref(),
+            Some("1")
         );
+        assert_eq!(op(r#"[{"code": "X"}]"#, "").as_deref(), None);
         assert_eq!(
             op("[]", r#", "replyDataFallback": true"#).as_deref(),
             Some("true")

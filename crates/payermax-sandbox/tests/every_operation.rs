@@ -68,12 +68,13 @@ impl Operation {
         }
     }
 
-    /// The reply `data` a success carries: the first reply example's, else
-    /// the data file's fallback (`None`: no `data` member).
+    /// The reply `data` a success carries: the data file's fallback (there
+    /// when the document has no reply example or its first does not decode
+    /// as documented), else the first reply example's (`None`: no `data`).
     fn reply_data(&self) -> Option<&Value> {
-        match self.reply_examples.first() {
-            Some(example) => example.get("data"),
-            None => self.reply_data_fallback.as_ref(),
+        match &self.reply_data_fallback {
+            Some(fallback) => Some(fallback),
+            None => self.reply_examples.first().and_then(|e| e.get("data")),
         }
     }
 

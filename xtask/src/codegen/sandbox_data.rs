@@ -21,7 +21,7 @@
 //!       "replySchema": { },             // the 200 schema, documentation keywords removed
 //!       "replyExamples": [ ],           // the 200 examples, verbatim
 //!       "replyExampleIssues": [ { "id": ..., "kind": ..., "field": ..., "brokenIn": [0] } ],
-//!       "replyDataFallback": true } ] } // only without a 200 example
+//!       "replyDataFallback": true } ] } // without a 200 example, or when the first does not decode
 //! ```
 //!
 //! `refusedIn` lists the request examples the issue makes invalid against
@@ -43,6 +43,9 @@ use crate::json::{J, Num};
 
 /// Where the sandbox's data file lives, relative to the workspace root.
 pub const OUTPUT: &str = "crates/payermax-sandbox/src/generated/operations.json";
+
+/// Doc-issue kinds whose decision is that the example does not decode.
+const UNDECODABLE: [&str; 2] = ["example-wrong", "example-incomplete"];
 
 /// Schema keywords that only document: dropped from `requestSchema`.
 const DOC_KEYWORDS: &[&str] = &[
@@ -130,7 +133,7 @@ fn operation(spec: &J) -> Result<J, String> {
         .and_then(|r| r.get("200"))
         .and_then(|r| r.get("schema"))
         .unwrap_or(&empty);
-    let reply_issues = doc_issues
+    let reply_issues: Vec<J> = doc_issues
         .iter()
         .filter_map(|i| {
             example_issue(
@@ -160,9 +163,20 @@ fn operation(spec: &J) -> Result<J, String> {
         ("requestExampleIssues".to_owned(), J::Arr(issues)),
         ("replySchema".to_owned(), strip_docs(reply_schema)),
         ("replyExamples".to_owned(), J::Arr(reply_examples.clone())),
-        ("replyExampleIssues".to_owned(), J::Arr(reply_issues)),
+        (
+            "replyExampleIssues".to_owned(),
+            J::Arr(reply_issues.clone()),
+        ),
     ];
-    if reply_examples.is_empty() {
+    // A minimal reply where the document gives none, or where its first
+    // reply example does not decode as documented (the schema wins).
+    let first_broken = reply_issues.iter().any(|i: &J| {
+        UNDECODABLE.contains(&i.get("kind").and_then(J::as_str).unwrap_or(""))
+            && i.get("brokenIn")
+                .and_then(J::as_arr)
+                .is_some_and(|b| b.contains(&J::Num(Num::from(0u32))))
+    });
+    if reply_examples.is_empty() || (merchant_sends && first_broken) {
         let data = spec
             .get("responses")
             .and_then(|r| r.get("200"))
@@ -243,8 +257,12 @@ fn minimal(schema: &J) -> J {
     {
         return first.clone();
     }
+    let format = schema.get("format").and_then(J::as_str);
     match ty {
         "boolean" => J::Bool(true),
+        // An amount is a decimal in either form; a timestamp is RFC 3339.
+        "string" if format == Some("decimal") => J::str("0"),
+        "string" if format == Some("date-time") => J::str("2026-01-01T00:00:00.000+00:00"),
         "string" => J::str(""),
         "number" | "integer" => J::Num(Num::from(0u8)),
         "array" => J::Arr(Vec::new()),
