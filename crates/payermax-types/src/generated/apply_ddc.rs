@@ -30,6 +30,7 @@ impl ::payermax_types::OperationRequest for ApplyDdcRequest {
 /// Request data body.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(try_from = "ApplyDdcRequestWire")]
 #[non_exhaustive]
 pub struct ApplyDdcRequest {
     /// `paymentMethodType`: Payment method type; allowed values: \`CARD\`, \`GOOGLEPAY\`.
@@ -51,16 +52,9 @@ pub struct ApplyDdcRequest {
     #[serde(rename = "userId")]
     #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub user_id: String,
-    /// `cardIdentifierNo`: Card number: the plain-text card number or the card number decrypted from GOOGLEPAY. Exactly one of this and \`paymentTokenID\` must be provided.
-    #[serde(rename = "cardIdentifierNo")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 19)))]
-    pub card_identifier_no: Option<String>,
-    /// `paymentTokenID`: PayerMax token ID, used for payment after successful authorization. Exactly one of this and \`cardIdentifierNo\` must be provided.
-    #[serde(rename = "paymentTokenID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
-    pub payment_token_id: Option<String>,
+    /// Exactly one of `cardIdentifierNo`, `paymentTokenID`: see [`CardRef`].
+    #[serde(flatten)]
+    pub card_ref: CardRef,
 }
 
 /// The required members of [`ApplyDdcRequest`], named at the call site: `ApplyDdcRequest::new(ApplyDdcRequestRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
@@ -74,6 +68,8 @@ pub struct ApplyDdcRequestRequired {
     pub payment_currency: String,
     /// `userId`: Merchant's internal user ID; each ID must be unique.
     pub user_id: String,
+    /// Exactly one of `cardIdentifierNo`, `paymentTokenID`: see [`CardRef`].
+    pub card_ref: CardRef,
 }
 
 impl From<ApplyDdcRequestRequired> for ApplyDdcRequest {
@@ -83,8 +79,7 @@ impl From<ApplyDdcRequestRequired> for ApplyDdcRequest {
             payment_amount: required.payment_amount,
             payment_currency: required.payment_currency,
             user_id: required.user_id,
-            card_identifier_no: None,
-            payment_token_id: None,
+            card_ref: required.card_ref,
         }
     }
 }
@@ -94,16 +89,78 @@ impl ApplyDdcRequest {
     pub fn new(required: ApplyDdcRequestRequired) -> Self {
         Self::from(required)
     }
-    /// Sets `cardIdentifierNo`: Card number: the plain-text card number or the card number decrypted from GOOGLEPAY. Exactly one of this and \`paymentTokenID\` must be provided.
-    pub fn card_identifier_no(mut self, card_identifier_no: impl Into<String>) -> Self {
-        self.card_identifier_no = Some(card_identifier_no.into());
-        self
+}
+
+#[derive(::serde::Deserialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(::schemars::JsonSchema),
+    schemars(rename = "ApplyDdcRequest")
+)]
+struct ApplyDdcRequestWire {
+    #[serde(rename = "paymentMethodType")]
+    payment_method_type: String,
+    #[serde(rename = "paymentAmount")]
+    #[serde(with = "::payermax_types::amount::as_number")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "::payermax_types::amount::number_schema")
+    )]
+    payment_amount: ::payermax_types::Amount,
+    #[serde(rename = "paymentCurrency")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 3)))]
+    payment_currency: String,
+    #[serde(rename = "userId")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
+    user_id: String,
+    #[serde(rename = "cardIdentifierNo")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 19)))]
+    card_identifier_no: Option<String>,
+    #[serde(rename = "paymentTokenID")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
+    payment_token_id: Option<String>,
+}
+
+impl TryFrom<ApplyDdcRequestWire> for ApplyDdcRequest {
+    type Error = ::payermax_types::validate::OneOfError;
+    fn try_from(w: ApplyDdcRequestWire) -> Result<Self, Self::Error> {
+        let card_ref = match (w.card_identifier_no, w.payment_token_id) {
+            (Some(v), None) => CardRef::CardIdentifierNo(v),
+            (None, Some(v)) => CardRef::PaymentTokenId(v),
+            (card_identifier_no, payment_token_id) => {
+                return Err(::payermax_types::validate::OneOfError {
+                    group: "CardRef",
+                    fields: &["cardIdentifierNo", "paymentTokenID"],
+                    present: usize::from(card_identifier_no.is_some())
+                        + usize::from(payment_token_id.is_some()),
+                });
+            }
+        };
+        Ok(ApplyDdcRequest {
+            payment_method_type: w.payment_method_type,
+            payment_amount: w.payment_amount,
+            payment_currency: w.payment_currency,
+            user_id: w.user_id,
+            card_ref,
+        })
     }
-    /// Sets `paymentTokenID`: PayerMax token ID, used for payment after successful authorization. Exactly one of this and \`cardIdentifierNo\` must be provided.
-    pub fn payment_token_id(mut self, payment_token_id: impl Into<String>) -> Self {
-        self.payment_token_id = Some(payment_token_id.into());
-        self
-    }
+}
+
+/// The card: its number, or the PayerMax token of a card authorised before.
+///
+/// Exactly one of `cardIdentifierNo`, `paymentTokenID`, written as that one field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[allow(clippy::enum_variant_names)]
+pub enum CardRef {
+    /// `cardIdentifierNo`: Card number: the plain-text card number or the card number decrypted from GOOGLEPAY. Exactly one of this and \`paymentTokenID\` must be provided.
+    #[serde(rename = "cardIdentifierNo")]
+    CardIdentifierNo(String),
+    /// `paymentTokenID`: PayerMax token ID, used for payment after successful authorization. Exactly one of this and \`cardIdentifierNo\` must be provided.
+    #[serde(rename = "paymentTokenID")]
+    PaymentTokenId(String),
 }
 
 impl ::payermax_types::Validate for ApplyDdcRequest {
@@ -132,19 +189,33 @@ impl ::payermax_types::Validate for ApplyDdcRequest {
                 out,
             );
         }
-        if let Some(value) = &self.card_identifier_no {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "cardIdentifierNo",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(19), out);
-        }
-        if let Some(value) = &self.payment_token_id {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "paymentTokenID",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
+        match &self.card_ref {
+            CardRef::CardIdentifierNo(value) => {
+                let field: &str = &::payermax_types::validate::field_path(
+                    path,
+                    "cardIdentifierNo",
+                );
+                ::payermax_types::validate::check_length(
+                    field,
+                    value,
+                    None,
+                    Some(19),
+                    out,
+                );
+            }
+            CardRef::PaymentTokenId(value) => {
+                let field: &str = &::payermax_types::validate::field_path(
+                    path,
+                    "paymentTokenID",
+                );
+                ::payermax_types::validate::check_length(
+                    field,
+                    value,
+                    None,
+                    Some(64),
+                    out,
+                );
+            }
         }
     }
 }

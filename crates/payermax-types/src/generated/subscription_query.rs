@@ -24,58 +24,121 @@ impl ::payermax_types::OperationRequest for SubscriptionQueryRequest {
 }
 
 /// The request payload of Subscription result query. (`subscriptionQuery`). It is the body's `data` object; payermax-http adds the envelope (`version`, `keyVersion`, `requestTime`, `appId`, `merchantNo`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(try_from = "SubscriptionQueryRequestWire")]
 #[non_exhaustive]
 pub struct SubscriptionQueryRequest {
-    /// `subscriptionRequestId`: Merchant's order number for creating the subscription plan. Note: at least one of \`subscriptionNo\` and \`requestId\` must be provided.
-    #[serde(rename = "subscriptionRequestId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
-    pub subscription_request_id: Option<String>,
-    /// `subscriptionNo`: PayerMax (PMMAX) subscription plan number. Note: one of \`subscriptionNo\` and \`requestId\` must be provided.
-    #[serde(rename = "subscriptionNo")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
-    pub subscription_no: Option<String>,
+    /// Exactly one of `subscriptionRequestId`, `subscriptionNo`: see [`SubscriptionRef`].
+    #[serde(flatten)]
+    pub subscription_ref: SubscriptionRef,
+}
+
+/// The required members of [`SubscriptionQueryRequest`], named at the call site: `SubscriptionQueryRequest::new(SubscriptionQueryRequestRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionQueryRequestRequired {
+    /// Exactly one of `subscriptionRequestId`, `subscriptionNo`: see [`SubscriptionRef`].
+    pub subscription_ref: SubscriptionRef,
+}
+
+impl From<SubscriptionQueryRequestRequired> for SubscriptionQueryRequest {
+    fn from(required: SubscriptionQueryRequestRequired) -> Self {
+        SubscriptionQueryRequest {
+            subscription_ref: required.subscription_ref,
+        }
+    }
 }
 
 impl SubscriptionQueryRequest {
-    /// An empty `SubscriptionQueryRequest`: every field is optional and set with the methods named after it.
-    pub fn new() -> Self {
-        Self::default()
+    /// A `SubscriptionQueryRequest` from its required members; optional fields start empty and are set with the methods named after them.
+    pub fn new(required: SubscriptionQueryRequestRequired) -> Self {
+        Self::from(required)
     }
-    /// Sets `subscriptionRequestId`: Merchant's order number for creating the subscription plan. Note: at least one of \`subscriptionNo\` and \`requestId\` must be provided.
-    pub fn subscription_request_id(
-        mut self,
-        subscription_request_id: impl Into<String>,
-    ) -> Self {
-        self.subscription_request_id = Some(subscription_request_id.into());
-        self
+}
+
+#[derive(::serde::Deserialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(::schemars::JsonSchema),
+    schemars(rename = "SubscriptionQueryRequest")
+)]
+struct SubscriptionQueryRequestWire {
+    #[serde(rename = "subscriptionRequestId")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
+    subscription_request_id: Option<String>,
+    #[serde(rename = "subscriptionNo")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
+    subscription_no: Option<String>,
+}
+
+impl TryFrom<SubscriptionQueryRequestWire> for SubscriptionQueryRequest {
+    type Error = ::payermax_types::validate::OneOfError;
+    fn try_from(w: SubscriptionQueryRequestWire) -> Result<Self, Self::Error> {
+        let subscription_ref = match (w.subscription_request_id, w.subscription_no) {
+            (Some(v), None) => SubscriptionRef::SubscriptionRequestId(v),
+            (None, Some(v)) => SubscriptionRef::SubscriptionNo(v),
+            (subscription_request_id, subscription_no) => {
+                return Err(::payermax_types::validate::OneOfError {
+                    group: "SubscriptionRef",
+                    fields: &["subscriptionRequestId", "subscriptionNo"],
+                    present: usize::from(subscription_request_id.is_some())
+                        + usize::from(subscription_no.is_some()),
+                });
+            }
+        };
+        Ok(SubscriptionQueryRequest {
+            subscription_ref,
+        })
     }
-    /// Sets `subscriptionNo`: PayerMax (PMMAX) subscription plan number. Note: one of \`subscriptionNo\` and \`requestId\` must be provided.
-    pub fn subscription_no(mut self, subscription_no: impl Into<String>) -> Self {
-        self.subscription_no = Some(subscription_no.into());
-        self
-    }
+}
+
+/// The subscription: the merchant's request id or PayerMax's subscription number.
+///
+/// Exactly one of `subscriptionRequestId`, `subscriptionNo`, written as that one field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionRef {
+    /// `subscriptionRequestId`: Merchant's order number for creating the subscription plan. Note: at least one of \`subscriptionNo\` and \`requestId\` must be provided.
+    #[serde(rename = "subscriptionRequestId")]
+    SubscriptionRequestId(String),
+    /// `subscriptionNo`: PayerMax (PMMAX) subscription plan number. Note: one of \`subscriptionNo\` and \`requestId\` must be provided.
+    #[serde(rename = "subscriptionNo")]
+    SubscriptionNo(String),
 }
 
 impl ::payermax_types::Validate for SubscriptionQueryRequest {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         let path: &str = &::payermax_types::validate::field_path(path, "data");
-        if let Some(value) = &self.subscription_request_id {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "subscriptionRequestId",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
-        }
-        if let Some(value) = &self.subscription_no {
-            let field: &str = &::payermax_types::validate::field_path(
-                path,
-                "subscriptionNo",
-            );
-            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
+        match &self.subscription_ref {
+            SubscriptionRef::SubscriptionRequestId(value) => {
+                let field: &str = &::payermax_types::validate::field_path(
+                    path,
+                    "subscriptionRequestId",
+                );
+                ::payermax_types::validate::check_length(
+                    field,
+                    value,
+                    None,
+                    Some(64),
+                    out,
+                );
+            }
+            SubscriptionRef::SubscriptionNo(value) => {
+                let field: &str = &::payermax_types::validate::field_path(
+                    path,
+                    "subscriptionNo",
+                );
+                ::payermax_types::validate::check_length(
+                    field,
+                    value,
+                    None,
+                    Some(64),
+                    out,
+                );
+            }
         }
     }
 }
