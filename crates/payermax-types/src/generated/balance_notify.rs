@@ -58,8 +58,7 @@ pub struct BalanceNotifyBody {
     ///
     /// Example: `"通知类型，充值-DEPOSIT，汇兑-EXCHANGE，提现-WITHDRAW，转账-TRANSFER"`
     #[serde(rename = "notifyType")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 16)))]
-    pub notify_type: String,
+    pub notify_type: BalanceNotifyNotifyType,
     /// `data`: Data body
     #[serde(rename = "data")]
     pub data: BalanceNotifyData,
@@ -89,7 +88,7 @@ pub struct BalanceNotifyBodyRequired {
     /// `notifyType`: Top-up: \`DEPOSIT\`; currency exchange: \`EXCHANGE\`; withdrawal: \`WITHDRAW\`; transfer: \`TRANSFER\`.
     ///
     /// Example: `"通知类型，充值-DEPOSIT，汇兑-EXCHANGE，提现-WITHDRAW，转账-TRANSFER"`
-    pub notify_type: String,
+    pub notify_type: BalanceNotifyNotifyType,
     /// `data`: Data body
     pub data: BalanceNotifyData,
 }
@@ -122,6 +121,99 @@ impl BalanceNotifyBody {
     }
 }
 
+/// Top-up: \`DEPOSIT\`; currency exchange: \`EXCHANGE\`; withdrawal: \`WITHDRAW\`; transfer: \`TRANSFER\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum BalanceNotifyNotifyType {
+    /// `DEPOSIT`
+    Deposit,
+    /// `EXCHANGE`
+    Exchange,
+    /// `WITHDRAW`
+    Withdraw,
+    /// `TRANSFER`
+    Transfer,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl BalanceNotifyNotifyType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "DEPOSIT",
+        "EXCHANGE",
+        "WITHDRAW",
+        "TRANSFER",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BalanceNotifyNotifyType::Deposit => "DEPOSIT",
+            BalanceNotifyNotifyType::Exchange => "EXCHANGE",
+            BalanceNotifyNotifyType::Withdraw => "WITHDRAW",
+            BalanceNotifyNotifyType::Transfer => "TRANSFER",
+            BalanceNotifyNotifyType::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for BalanceNotifyNotifyType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "DEPOSIT" => BalanceNotifyNotifyType::Deposit,
+            "EXCHANGE" => BalanceNotifyNotifyType::Exchange,
+            "WITHDRAW" => BalanceNotifyNotifyType::Withdraw,
+            "TRANSFER" => BalanceNotifyNotifyType::Transfer,
+            other => BalanceNotifyNotifyType::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for BalanceNotifyNotifyType {
+    fn from(v: String) -> Self {
+        match BalanceNotifyNotifyType::from(v.as_str()) {
+            BalanceNotifyNotifyType::Unknown(_) => BalanceNotifyNotifyType::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for BalanceNotifyNotifyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BalanceNotifyNotifyType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BalanceNotifyNotifyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(BalanceNotifyNotifyType::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BalanceNotifyNotifyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(BalanceNotifyNotifyType))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["DEPOSIT", "EXCHANGE", "WITHDRAW", "TRANSFER"]
+            }
+        )
+    }
+}
+
 /// A `Data` of [`BalanceNotifyBody`].
 ///
 /// Data body
@@ -137,7 +229,7 @@ pub struct BalanceNotifyData {
     pub counterparty: BalanceNotifyDataCounterparty,
     /// `direction`: Direction of the balance movement: \`INCREASE\`/\`DECREASE\`.
     #[serde(rename = "direction")]
-    pub direction: String,
+    pub direction: BalanceNotifyDataDirection,
     /// `relatedTradeNo`: Related PayerMax transaction number.
     ///
     /// Example: `"TRANSNO001"`
@@ -162,7 +254,7 @@ pub struct BalanceNotifyDataRequired {
     /// `counterparty`: Transaction counterparty
     pub counterparty: BalanceNotifyDataCounterparty,
     /// `direction`: Direction of the balance movement: \`INCREASE\`/\`DECREASE\`.
-    pub direction: String,
+    pub direction: BalanceNotifyDataDirection,
     /// `relatedTradeNo`: Related PayerMax transaction number.
     ///
     /// Example: `"TRANSNO001"`
@@ -291,6 +383,87 @@ impl BalanceNotifyDataCounterparty {
     /// A `BalanceNotifyDataCounterparty` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: BalanceNotifyDataCounterpartyRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// Direction of the balance movement: \`INCREASE\`/\`DECREASE\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum BalanceNotifyDataDirection {
+    /// `INCREASE`
+    Increase,
+    /// `DECREASE`
+    Decrease,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl BalanceNotifyDataDirection {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["INCREASE", "DECREASE"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BalanceNotifyDataDirection::Increase => "INCREASE",
+            BalanceNotifyDataDirection::Decrease => "DECREASE",
+            BalanceNotifyDataDirection::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for BalanceNotifyDataDirection {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "INCREASE" => BalanceNotifyDataDirection::Increase,
+            "DECREASE" => BalanceNotifyDataDirection::Decrease,
+            other => BalanceNotifyDataDirection::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for BalanceNotifyDataDirection {
+    fn from(v: String) -> Self {
+        match BalanceNotifyDataDirection::from(v.as_str()) {
+            BalanceNotifyDataDirection::Unknown(_) => {
+                BalanceNotifyDataDirection::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for BalanceNotifyDataDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BalanceNotifyDataDirection {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BalanceNotifyDataDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(BalanceNotifyDataDirection::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for BalanceNotifyDataDirection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(BalanceNotifyDataDirection))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["INCREASE", "DECREASE"] }
+        )
     }
 }
 

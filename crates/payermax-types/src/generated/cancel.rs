@@ -112,7 +112,7 @@ pub struct CancelResponse {
     pub out_trade_no: String,
     /// `status`: Cancellation status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: CancelStatus,
     /// `createdTime`: Creation time
     #[serde(rename = "createdTime")]
     pub created_time: String,
@@ -142,7 +142,7 @@ pub struct CancelResponseRequired {
     /// `outTradeNo`: Merchant external order number.
     pub out_trade_no: String,
     /// `status`: Cancellation status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
-    pub status: String,
+    pub status: CancelStatus,
     /// `createdTime`: Creation time
     pub created_time: String,
 }
@@ -192,5 +192,87 @@ impl CancelResponse {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
+    }
+}
+
+/// Cancellation status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum CancelStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl CancelStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["SUCCESS", "FAILED", "PENDING"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CancelStatus::Success => "SUCCESS",
+            CancelStatus::Failed => "FAILED",
+            CancelStatus::Pending => "PENDING",
+            CancelStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CancelStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => CancelStatus::Success,
+            "FAILED" => CancelStatus::Failed,
+            "PENDING" => CancelStatus::Pending,
+            other => CancelStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for CancelStatus {
+    fn from(v: String) -> Self {
+        match CancelStatus::from(v.as_str()) {
+            CancelStatus::Unknown(_) => CancelStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for CancelStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CancelStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CancelStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(CancelStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CancelStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(CancelStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING"] }
+        )
     }
 }

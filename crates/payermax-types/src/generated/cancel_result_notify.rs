@@ -198,7 +198,7 @@ pub struct CancelResultNotifyData {
     pub out_trade_no: String,
     /// `status`: Cancellation status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: CancelResultNotifyDataStatus,
     /// `createdTime`: Creation time
     #[serde(rename = "createdTime")]
     pub created_time: String,
@@ -227,7 +227,7 @@ pub struct CancelResultNotifyDataRequired {
     /// `outTradeNo`: Merchant external order number.
     pub out_trade_no: String,
     /// `status`: Cancellation status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
-    pub status: String,
+    pub status: CancelResultNotifyDataStatus,
     /// `createdTime`: Creation time
     pub created_time: String,
     /// `succeededTime`: Success time.
@@ -274,5 +274,90 @@ impl CancelResultNotifyData {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
+    }
+}
+
+/// Cancellation status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum CancelResultNotifyDataStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl CancelResultNotifyDataStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["SUCCESS", "FAILED", "PENDING"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CancelResultNotifyDataStatus::Success => "SUCCESS",
+            CancelResultNotifyDataStatus::Failed => "FAILED",
+            CancelResultNotifyDataStatus::Pending => "PENDING",
+            CancelResultNotifyDataStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CancelResultNotifyDataStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => CancelResultNotifyDataStatus::Success,
+            "FAILED" => CancelResultNotifyDataStatus::Failed,
+            "PENDING" => CancelResultNotifyDataStatus::Pending,
+            other => CancelResultNotifyDataStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for CancelResultNotifyDataStatus {
+    fn from(v: String) -> Self {
+        match CancelResultNotifyDataStatus::from(v.as_str()) {
+            CancelResultNotifyDataStatus::Unknown(_) => {
+                CancelResultNotifyDataStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for CancelResultNotifyDataStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CancelResultNotifyDataStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CancelResultNotifyDataStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(CancelResultNotifyDataStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CancelResultNotifyDataStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(CancelResultNotifyDataStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING"] }
+        )
     }
 }

@@ -164,7 +164,7 @@ pub struct CaptureResponse {
     pub currency: String,
     /// `status`: Capture status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: CaptureStatus,
     /// `isFinal`: Whether this is the final capture.
     #[serde(rename = "isFinal")]
     pub is_final: ::payermax_types::Text,
@@ -201,7 +201,7 @@ pub struct CaptureResponseRequired {
     /// `currency`: Capture currency.
     pub currency: String,
     /// `status`: Capture status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
-    pub status: String,
+    pub status: CaptureStatus,
     /// `isFinal`: Whether this is the final capture.
     pub is_final: ::payermax_types::Text,
     /// `createdTime`: Creation time
@@ -256,5 +256,87 @@ impl CaptureResponse {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
+    }
+}
+
+/// Capture status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum CaptureStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl CaptureStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["SUCCESS", "FAILED", "PENDING"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CaptureStatus::Success => "SUCCESS",
+            CaptureStatus::Failed => "FAILED",
+            CaptureStatus::Pending => "PENDING",
+            CaptureStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CaptureStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => CaptureStatus::Success,
+            "FAILED" => CaptureStatus::Failed,
+            "PENDING" => CaptureStatus::Pending,
+            other => CaptureStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for CaptureStatus {
+    fn from(v: String) -> Self {
+        match CaptureStatus::from(v.as_str()) {
+            CaptureStatus::Unknown(_) => CaptureStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for CaptureStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CaptureStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CaptureStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(CaptureStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CaptureStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(CaptureStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING"] }
+        )
     }
 }

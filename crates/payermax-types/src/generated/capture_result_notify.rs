@@ -213,7 +213,7 @@ pub struct CaptureResultNotifyData {
     pub currency: Option<String>,
     /// `status`: Capture status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: CaptureResultNotifyDataStatus,
     /// `isFinal`: Whether this is the final capture.
     #[serde(rename = "isFinal")]
     pub is_final: ::payermax_types::Text,
@@ -248,7 +248,7 @@ pub struct CaptureResultNotifyDataRequired {
     /// `outTradeNo`: Merchant external order number.
     pub out_trade_no: String,
     /// `status`: Capture status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
-    pub status: String,
+    pub status: CaptureResultNotifyDataStatus,
     /// `isFinal`: Whether this is the final capture.
     pub is_final: ::payermax_types::Text,
     /// `createdTime`: Creation time
@@ -308,5 +308,90 @@ impl CaptureResultNotifyData {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
+    }
+}
+
+/// Capture status: \`SUCCESS\`, \`FAILED\`, \`PENDING\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum CaptureResultNotifyDataStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl CaptureResultNotifyDataStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["SUCCESS", "FAILED", "PENDING"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CaptureResultNotifyDataStatus::Success => "SUCCESS",
+            CaptureResultNotifyDataStatus::Failed => "FAILED",
+            CaptureResultNotifyDataStatus::Pending => "PENDING",
+            CaptureResultNotifyDataStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CaptureResultNotifyDataStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => CaptureResultNotifyDataStatus::Success,
+            "FAILED" => CaptureResultNotifyDataStatus::Failed,
+            "PENDING" => CaptureResultNotifyDataStatus::Pending,
+            other => CaptureResultNotifyDataStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for CaptureResultNotifyDataStatus {
+    fn from(v: String) -> Self {
+        match CaptureResultNotifyDataStatus::from(v.as_str()) {
+            CaptureResultNotifyDataStatus::Unknown(_) => {
+                CaptureResultNotifyDataStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for CaptureResultNotifyDataStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CaptureResultNotifyDataStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CaptureResultNotifyDataStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(CaptureResultNotifyDataStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CaptureResultNotifyDataStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(CaptureResultNotifyDataStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING"] }
+        )
     }
 }

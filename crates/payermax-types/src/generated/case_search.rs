@@ -116,8 +116,7 @@ pub struct CaseSearchResponse {
     /// Example: `"WIN"`
     #[serde(rename = "caseResult")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub case_result: Option<String>,
+    pub case_result: Option<CaseSearchCaseResult>,
     /// `batchId`: Case batch number, e.g. \`P20210702104937\`.
     ///
     /// Example: `"P20210702104937"`
@@ -291,8 +290,8 @@ impl CaseSearchResponse {
     /// Sets `caseResult`: Case result: merchant wins: \`WIN\`; merchant loses: \`FAIL\`.
     ///
     /// Example: `"WIN"`
-    pub fn case_result(mut self, case_result: impl Into<String>) -> Self {
-        self.case_result = Some(case_result.into());
+    pub fn case_result(mut self, case_result: CaseSearchCaseResult) -> Self {
+        self.case_result = Some(case_result);
         self
     }
     /// Sets `batchId`: Case batch number, e.g. \`P20210702104937\`.
@@ -308,5 +307,81 @@ impl CaseSearchResponse {
     pub fn currency(mut self, currency: impl Into<String>) -> Self {
         self.currency = Some(currency.into());
         self
+    }
+}
+
+/// Case result: merchant wins: \`WIN\`; merchant loses: \`FAIL\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum CaseSearchCaseResult {
+    /// `WIN`
+    Win,
+    /// `FAIL`
+    Fail,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl CaseSearchCaseResult {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["WIN", "FAIL"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CaseSearchCaseResult::Win => "WIN",
+            CaseSearchCaseResult::Fail => "FAIL",
+            CaseSearchCaseResult::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CaseSearchCaseResult {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "WIN" => CaseSearchCaseResult::Win,
+            "FAIL" => CaseSearchCaseResult::Fail,
+            other => CaseSearchCaseResult::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for CaseSearchCaseResult {
+    fn from(v: String) -> Self {
+        match CaseSearchCaseResult::from(v.as_str()) {
+            CaseSearchCaseResult::Unknown(_) => CaseSearchCaseResult::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for CaseSearchCaseResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CaseSearchCaseResult {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CaseSearchCaseResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(CaseSearchCaseResult::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CaseSearchCaseResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(CaseSearchCaseResult))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : ["WIN", "FAIL"] })
     }
 }

@@ -204,8 +204,7 @@ pub struct ChargebackNotifyData {
     /// Example: `"WIN"`
     #[serde(rename = "caseResult")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub case_result: Option<String>,
+    pub case_result: Option<ChargebackNotifyDataCaseResult>,
     /// `channelOrderNo`: Channel order number, e.g. \`TPC776377168137542977644013024\`.
     ///
     /// Example: `"TPC776377168137542977644013024"`
@@ -493,8 +492,8 @@ impl ChargebackNotifyData {
     /// Sets `caseResult`: Case result: \`WIN\` if the merchant wins, \`FAIL\` if the merchant loses. Example: \`WIN\`.
     ///
     /// Example: `"WIN"`
-    pub fn case_result(mut self, case_result: impl Into<String>) -> Self {
-        self.case_result = Some(case_result.into());
+    pub fn case_result(mut self, case_result: ChargebackNotifyDataCaseResult) -> Self {
+        self.case_result = Some(case_result);
         self
     }
     /// Sets `currency`: Currency actually frozen for the case. Example: \`INR\`.
@@ -534,6 +533,85 @@ impl ChargebackNotifyData {
     pub fn target_org(mut self, target_org: impl Into<String>) -> Self {
         self.target_org = Some(target_org.into());
         self
+    }
+}
+
+/// Case result: \`WIN\` if the merchant wins, \`FAIL\` if the merchant loses. Example: \`WIN\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum ChargebackNotifyDataCaseResult {
+    /// `WIN`
+    Win,
+    /// `FAIL`
+    Fail,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl ChargebackNotifyDataCaseResult {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["WIN", "FAIL"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ChargebackNotifyDataCaseResult::Win => "WIN",
+            ChargebackNotifyDataCaseResult::Fail => "FAIL",
+            ChargebackNotifyDataCaseResult::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ChargebackNotifyDataCaseResult {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "WIN" => ChargebackNotifyDataCaseResult::Win,
+            "FAIL" => ChargebackNotifyDataCaseResult::Fail,
+            other => ChargebackNotifyDataCaseResult::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for ChargebackNotifyDataCaseResult {
+    fn from(v: String) -> Self {
+        match ChargebackNotifyDataCaseResult::from(v.as_str()) {
+            ChargebackNotifyDataCaseResult::Unknown(_) => {
+                ChargebackNotifyDataCaseResult::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for ChargebackNotifyDataCaseResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ChargebackNotifyDataCaseResult {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ChargebackNotifyDataCaseResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(ChargebackNotifyDataCaseResult::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ChargebackNotifyDataCaseResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(ChargebackNotifyDataCaseResult))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : ["WIN", "FAIL"] })
     }
 }
 

@@ -488,8 +488,7 @@ pub struct CollectResultNotifyDataPaymentDetailsItemCardInfo {
     /// `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub r#type: Option<String>,
+    pub r#type: Option<CollectResultNotifyDataPaymentDetailsItemCardInfoType>,
     /// `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`.
     #[serde(rename = "source")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -579,8 +578,11 @@ impl CollectResultNotifyDataPaymentDetailsItemCardInfo {
         self
     }
     /// Sets `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
-    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-        self.r#type = Some(r#type.into());
+    pub fn r#type(
+        mut self,
+        r#type: CollectResultNotifyDataPaymentDetailsItemCardInfoType,
+    ) -> Self {
+        self.r#type = Some(r#type);
         self
     }
     /// Sets `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`.
@@ -654,6 +656,98 @@ impl CollectResultNotifyDataPaymentDetailsItemCardInfo {
     pub fn avs_result(mut self, avs_result: impl Into<String>) -> Self {
         self.avs_result = Some(avs_result.into());
         self
+    }
+}
+
+/// Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    /// `PAN`
+    Pan,
+    /// `NETWORK_TOKEN`
+    NetworkToken,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PAN", "NETWORK_TOKEN"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CollectResultNotifyDataPaymentDetailsItemCardInfoType::Pan => "PAN",
+            CollectResultNotifyDataPaymentDetailsItemCardInfoType::NetworkToken => {
+                "NETWORK_TOKEN"
+            }
+            CollectResultNotifyDataPaymentDetailsItemCardInfoType::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PAN" => CollectResultNotifyDataPaymentDetailsItemCardInfoType::Pan,
+            "NETWORK_TOKEN" => {
+                CollectResultNotifyDataPaymentDetailsItemCardInfoType::NetworkToken
+            }
+            other => {
+                CollectResultNotifyDataPaymentDetailsItemCardInfoType::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    fn from(v: String) -> Self {
+        match CollectResultNotifyDataPaymentDetailsItemCardInfoType::from(v.as_str()) {
+            CollectResultNotifyDataPaymentDetailsItemCardInfoType::Unknown(_) => {
+                CollectResultNotifyDataPaymentDetailsItemCardInfoType::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(CollectResultNotifyDataPaymentDetailsItemCardInfoType::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CollectResultNotifyDataPaymentDetailsItemCardInfoType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(CollectResultNotifyDataPaymentDetailsItemCardInfoType),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PAN", "NETWORK_TOKEN"] }
+        )
     }
 }
 

@@ -145,8 +145,7 @@ pub struct DisbursementResultNotifyData {
     pub expiry_time: Option<String>,
     /// `status`: Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress), \`BOUNCEBACK\` (returned/bounced).
     #[serde(rename = "status")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub status: String,
+    pub status: DisbursementResultNotifyDataStatus,
     /// `subStatus`: Transaction sub-status. When the order's transaction status is \`PENDING\`, PayerMax provides a sub-status showing the processing progress; for the enum values see \[Transaction sub-status\](<https://docs-v2.payermax.com/doc-center/appendix/disbursement/transaction-status.html>). If it is not returned, contact technical support to upgrade.
     #[serde(rename = "subStatus")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,7 +200,7 @@ pub struct DisbursementResultNotifyDataRequired {
     /// `transactionUtcTime`: Transaction creation time, RFC 3339 compliant. Format: \`yyyy-MM-dd'T'HH:mm:ss Z\`.
     pub transaction_utc_time: String,
     /// `status`: Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress), \`BOUNCEBACK\` (returned/bounced).
-    pub status: String,
+    pub status: DisbursementResultNotifyDataStatus,
     /// `trade`: Transaction information.
     pub trade: DisbursementResultNotifyDataTrade,
     /// `source`: Payer-side (source) information (the merchant).
@@ -309,6 +308,101 @@ impl DisbursementResultNotifyData {
     ) -> Self {
         self.additional_identifier = Some(additional_identifier);
         self
+    }
+}
+
+/// Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress), \`BOUNCEBACK\` (returned/bounced).
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum DisbursementResultNotifyDataStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// `BOUNCEBACK`
+    Bounceback,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl DisbursementResultNotifyDataStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "SUCCESS",
+        "FAILED",
+        "PENDING",
+        "BOUNCEBACK",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DisbursementResultNotifyDataStatus::Success => "SUCCESS",
+            DisbursementResultNotifyDataStatus::Failed => "FAILED",
+            DisbursementResultNotifyDataStatus::Pending => "PENDING",
+            DisbursementResultNotifyDataStatus::Bounceback => "BOUNCEBACK",
+            DisbursementResultNotifyDataStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for DisbursementResultNotifyDataStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => DisbursementResultNotifyDataStatus::Success,
+            "FAILED" => DisbursementResultNotifyDataStatus::Failed,
+            "PENDING" => DisbursementResultNotifyDataStatus::Pending,
+            "BOUNCEBACK" => DisbursementResultNotifyDataStatus::Bounceback,
+            other => DisbursementResultNotifyDataStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for DisbursementResultNotifyDataStatus {
+    fn from(v: String) -> Self {
+        match DisbursementResultNotifyDataStatus::from(v.as_str()) {
+            DisbursementResultNotifyDataStatus::Unknown(_) => {
+                DisbursementResultNotifyDataStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for DisbursementResultNotifyDataStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for DisbursementResultNotifyDataStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DisbursementResultNotifyDataStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(DisbursementResultNotifyDataStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DisbursementResultNotifyDataStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(DisbursementResultNotifyDataStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING", "BOUNCEBACK"]
+            }
+        )
     }
 }
 

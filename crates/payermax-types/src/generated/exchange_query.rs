@@ -134,7 +134,7 @@ pub struct ExchangeQueryResponse {
     pub transaction_amount: ::payermax_types::Amount,
     /// `status`: Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress). A callback is sent only once a final status is reached.
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: ExchangeQueryStatus,
 }
 
 /// The required members of [`ExchangeQueryResponse`], named at the call site: `ExchangeQueryResponse::new(ExchangeQueryResponseRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
@@ -169,7 +169,7 @@ pub struct ExchangeQueryResponseRequired {
     /// `transactionAmount`: Transaction amount.
     pub transaction_amount: ::payermax_types::Amount,
     /// `status`: Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress). A callback is sent only once a final status is reached.
-    pub status: String,
+    pub status: ExchangeQueryStatus,
 }
 
 impl From<ExchangeQueryResponseRequired> for ExchangeQueryResponse {
@@ -198,5 +198,87 @@ impl ExchangeQueryResponse {
     /// A `ExchangeQueryResponse` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: ExchangeQueryResponseRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress). A callback is sent only once a final status is reached.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum ExchangeQueryStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl ExchangeQueryStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["SUCCESS", "FAILED", "PENDING"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ExchangeQueryStatus::Success => "SUCCESS",
+            ExchangeQueryStatus::Failed => "FAILED",
+            ExchangeQueryStatus::Pending => "PENDING",
+            ExchangeQueryStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ExchangeQueryStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => ExchangeQueryStatus::Success,
+            "FAILED" => ExchangeQueryStatus::Failed,
+            "PENDING" => ExchangeQueryStatus::Pending,
+            other => ExchangeQueryStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for ExchangeQueryStatus {
+    fn from(v: String) -> Self {
+        match ExchangeQueryStatus::from(v.as_str()) {
+            ExchangeQueryStatus::Unknown(_) => ExchangeQueryStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for ExchangeQueryStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ExchangeQueryStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExchangeQueryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(ExchangeQueryStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExchangeQueryStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(ExchangeQueryStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING"] }
+        )
     }
 }

@@ -133,8 +133,7 @@ pub struct OrderQueryResponse {
     /// `status`: Transaction status; see \[Transaction status\](<https://docs-v2.payermax.com/doc-center/appendix/collection/transaction-status.html>)
     #[serde(rename = "status")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub status: Option<String>,
+    pub status: Option<OrderQueryStatus>,
     /// `resultMsg`: Description of the transaction status result; only present on failure.
     #[serde(rename = "resultMsg")]
     pub result_msg: String,
@@ -242,8 +241,8 @@ impl OrderQueryResponse {
         self
     }
     /// Sets `status`: Transaction status; see \[Transaction status\](<https://docs-v2.payermax.com/doc-center/appendix/collection/transaction-status.html>)
-    pub fn status(mut self, status: impl Into<String>) -> Self {
-        self.status = Some(status.into());
+    pub fn status(mut self, status: OrderQueryStatus) -> Self {
+        self.status = Some(status);
         self
     }
     /// Sets `paymentDetails`: Payment information; only returned when the transaction succeeds. An empty array is returned when the transaction fails.
@@ -283,6 +282,97 @@ impl OrderQueryResponse {
     pub fn cashier_country(mut self, cashier_country: impl Into<String>) -> Self {
         self.cashier_country = Some(cashier_country.into());
         self
+    }
+}
+
+/// Transaction status; see \[Transaction status\](<https://docs-v2.payermax.com/doc-center/appendix/collection/transaction-status.html>)
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum OrderQueryStatus {
+    /// `SUCCESS`
+    Success,
+    /// `PENDING`
+    Pending,
+    /// `FAILED`
+    Failed,
+    /// `CLOSED`
+    Closed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl OrderQueryStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "SUCCESS",
+        "PENDING",
+        "FAILED",
+        "CLOSED",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OrderQueryStatus::Success => "SUCCESS",
+            OrderQueryStatus::Pending => "PENDING",
+            OrderQueryStatus::Failed => "FAILED",
+            OrderQueryStatus::Closed => "CLOSED",
+            OrderQueryStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for OrderQueryStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => OrderQueryStatus::Success,
+            "PENDING" => OrderQueryStatus::Pending,
+            "FAILED" => OrderQueryStatus::Failed,
+            "CLOSED" => OrderQueryStatus::Closed,
+            other => OrderQueryStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for OrderQueryStatus {
+    fn from(v: String) -> Self {
+        match OrderQueryStatus::from(v.as_str()) {
+            OrderQueryStatus::Unknown(_) => OrderQueryStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for OrderQueryStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for OrderQueryStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrderQueryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(OrderQueryStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderQueryStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(OrderQueryStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "PENDING", "FAILED", "CLOSED"] }
+        )
     }
 }
 
@@ -411,8 +501,7 @@ pub struct OrderQueryPaymentDetailsItemCardInfo {
     /// `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub r#type: Option<String>,
+    pub r#type: Option<OrderQueryPaymentDetailsItemCardInfoType>,
     /// `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`.
     #[serde(rename = "source")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -500,8 +589,8 @@ impl OrderQueryPaymentDetailsItemCardInfo {
         self
     }
     /// Sets `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
-    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-        self.r#type = Some(r#type.into());
+    pub fn r#type(mut self, r#type: OrderQueryPaymentDetailsItemCardInfoType) -> Self {
+        self.r#type = Some(r#type);
         self
     }
     /// Sets `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`.
@@ -575,6 +664,89 @@ impl OrderQueryPaymentDetailsItemCardInfo {
     pub fn avs_result(mut self, avs_result: impl Into<String>) -> Self {
         self.avs_result = Some(avs_result.into());
         self
+    }
+}
+
+/// Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum OrderQueryPaymentDetailsItemCardInfoType {
+    /// `PAN`
+    Pan,
+    /// `NETWORK_TOKEN`
+    NetworkToken,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl OrderQueryPaymentDetailsItemCardInfoType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PAN", "NETWORK_TOKEN"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OrderQueryPaymentDetailsItemCardInfoType::Pan => "PAN",
+            OrderQueryPaymentDetailsItemCardInfoType::NetworkToken => "NETWORK_TOKEN",
+            OrderQueryPaymentDetailsItemCardInfoType::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for OrderQueryPaymentDetailsItemCardInfoType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PAN" => OrderQueryPaymentDetailsItemCardInfoType::Pan,
+            "NETWORK_TOKEN" => OrderQueryPaymentDetailsItemCardInfoType::NetworkToken,
+            other => OrderQueryPaymentDetailsItemCardInfoType::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for OrderQueryPaymentDetailsItemCardInfoType {
+    fn from(v: String) -> Self {
+        match OrderQueryPaymentDetailsItemCardInfoType::from(v.as_str()) {
+            OrderQueryPaymentDetailsItemCardInfoType::Unknown(_) => {
+                OrderQueryPaymentDetailsItemCardInfoType::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for OrderQueryPaymentDetailsItemCardInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for OrderQueryPaymentDetailsItemCardInfoType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrderQueryPaymentDetailsItemCardInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(OrderQueryPaymentDetailsItemCardInfoType::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for OrderQueryPaymentDetailsItemCardInfoType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(OrderQueryPaymentDetailsItemCardInfoType),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PAN", "NETWORK_TOKEN"] }
+        )
     }
 }
 

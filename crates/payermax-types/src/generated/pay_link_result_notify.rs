@@ -129,8 +129,7 @@ pub struct PayLinkResultNotifyData {
     pub qr_code_url: String,
     /// `linkStatus`: \`ACTIVE\`, \`EXPIRED\`
     #[serde(rename = "linkStatus")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 16)))]
-    pub link_status: String,
+    pub link_status: PayLinkResultNotifyDataLinkStatus,
     /// `totalAmount`: Order amount passed by the merchant, in the currency's major unit. Except for the countries below, send it with the number of decimal places supported by each country's currency. Note: for Bahrain, Kuwait, Jordan, Oman and Tunisia, the local currency supports only two decimal places; for Indonesia, Taiwan (China), South Korea, Vietnam, Chile, Pakistan, Colombia, Japan, Iceland and Paraguay, the local currency does not support decimal amounts.
     #[serde(rename = "totalAmount")]
     #[serde(with = "::payermax_types::amount::as_string")]
@@ -172,7 +171,7 @@ pub struct PayLinkResultNotifyDataRequired {
     /// `qrCodeUrl`: PayByLink QR code URL.
     pub qr_code_url: String,
     /// `linkStatus`: \`ACTIVE\`, \`EXPIRED\`
-    pub link_status: String,
+    pub link_status: PayLinkResultNotifyDataLinkStatus,
     /// `totalAmount`: Order amount passed by the merchant, in the currency's major unit. Except for the countries below, send it with the number of decimal places supported by each country's currency. Note: for Bahrain, Kuwait, Jordan, Oman and Tunisia, the local currency supports only two decimal places; for Indonesia, Taiwan (China), South Korea, Vietnam, Chile, Pakistan, Colombia, Japan, Iceland and Paraguay, the local currency does not support decimal amounts.
     pub total_amount: ::payermax_types::Amount,
     /// `country`: Country code in uppercase letters. If the country code does not match the currency, the checkout is displayed for the region of the currency code. If a payment method is specified, the country must be sent; see (\[Supported countries/regions and currencies\](<https://docs-v2.payermax.com/doc-center/appendix/collection/supported-country-region-currency.html>)).
@@ -209,6 +208,85 @@ impl PayLinkResultNotifyData {
     /// A `PayLinkResultNotifyData` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: PayLinkResultNotifyDataRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// \`ACTIVE\`, \`EXPIRED\`
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum PayLinkResultNotifyDataLinkStatus {
+    /// `ACTIVE`
+    Active,
+    /// `EXPIRED`
+    Expired,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl PayLinkResultNotifyDataLinkStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["ACTIVE", "EXPIRED"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PayLinkResultNotifyDataLinkStatus::Active => "ACTIVE",
+            PayLinkResultNotifyDataLinkStatus::Expired => "EXPIRED",
+            PayLinkResultNotifyDataLinkStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for PayLinkResultNotifyDataLinkStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "ACTIVE" => PayLinkResultNotifyDataLinkStatus::Active,
+            "EXPIRED" => PayLinkResultNotifyDataLinkStatus::Expired,
+            other => PayLinkResultNotifyDataLinkStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for PayLinkResultNotifyDataLinkStatus {
+    fn from(v: String) -> Self {
+        match PayLinkResultNotifyDataLinkStatus::from(v.as_str()) {
+            PayLinkResultNotifyDataLinkStatus::Unknown(_) => {
+                PayLinkResultNotifyDataLinkStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for PayLinkResultNotifyDataLinkStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for PayLinkResultNotifyDataLinkStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PayLinkResultNotifyDataLinkStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(PayLinkResultNotifyDataLinkStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayLinkResultNotifyDataLinkStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(PayLinkResultNotifyDataLinkStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!({ "type" : "string", "enum" : ["ACTIVE", "EXPIRED"] })
     }
 }
 
@@ -451,8 +529,9 @@ pub struct PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfo {
     /// `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub r#type: Option<String>,
+    pub r#type: Option<
+        PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType,
+    >,
     /// `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
     #[serde(rename = "source")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -521,8 +600,11 @@ impl PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfo {
         self
     }
     /// Sets `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
-    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-        self.r#type = Some(r#type.into());
+    pub fn r#type(
+        mut self,
+        r#type: PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType,
+    ) -> Self {
+        self.r#type = Some(r#type);
         self
     }
     /// Sets `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
@@ -570,5 +652,118 @@ impl PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfo {
     pub fn card_identifier_no(mut self, card_identifier_no: impl Into<String>) -> Self {
         self.card_identifier_no = Some(card_identifier_no.into());
         self
+    }
+}
+
+/// Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    /// `PAN`
+    Pan,
+    /// `NETWORK_TOKEN`
+    NetworkToken,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PAN", "NETWORK_TOKEN"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::Pan => {
+                "PAN"
+            }
+            PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::NetworkToken => {
+                "NETWORK_TOKEN"
+            }
+            PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(
+                v,
+            ) => v,
+        }
+    }
+}
+
+impl From<&str>
+for PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PAN" => {
+                PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::Pan
+            }
+            "NETWORK_TOKEN" => {
+                PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::NetworkToken
+            }
+            other => {
+                PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String>
+for PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn from(v: String) -> Self {
+        match PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::from(
+            v.as_str(),
+        ) {
+            PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(
+                _,
+            ) => {
+                PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(
+                    v,
+                )
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(
+                PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType::from,
+            )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(
+                PayLinkResultNotifyDataPayByLinkInfoItemPaymentDetailsItemCardInfoType
+            ),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PAN", "NETWORK_TOKEN"] }
+        )
     }
 }

@@ -105,8 +105,7 @@ pub struct PaymentOrderQryResponse {
     /// `status`: Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress), \`BOUNCEBACK\` (returned/bounced).
     #[serde(rename = "status")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub status: Option<String>,
+    pub status: Option<PaymentOrderQryStatus>,
     /// `subStatus`: Transaction sub-status. When the order's transaction status is \`PENDING\`, PayerMax provides a sub-status showing the processing progress; for the enum values see \[Transaction sub-status\](<https://docs-v2.payermax.com/doc-center/appendix/disbursement/transaction-status.html>). If it is not returned, contact technical support to upgrade.
     #[serde(rename = "subStatus")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,8 +229,8 @@ impl PaymentOrderQryResponse {
         self
     }
     /// Sets `status`: Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress), \`BOUNCEBACK\` (returned/bounced).
-    pub fn status(mut self, status: impl Into<String>) -> Self {
-        self.status = Some(status.into());
+    pub fn status(mut self, status: PaymentOrderQryStatus) -> Self {
+        self.status = Some(status);
         self
     }
     /// Sets `subStatus`: Transaction sub-status. When the order's transaction status is \`PENDING\`, PayerMax provides a sub-status showing the processing progress; for the enum values see \[Transaction sub-status\](<https://docs-v2.payermax.com/doc-center/appendix/disbursement/transaction-status.html>). If it is not returned, contact technical support to upgrade.
@@ -301,6 +300,98 @@ impl PaymentOrderQryResponse {
     ) -> Self {
         self.additional_identifier = Some(additional_identifier);
         self
+    }
+}
+
+/// Transaction status: \`SUCCESS\` (succeeded), \`FAILED\` (failed), \`PENDING\` (in progress), \`BOUNCEBACK\` (returned/bounced).
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum PaymentOrderQryStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// `BOUNCEBACK`
+    Bounceback,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl PaymentOrderQryStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "SUCCESS",
+        "FAILED",
+        "PENDING",
+        "BOUNCEBACK",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PaymentOrderQryStatus::Success => "SUCCESS",
+            PaymentOrderQryStatus::Failed => "FAILED",
+            PaymentOrderQryStatus::Pending => "PENDING",
+            PaymentOrderQryStatus::Bounceback => "BOUNCEBACK",
+            PaymentOrderQryStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for PaymentOrderQryStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => PaymentOrderQryStatus::Success,
+            "FAILED" => PaymentOrderQryStatus::Failed,
+            "PENDING" => PaymentOrderQryStatus::Pending,
+            "BOUNCEBACK" => PaymentOrderQryStatus::Bounceback,
+            other => PaymentOrderQryStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for PaymentOrderQryStatus {
+    fn from(v: String) -> Self {
+        match PaymentOrderQryStatus::from(v.as_str()) {
+            PaymentOrderQryStatus::Unknown(_) => PaymentOrderQryStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for PaymentOrderQryStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for PaymentOrderQryStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PaymentOrderQryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(PaymentOrderQryStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentOrderQryStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(PaymentOrderQryStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "FAILED", "PENDING", "BOUNCEBACK"]
+            }
+        )
     }
 }
 

@@ -306,8 +306,7 @@ pub struct QueryPaybylinkPayByLinkInfoItem {
     /// `status`: Transaction status: \`SUCCESS\`, \`PENDING\`, \`CLOSE\`.
     #[serde(rename = "status")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub status: Option<String>,
+    pub status: Option<QueryPaybylinkPayByLinkInfoItemStatus>,
     /// `completeAt`: Time the transaction succeeded; returned only when the transaction status is successful
     #[serde(rename = "completeAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,8 +333,8 @@ impl QueryPaybylinkPayByLinkInfoItem {
         self
     }
     /// Sets `status`: Transaction status: \`SUCCESS\`, \`PENDING\`, \`CLOSE\`.
-    pub fn status(mut self, status: impl Into<String>) -> Self {
-        self.status = Some(status.into());
+    pub fn status(mut self, status: QueryPaybylinkPayByLinkInfoItemStatus) -> Self {
+        self.status = Some(status);
         self
     }
     /// Sets `completeAt`: Time the transaction succeeded; returned only when the transaction status is successful
@@ -358,6 +357,91 @@ impl QueryPaybylinkPayByLinkInfoItem {
     ) -> Self {
         self.payment_details = Some(payment_details);
         self
+    }
+}
+
+/// Transaction status: \`SUCCESS\`, \`PENDING\`, \`CLOSE\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum QueryPaybylinkPayByLinkInfoItemStatus {
+    /// `SUCCESS`
+    Success,
+    /// `PENDING`
+    Pending,
+    /// `CLOSE`
+    Close,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl QueryPaybylinkPayByLinkInfoItemStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["SUCCESS", "PENDING", "CLOSE"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            QueryPaybylinkPayByLinkInfoItemStatus::Success => "SUCCESS",
+            QueryPaybylinkPayByLinkInfoItemStatus::Pending => "PENDING",
+            QueryPaybylinkPayByLinkInfoItemStatus::Close => "CLOSE",
+            QueryPaybylinkPayByLinkInfoItemStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for QueryPaybylinkPayByLinkInfoItemStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "SUCCESS" => QueryPaybylinkPayByLinkInfoItemStatus::Success,
+            "PENDING" => QueryPaybylinkPayByLinkInfoItemStatus::Pending,
+            "CLOSE" => QueryPaybylinkPayByLinkInfoItemStatus::Close,
+            other => QueryPaybylinkPayByLinkInfoItemStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for QueryPaybylinkPayByLinkInfoItemStatus {
+    fn from(v: String) -> Self {
+        match QueryPaybylinkPayByLinkInfoItemStatus::from(v.as_str()) {
+            QueryPaybylinkPayByLinkInfoItemStatus::Unknown(_) => {
+                QueryPaybylinkPayByLinkInfoItemStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for QueryPaybylinkPayByLinkInfoItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for QueryPaybylinkPayByLinkInfoItemStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for QueryPaybylinkPayByLinkInfoItemStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(QueryPaybylinkPayByLinkInfoItemStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for QueryPaybylinkPayByLinkInfoItemStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(QueryPaybylinkPayByLinkInfoItemStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["SUCCESS", "PENDING", "CLOSE"] }
+        )
     }
 }
 
@@ -475,8 +559,7 @@ pub struct QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfo {
     /// `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub r#type: Option<String>,
+    pub r#type: Option<QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType>,
     /// `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
     #[serde(rename = "source")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -545,8 +628,11 @@ impl QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfo {
         self
     }
     /// Sets `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
-    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-        self.r#type = Some(r#type.into());
+    pub fn r#type(
+        mut self,
+        r#type: QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType,
+    ) -> Self {
+        self.r#type = Some(r#type);
         self
     }
     /// Sets `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
@@ -594,6 +680,105 @@ impl QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfo {
     pub fn card_identifier_no(mut self, card_identifier_no: impl Into<String>) -> Self {
         self.card_identifier_no = Some(card_identifier_no.into());
         self
+    }
+}
+
+/// Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    /// `PAN`
+    Pan,
+    /// `NETWORK_TOKEN`
+    NetworkToken,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PAN", "NETWORK_TOKEN"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::Pan => "PAN",
+            QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::NetworkToken => {
+                "NETWORK_TOKEN"
+            }
+            QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(v) => {
+                v
+            }
+        }
+    }
+}
+
+impl From<&str> for QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PAN" => QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::Pan,
+            "NETWORK_TOKEN" => {
+                QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::NetworkToken
+            }
+            other => {
+                QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn from(v: String) -> Self {
+        match QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::from(
+            v.as_str(),
+        ) {
+            QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(_) => {
+                QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(QueryPaybylinkPayByLinkInfoItemPaymentDetailsItemCardInfoType),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PAN", "NETWORK_TOKEN"] }
+        )
     }
 }
 

@@ -203,8 +203,7 @@ pub struct RefundResponse {
     pub refund_trade_no: String,
     /// `status`: Refund status: \`REFUND\_PENDING\`, \`REFUND\_FAILED\`.
     #[serde(rename = "status")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub status: String,
+    pub status: RefundStatus,
 }
 
 /// The required members of [`RefundResponse`], named at the call site: `RefundResponse::new(RefundResponseRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
@@ -217,7 +216,7 @@ pub struct RefundResponseRequired {
     /// `refundTradeNo`: PayerMax refund serial number.
     pub refund_trade_no: String,
     /// `status`: Refund status: \`REFUND\_PENDING\`, \`REFUND\_FAILED\`.
-    pub status: String,
+    pub status: RefundStatus,
 }
 
 impl From<RefundResponseRequired> for RefundResponse {
@@ -235,5 +234,83 @@ impl RefundResponse {
     /// A `RefundResponse` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: RefundResponseRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// Refund status: \`REFUND\_PENDING\`, \`REFUND\_FAILED\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum RefundStatus {
+    /// `REFUND_PENDING`
+    RefundPending,
+    /// `REFUND_FAILED`
+    RefundFailed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl RefundStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["REFUND_PENDING", "REFUND_FAILED"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RefundStatus::RefundPending => "REFUND_PENDING",
+            RefundStatus::RefundFailed => "REFUND_FAILED",
+            RefundStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for RefundStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "REFUND_PENDING" => RefundStatus::RefundPending,
+            "REFUND_FAILED" => RefundStatus::RefundFailed,
+            other => RefundStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for RefundStatus {
+    fn from(v: String) -> Self {
+        match RefundStatus::from(v.as_str()) {
+            RefundStatus::Unknown(_) => RefundStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for RefundStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for RefundStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RefundStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(RefundStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RefundStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(RefundStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["REFUND_PENDING", "REFUND_FAILED"] }
+        )
     }
 }

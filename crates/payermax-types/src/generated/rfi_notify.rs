@@ -101,13 +101,13 @@ pub struct RfiNotifyData {
     pub remark: String,
     /// `businessType`: Business type: acquiring: \`RECEIPT\`; local bank collection: \`VA\_PAYMENT\`; payout: \`PAYMENT\`. Example: \`PAYMENT\`.
     #[serde(rename = "businessType")]
-    pub business_type: String,
+    pub business_type: RfiNotifyDataBusinessType,
     /// `expireTime`: Expiry time, compliant with RFC 3339, format: \`yyyy-MM-dd'T'HH:mm:ss.SSSXXX\`; must be within two minutes of the current time
     #[serde(rename = "expireTime")]
     pub expire_time: String,
     /// `status`: RFI status: \`PASS\`: passed; \`REJECT\`: returned; \`CLOSE\`: refused; \`REVIEW\`: pending review
     #[serde(rename = "status")]
-    pub status: String,
+    pub status: RfiNotifyDataStatus,
     /// `materialList`: List of materials related to the RFI
     #[serde(rename = "materialList")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,11 +125,11 @@ pub struct RfiNotifyDataRequired {
     /// `remark`: RFI remarks.
     pub remark: String,
     /// `businessType`: Business type: acquiring: \`RECEIPT\`; local bank collection: \`VA\_PAYMENT\`; payout: \`PAYMENT\`. Example: \`PAYMENT\`.
-    pub business_type: String,
+    pub business_type: RfiNotifyDataBusinessType,
     /// `expireTime`: Expiry time, compliant with RFC 3339, format: \`yyyy-MM-dd'T'HH:mm:ss.SSSXXX\`; must be within two minutes of the current time
     pub expire_time: String,
     /// `status`: RFI status: \`PASS\`: passed; \`REJECT\`: returned; \`CLOSE\`: refused; \`REVIEW\`: pending review
-    pub status: String,
+    pub status: RfiNotifyDataStatus,
     /// `relateOrderId`: Order number associated with the RFI.
     pub relate_order_id: Vec<String>,
 }
@@ -160,6 +160,177 @@ impl RfiNotifyData {
     ) -> Self {
         self.material_list = Some(material_list);
         self
+    }
+}
+
+/// Business type: acquiring: \`RECEIPT\`; local bank collection: \`VA\_PAYMENT\`; payout: \`PAYMENT\`. Example: \`PAYMENT\`.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum RfiNotifyDataBusinessType {
+    /// `RECEIPT`
+    Receipt,
+    /// `VA_PAYMENT`
+    VaPayment,
+    /// `PAYMENT`
+    Payment,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl RfiNotifyDataBusinessType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["RECEIPT", "VA_PAYMENT", "PAYMENT"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RfiNotifyDataBusinessType::Receipt => "RECEIPT",
+            RfiNotifyDataBusinessType::VaPayment => "VA_PAYMENT",
+            RfiNotifyDataBusinessType::Payment => "PAYMENT",
+            RfiNotifyDataBusinessType::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for RfiNotifyDataBusinessType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "RECEIPT" => RfiNotifyDataBusinessType::Receipt,
+            "VA_PAYMENT" => RfiNotifyDataBusinessType::VaPayment,
+            "PAYMENT" => RfiNotifyDataBusinessType::Payment,
+            other => RfiNotifyDataBusinessType::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for RfiNotifyDataBusinessType {
+    fn from(v: String) -> Self {
+        match RfiNotifyDataBusinessType::from(v.as_str()) {
+            RfiNotifyDataBusinessType::Unknown(_) => {
+                RfiNotifyDataBusinessType::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for RfiNotifyDataBusinessType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for RfiNotifyDataBusinessType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RfiNotifyDataBusinessType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(RfiNotifyDataBusinessType::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RfiNotifyDataBusinessType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(RfiNotifyDataBusinessType))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["RECEIPT", "VA_PAYMENT", "PAYMENT"] }
+        )
+    }
+}
+
+/// RFI status: \`PASS\`: passed; \`REJECT\`: returned; \`CLOSE\`: refused; \`REVIEW\`: pending review
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum RfiNotifyDataStatus {
+    /// `PASS`
+    Pass,
+    /// `REJECT`
+    Reject,
+    /// `CLOSE`
+    Close,
+    /// `REVIEW`
+    Review,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl RfiNotifyDataStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PASS", "REJECT", "CLOSE", "REVIEW"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RfiNotifyDataStatus::Pass => "PASS",
+            RfiNotifyDataStatus::Reject => "REJECT",
+            RfiNotifyDataStatus::Close => "CLOSE",
+            RfiNotifyDataStatus::Review => "REVIEW",
+            RfiNotifyDataStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for RfiNotifyDataStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PASS" => RfiNotifyDataStatus::Pass,
+            "REJECT" => RfiNotifyDataStatus::Reject,
+            "CLOSE" => RfiNotifyDataStatus::Close,
+            "REVIEW" => RfiNotifyDataStatus::Review,
+            other => RfiNotifyDataStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for RfiNotifyDataStatus {
+    fn from(v: String) -> Self {
+        match RfiNotifyDataStatus::from(v.as_str()) {
+            RfiNotifyDataStatus::Unknown(_) => RfiNotifyDataStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for RfiNotifyDataStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for RfiNotifyDataStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RfiNotifyDataStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d).map(RfiNotifyDataStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RfiNotifyDataStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(RfiNotifyDataStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PASS", "REJECT", "CLOSE", "REVIEW"] }
+        )
     }
 }
 

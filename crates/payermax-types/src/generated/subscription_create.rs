@@ -692,8 +692,7 @@ pub struct SubscriptionCreateResponseSubscriptionPlan {
     ///
     /// \`TERMINATE\`: subscription terminated
     #[serde(rename = "subscriptionStatus")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus,
 }
 
 /// The required members of [`SubscriptionCreateResponseSubscriptionPlan`], named at the call site: `SubscriptionCreateResponseSubscriptionPlan::new(SubscriptionCreateResponseSubscriptionPlanRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
@@ -716,7 +715,7 @@ pub struct SubscriptionCreateResponseSubscriptionPlanRequired {
     /// \`CANCEL\`: subscription cancelled
     ///
     /// \`TERMINATE\`: subscription terminated
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus,
 }
 
 impl From<SubscriptionCreateResponseSubscriptionPlanRequired>
@@ -733,5 +732,169 @@ impl SubscriptionCreateResponseSubscriptionPlan {
     /// A `SubscriptionCreateResponseSubscriptionPlan` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: SubscriptionCreateResponseSubscriptionPlanRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// Subscription plan status.
+///
+/// \`INACTIVE\`: not activated
+///
+/// \`ACTIVE\_FAILED\`: activation failed
+///
+/// \`ACTIVE\`: activated
+///
+/// \`EXPIRED\`: expired without activation
+///
+/// \`FINISH\`: subscription completed
+///
+/// \`CANCEL\`: subscription cancelled
+///
+/// \`TERMINATE\`: subscription terminated
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    /// `INACTIVE`
+    Inactive,
+    /// `ACTIVE_FAILED`
+    ActiveFailed,
+    /// `ACTIVE`
+    Active,
+    /// `EXPIRED`
+    Expired,
+    /// `FINISH`
+    Finish,
+    /// `CANCEL`
+    Cancel,
+    /// `TERMINATE`
+    Terminate,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "INACTIVE",
+        "ACTIVE_FAILED",
+        "ACTIVE",
+        "EXPIRED",
+        "FINISH",
+        "CANCEL",
+        "TERMINATE",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Inactive => {
+                "INACTIVE"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::ActiveFailed => {
+                "ACTIVE_FAILED"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Active => {
+                "ACTIVE"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Expired => {
+                "EXPIRED"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Finish => {
+                "FINISH"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Cancel => {
+                "CANCEL"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Terminate => {
+                "TERMINATE"
+            }
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "INACTIVE" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Inactive
+            }
+            "ACTIVE_FAILED" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::ActiveFailed
+            }
+            "ACTIVE" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Active
+            }
+            "EXPIRED" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Expired
+            }
+            "FINISH" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Finish
+            }
+            "CANCEL" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Cancel
+            }
+            "TERMINATE" => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Terminate
+            }
+            other => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    fn from(v: String) -> Self {
+        match SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::from(
+            v.as_str(),
+        ) {
+            SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Unknown(_) => {
+                SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(SubscriptionCreateResponseSubscriptionPlanSubscriptionStatus),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["INACTIVE", "ACTIVE_FAILED", "ACTIVE",
+            "EXPIRED", "FINISH", "CANCEL", "TERMINATE"] }
+        )
     }
 }

@@ -212,8 +212,7 @@ pub struct SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetail {
     ///
     /// \`FAILED\`: payment failed
     #[serde(rename = "paymentStatus")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub payment_status: String,
+    pub payment_status: SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus,
     /// `periodStartTime`: Start time of the current period, e.g. \`2025-01-13T15:59:59+0000\`.
     #[serde(rename = "periodStartTime")]
     pub period_start_time: String,
@@ -254,7 +253,7 @@ pub struct SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailRequired 
     /// \`SUCCESS\`: payment succeeded
     ///
     /// \`FAILED\`: payment failed
-    pub payment_status: String,
+    pub payment_status: SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus,
     /// `periodStartTime`: Start time of the current period, e.g. \`2025-01-13T15:59:59+0000\`.
     pub period_start_time: String,
     /// `periodEndTime`: End time of the current period, e.g. \`2025-02-13T15:59:59+0000\`.
@@ -302,6 +301,133 @@ impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetail {
     ) -> Self {
         self.card_info = Some(card_info);
         self
+    }
+}
+
+/// Order status of the current period.
+///
+/// \`PENDING\`: payment in progress
+///
+/// \`SUCCESS\`: payment succeeded
+///
+/// \`FAILED\`: payment failed
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    /// `PENDING`
+    Pending,
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PENDING", "SUCCESS", "FAILED"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Pending => {
+                "PENDING"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Success => {
+                "SUCCESS"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Failed => {
+                "FAILED"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Unknown(
+                v,
+            ) => v,
+        }
+    }
+}
+
+impl From<&str>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PENDING" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Pending
+            }
+            "SUCCESS" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Success
+            }
+            "FAILED" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Failed
+            }
+            other => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    fn from(v: String) -> Self {
+        match SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::from(
+            v.as_str(),
+        ) {
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Unknown(
+                _,
+            ) => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::Unknown(
+                    v,
+                )
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus::from,
+            )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailPaymentStatus
+            ),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PENDING", "SUCCESS", "FAILED"] }
+        )
     }
 }
 
@@ -360,8 +486,7 @@ pub struct SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPayme
     ///
     /// \`FAILED\`: payment failed
     #[serde(rename = "lastPaymentStatus")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub last_payment_status: String,
+    pub last_payment_status: SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus,
     /// `payTime`: Payment time, e.g. \`2025-01-12T15:59:59+0000\`.
     #[serde(rename = "payTime")]
     pub pay_time: String,
@@ -394,7 +519,7 @@ pub struct SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPayme
     /// \`SUCCESS\`: payment succeeded
     ///
     /// \`FAILED\`: payment failed
-    pub last_payment_status: String,
+    pub last_payment_status: SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus,
     /// `payTime`: Payment time, e.g. \`2025-01-12T15:59:59+0000\`.
     pub pay_time: String,
 }
@@ -441,6 +566,133 @@ impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfo
     }
 }
 
+/// Payment result.
+///
+/// \`PENDING\`: payment in progress
+///
+/// \`SUCCESS\`: payment succeeded
+///
+/// \`FAILED\`: payment failed
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    /// `PENDING`
+    Pending,
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PENDING", "SUCCESS", "FAILED"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Pending => {
+                "PENDING"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Success => {
+                "SUCCESS"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Failed => {
+                "FAILED"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Unknown(
+                v,
+            ) => v,
+        }
+    }
+}
+
+impl From<&str>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PENDING" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Pending
+            }
+            "SUCCESS" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Success
+            }
+            "FAILED" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Failed
+            }
+            other => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    fn from(v: String) -> Self {
+        match SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::from(
+            v.as_str(),
+        ) {
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Unknown(
+                _,
+            ) => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::Unknown(
+                    v,
+                )
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus::from,
+            )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailLastPaymentInfoLastPaymentStatus
+            ),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PENDING", "SUCCESS", "FAILED"] }
+        )
+    }
+}
+
 /// A `CardInfo` of [`SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetail`].
 ///
 /// Card information.
@@ -470,8 +722,9 @@ pub struct SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfo 
     /// `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub r#type: Option<String>,
+    pub r#type: Option<
+        SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType,
+    >,
     /// `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
     #[serde(rename = "source")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -535,8 +788,11 @@ impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfo {
         self
     }
     /// Sets `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
-    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-        self.r#type = Some(r#type.into());
+    pub fn r#type(
+        mut self,
+        r#type: SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType,
+    ) -> Self {
+        self.r#type = Some(r#type);
         self
     }
     /// Sets `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
@@ -579,5 +835,118 @@ impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfo {
     ) -> Self {
         self.card_expiration_month = Some(card_expiration_month.into());
         self
+    }
+}
+
+/// Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    /// `PAN`
+    Pan,
+    /// `NETWORK_TOKEN`
+    NetworkToken,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PAN", "NETWORK_TOKEN"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::Pan => {
+                "PAN"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::NetworkToken => {
+                "NETWORK_TOKEN"
+            }
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::Unknown(
+                v,
+            ) => v,
+        }
+    }
+}
+
+impl From<&str>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PAN" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::Pan
+            }
+            "NETWORK_TOKEN" => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::NetworkToken
+            }
+            other => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    fn from(v: String) -> Self {
+        match SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::from(
+            v.as_str(),
+        ) {
+            SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::Unknown(
+                _,
+            ) => {
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::Unknown(
+                    v,
+                )
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType::from,
+            )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(
+                SubscriptionPaymentResultNotifyDataSubscriptionPaymentDetailCardInfoType
+            ),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PAN", "NETWORK_TOKEN"] }
+        )
     }
 }

@@ -24,121 +24,58 @@ impl ::payermax_types::OperationRequest for SubscriptionQueryRequest {
 }
 
 /// The request payload of Subscription result query. (`subscriptionQuery`). It is the body's `data` object; payermax-http adds the envelope (`version`, `keyVersion`, `requestTime`, `appId`, `merchantNo`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[serde(try_from = "SubscriptionQueryRequestWire")]
 #[non_exhaustive]
 pub struct SubscriptionQueryRequest {
-    /// Exactly one of `subscriptionRequestId`, `subscriptionNo`: see [`SubscriptionRef`].
-    #[serde(flatten)]
-    pub subscription_ref: SubscriptionRef,
-}
-
-/// The required members of [`SubscriptionQueryRequest`], named at the call site: `SubscriptionQueryRequest::new(SubscriptionQueryRequestRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubscriptionQueryRequestRequired {
-    /// Exactly one of `subscriptionRequestId`, `subscriptionNo`: see [`SubscriptionRef`].
-    pub subscription_ref: SubscriptionRef,
-}
-
-impl From<SubscriptionQueryRequestRequired> for SubscriptionQueryRequest {
-    fn from(required: SubscriptionQueryRequestRequired) -> Self {
-        SubscriptionQueryRequest {
-            subscription_ref: required.subscription_ref,
-        }
-    }
+    /// `subscriptionRequestId`: Merchant's order number for creating the subscription plan. Note: at least one of \`subscriptionNo\` and \`requestId\` must be provided.
+    #[serde(rename = "subscriptionRequestId")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
+    pub subscription_request_id: Option<String>,
+    /// `subscriptionNo`: PayerMax (PMMAX) subscription plan number. Note: one of \`subscriptionNo\` and \`requestId\` must be provided.
+    #[serde(rename = "subscriptionNo")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
+    pub subscription_no: Option<String>,
 }
 
 impl SubscriptionQueryRequest {
-    /// A `SubscriptionQueryRequest` from its required members; optional fields start empty and are set with the methods named after them.
-    pub fn new(required: SubscriptionQueryRequestRequired) -> Self {
-        Self::from(required)
+    /// An empty `SubscriptionQueryRequest`: every field is optional and set with the methods named after it.
+    pub fn new() -> Self {
+        Self::default()
     }
-}
-
-#[derive(::serde::Deserialize)]
-#[cfg_attr(
-    feature = "schemars",
-    derive(::schemars::JsonSchema),
-    schemars(rename = "SubscriptionQueryRequest")
-)]
-struct SubscriptionQueryRequestWire {
-    #[serde(rename = "subscriptionRequestId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
-    subscription_request_id: Option<String>,
-    #[serde(rename = "subscriptionNo")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
-    subscription_no: Option<String>,
-}
-
-impl TryFrom<SubscriptionQueryRequestWire> for SubscriptionQueryRequest {
-    type Error = ::payermax_types::validate::OneOfError;
-    fn try_from(w: SubscriptionQueryRequestWire) -> Result<Self, Self::Error> {
-        let subscription_ref = match (w.subscription_request_id, w.subscription_no) {
-            (Some(v), None) => SubscriptionRef::SubscriptionRequestId(v),
-            (None, Some(v)) => SubscriptionRef::SubscriptionNo(v),
-            (subscription_request_id, subscription_no) => {
-                return Err(::payermax_types::validate::OneOfError {
-                    group: "SubscriptionRef",
-                    fields: &["subscriptionRequestId", "subscriptionNo"],
-                    present: usize::from(subscription_request_id.is_some())
-                        + usize::from(subscription_no.is_some()),
-                });
-            }
-        };
-        Ok(SubscriptionQueryRequest {
-            subscription_ref,
-        })
+    /// Sets `subscriptionRequestId`: Merchant's order number for creating the subscription plan. Note: at least one of \`subscriptionNo\` and \`requestId\` must be provided.
+    pub fn subscription_request_id(
+        mut self,
+        subscription_request_id: impl Into<String>,
+    ) -> Self {
+        self.subscription_request_id = Some(subscription_request_id.into());
+        self
     }
-}
-
-/// The subscription: the merchant's request id or PayerMax's subscription number.
-///
-/// Exactly one of `subscriptionRequestId`, `subscriptionNo`, written as that one field.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-#[allow(clippy::enum_variant_names)]
-pub enum SubscriptionRef {
-    /// `subscriptionRequestId`: Merchant's order number for creating the subscription plan. Note: at least one of \`subscriptionNo\` and \`requestId\` must be provided.
-    #[serde(rename = "subscriptionRequestId")]
-    SubscriptionRequestId(String),
-    /// `subscriptionNo`: PayerMax (PMMAX) subscription plan number. Note: one of \`subscriptionNo\` and \`requestId\` must be provided.
-    #[serde(rename = "subscriptionNo")]
-    SubscriptionNo(String),
+    /// Sets `subscriptionNo`: PayerMax (PMMAX) subscription plan number. Note: one of \`subscriptionNo\` and \`requestId\` must be provided.
+    pub fn subscription_no(mut self, subscription_no: impl Into<String>) -> Self {
+        self.subscription_no = Some(subscription_no.into());
+        self
+    }
 }
 
 impl ::payermax_types::Validate for SubscriptionQueryRequest {
     fn validate_into(&self, path: &str, out: &mut Vec<::payermax_types::Violation>) {
         let path: &str = &::payermax_types::validate::field_path(path, "data");
-        match &self.subscription_ref {
-            SubscriptionRef::SubscriptionRequestId(value) => {
-                let field: &str = &::payermax_types::validate::field_path(
-                    path,
-                    "subscriptionRequestId",
-                );
-                ::payermax_types::validate::check_length(
-                    field,
-                    value,
-                    None,
-                    Some(64),
-                    out,
-                );
-            }
-            SubscriptionRef::SubscriptionNo(value) => {
-                let field: &str = &::payermax_types::validate::field_path(
-                    path,
-                    "subscriptionNo",
-                );
-                ::payermax_types::validate::check_length(
-                    field,
-                    value,
-                    None,
-                    Some(64),
-                    out,
-                );
-            }
+        if let Some(value) = &self.subscription_request_id {
+            let field: &str = &::payermax_types::validate::field_path(
+                path,
+                "subscriptionRequestId",
+            );
+            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
+        }
+        if let Some(value) = &self.subscription_no {
+            let field: &str = &::payermax_types::validate::field_path(
+                path,
+                "subscriptionNo",
+            );
+            ::payermax_types::validate::check_length(field, value, None, Some(64), out);
         }
     }
 }
@@ -238,8 +175,7 @@ pub struct SubscriptionQuerySubscriptionPlan {
     ///
     /// \`TERMINATE\`: subscription terminated
     #[serde(rename = "subscriptionStatus")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionQuerySubscriptionPlanSubscriptionStatus,
 }
 
 /// The required members of [`SubscriptionQuerySubscriptionPlan`], named at the call site: `SubscriptionQuerySubscriptionPlan::new(SubscriptionQuerySubscriptionPlanRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
@@ -262,7 +198,7 @@ pub struct SubscriptionQuerySubscriptionPlanRequired {
     /// \`CANCEL\`: subscription cancelled
     ///
     /// \`TERMINATE\`: subscription terminated
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionQuerySubscriptionPlanSubscriptionStatus,
 }
 
 impl From<SubscriptionQuerySubscriptionPlanRequired>
@@ -279,6 +215,141 @@ impl SubscriptionQuerySubscriptionPlan {
     /// A `SubscriptionQuerySubscriptionPlan` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: SubscriptionQuerySubscriptionPlanRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// Subscription plan status.
+///
+/// \`INACTIVE\`: not activated
+///
+/// \`EXPIRED\`: expired without being activated
+///
+/// \`ACTIVE\_FAILED\`: activation failed
+///
+/// \`ACTIVE\`: activated
+///
+/// \`FINISH\`: subscription completed
+///
+/// \`CANCEL\`: subscription cancelled
+///
+/// \`TERMINATE\`: subscription terminated
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    /// `INACTIVE`
+    Inactive,
+    /// `ACTIVE_FAILED`
+    ActiveFailed,
+    /// `ACTIVE`
+    Active,
+    /// `EXPIRED`
+    Expired,
+    /// `FINISH`
+    Finish,
+    /// `CANCEL`
+    Cancel,
+    /// `TERMINATE`
+    Terminate,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "INACTIVE",
+        "ACTIVE_FAILED",
+        "ACTIVE",
+        "EXPIRED",
+        "FINISH",
+        "CANCEL",
+        "TERMINATE",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Inactive => "INACTIVE",
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::ActiveFailed => {
+                "ACTIVE_FAILED"
+            }
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Active => "ACTIVE",
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Expired => "EXPIRED",
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Finish => "FINISH",
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Cancel => "CANCEL",
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Terminate => "TERMINATE",
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "INACTIVE" => SubscriptionQuerySubscriptionPlanSubscriptionStatus::Inactive,
+            "ACTIVE_FAILED" => {
+                SubscriptionQuerySubscriptionPlanSubscriptionStatus::ActiveFailed
+            }
+            "ACTIVE" => SubscriptionQuerySubscriptionPlanSubscriptionStatus::Active,
+            "EXPIRED" => SubscriptionQuerySubscriptionPlanSubscriptionStatus::Expired,
+            "FINISH" => SubscriptionQuerySubscriptionPlanSubscriptionStatus::Finish,
+            "CANCEL" => SubscriptionQuerySubscriptionPlanSubscriptionStatus::Cancel,
+            "TERMINATE" => SubscriptionQuerySubscriptionPlanSubscriptionStatus::Terminate,
+            other => {
+                SubscriptionQuerySubscriptionPlanSubscriptionStatus::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    fn from(v: String) -> Self {
+        match SubscriptionQuerySubscriptionPlanSubscriptionStatus::from(v.as_str()) {
+            SubscriptionQuerySubscriptionPlanSubscriptionStatus::Unknown(_) => {
+                SubscriptionQuerySubscriptionPlanSubscriptionStatus::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(SubscriptionQuerySubscriptionPlanSubscriptionStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SubscriptionQuerySubscriptionPlanSubscriptionStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(SubscriptionQuerySubscriptionPlanSubscriptionStatus),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["INACTIVE", "ACTIVE_FAILED", "ACTIVE",
+            "EXPIRED", "FINISH", "CANCEL", "TERMINATE"] }
+        )
     }
 }
 
@@ -453,8 +524,9 @@ pub struct SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfo {
     /// \`FAILED\`: payment failed
     #[serde(rename = "lastPaymentStatus")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub last_payment_status: Option<String>,
+    pub last_payment_status: Option<
+        SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus,
+    >,
     /// `payTime`: Payment time, e.g. \`2025-01-12T15:59:59+0000\`.
     #[serde(rename = "payTime")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -492,9 +564,9 @@ impl SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfo {
     /// \`FAILED\`: payment failed
     pub fn last_payment_status(
         mut self,
-        last_payment_status: impl Into<String>,
+        last_payment_status: SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus,
     ) -> Self {
-        self.last_payment_status = Some(last_payment_status.into());
+        self.last_payment_status = Some(last_payment_status);
         self
     }
     /// Sets `payTime`: Payment time, e.g. \`2025-01-12T15:59:59+0000\`.
@@ -518,6 +590,133 @@ impl SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfo {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
+    }
+}
+
+/// Payment result.
+///
+/// \`PENDING\`: payment in progress
+///
+/// \`SUCCESS\`: payment succeeded
+///
+/// \`FAILED\`: payment failed
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    /// `PENDING`
+    Pending,
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PENDING", "SUCCESS", "FAILED"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Pending => {
+                "PENDING"
+            }
+            SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Success => {
+                "SUCCESS"
+            }
+            SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Failed => {
+                "FAILED"
+            }
+            SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Unknown(
+                v,
+            ) => v,
+        }
+    }
+}
+
+impl From<&str>
+for SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PENDING" => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Pending
+            }
+            "SUCCESS" => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Success
+            }
+            "FAILED" => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Failed
+            }
+            other => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String>
+for SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    fn from(v: String) -> Self {
+        match SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::from(
+            v.as_str(),
+        ) {
+            SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Unknown(
+                _,
+            ) => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::Unknown(
+                    v,
+                )
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus::from,
+            )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(
+                SubscriptionQuerySubscriptionPaymentDetailsItemLastPaymentInfoLastPaymentStatus
+            ),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PENDING", "SUCCESS", "FAILED"] }
+        )
     }
 }
 
@@ -550,8 +749,7 @@ pub struct SubscriptionQuerySubscriptionPaymentDetailsItemCardInfo {
     /// `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub r#type: Option<String>,
+    pub r#type: Option<SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType>,
     /// `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
     #[serde(rename = "source")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -615,8 +813,11 @@ impl SubscriptionQuerySubscriptionPaymentDetailsItemCardInfo {
         self
     }
     /// Sets `type`: Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
-    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
-        self.r#type = Some(r#type.into());
+    pub fn r#type(
+        mut self,
+        r#type: SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType,
+    ) -> Self {
+        self.r#type = Some(r#type);
         self
     }
     /// Sets `source`: Source of the card information: \`CARD\`, \`APPLEPAY\`, \`GOOGLEPAY\_PAN\`, \`GOOGLEPAY\_CRYPTOGRAM\`, \`NETWORK\_TOKEN\`
@@ -659,5 +860,101 @@ impl SubscriptionQuerySubscriptionPaymentDetailsItemCardInfo {
     ) -> Self {
         self.card_expiration_month = Some(card_expiration_month.into());
         self
+    }
+}
+
+/// Card nature: \`PAN\` is a real card; \`NETWORK\_TOKEN\` is a virtual card, e.g. APPLEPAY.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    /// `PAN`
+    Pan,
+    /// `NETWORK_TOKEN`
+    NetworkToken,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["PAN", "NETWORK_TOKEN"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::Pan => "PAN",
+            SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::NetworkToken => {
+                "NETWORK_TOKEN"
+            }
+            SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "PAN" => SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::Pan,
+            "NETWORK_TOKEN" => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::NetworkToken
+            }
+            other => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    fn from(v: String) -> Self {
+        match SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::from(
+            v.as_str(),
+        ) {
+            SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::Unknown(_) => {
+                SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::Unknown(v)
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(SubscriptionQuerySubscriptionPaymentDetailsItemCardInfoType),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PAN", "NETWORK_TOKEN"] }
+        )
     }
 }

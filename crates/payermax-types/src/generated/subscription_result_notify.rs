@@ -173,8 +173,7 @@ pub struct SubscriptionResultNotifyDataSubscriptionPlan {
     ///
     /// \`TERMINATE\`: subscription terminated
     #[serde(rename = "subscriptionStatus")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus,
 }
 
 /// The required members of [`SubscriptionResultNotifyDataSubscriptionPlan`], named at the call site: `SubscriptionResultNotifyDataSubscriptionPlan::new(SubscriptionResultNotifyDataSubscriptionPlanRequired { .. })`. A struct literal must name every field, so the compiler proves none is missing.
@@ -197,7 +196,7 @@ pub struct SubscriptionResultNotifyDataSubscriptionPlanRequired {
     /// \`CANCEL\`: subscription cancelled
     ///
     /// \`TERMINATE\`: subscription terminated
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus,
 }
 
 impl From<SubscriptionResultNotifyDataSubscriptionPlanRequired>
@@ -214,5 +213,175 @@ impl SubscriptionResultNotifyDataSubscriptionPlan {
     /// A `SubscriptionResultNotifyDataSubscriptionPlan` from its required members; optional fields start empty and are set with the methods named after them.
     pub fn new(required: SubscriptionResultNotifyDataSubscriptionPlanRequired) -> Self {
         Self::from(required)
+    }
+}
+
+/// Subscription plan status.
+///
+/// \`INACTIVE\`: not activated
+///
+/// \`EXPIRED\`: expired without being activated
+///
+/// \`ACTIVE\_FAILED\`: activation failed
+///
+/// \`ACTIVE\`: activated
+///
+/// \`FINISH\`: subscription completed
+///
+/// \`CANCEL\`: subscription cancelled
+///
+/// \`TERMINATE\`: subscription terminated
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    /// `INACTIVE`
+    Inactive,
+    /// `ACTIVE_FAILED`
+    ActiveFailed,
+    /// `ACTIVE`
+    Active,
+    /// `EXPIRED`
+    Expired,
+    /// `FINISH`
+    Finish,
+    /// `CANCEL`
+    Cancel,
+    /// `TERMINATE`
+    Terminate,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &[
+        "INACTIVE",
+        "ACTIVE_FAILED",
+        "ACTIVE",
+        "EXPIRED",
+        "FINISH",
+        "CANCEL",
+        "TERMINATE",
+    ];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Inactive => {
+                "INACTIVE"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::ActiveFailed => {
+                "ACTIVE_FAILED"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Active => {
+                "ACTIVE"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Expired => {
+                "EXPIRED"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Finish => {
+                "FINISH"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Cancel => {
+                "CANCEL"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Terminate => {
+                "TERMINATE"
+            }
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Unknown(
+                v,
+            ) => v,
+        }
+    }
+}
+
+impl From<&str> for SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "INACTIVE" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Inactive
+            }
+            "ACTIVE_FAILED" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::ActiveFailed
+            }
+            "ACTIVE" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Active
+            }
+            "EXPIRED" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Expired
+            }
+            "FINISH" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Finish
+            }
+            "CANCEL" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Cancel
+            }
+            "TERMINATE" => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Terminate
+            }
+            other => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Unknown(
+                    other.to_owned(),
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    fn from(v: String) -> Self {
+        match SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::from(
+            v.as_str(),
+        ) {
+            SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Unknown(
+                _,
+            ) => {
+                SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::Unknown(
+                    v,
+                )
+            }
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize
+for SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de>
+for SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            stringify!(SubscriptionResultNotifyDataSubscriptionPlanSubscriptionStatus),
+        )
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["INACTIVE", "ACTIVE_FAILED", "ACTIVE",
+            "EXPIRED", "FINISH", "CANCEL", "TERMINATE"] }
+        )
     }
 }

@@ -118,8 +118,7 @@ pub struct VaResultNotifyData {
     pub channel_trade_no: String,
     /// `status`: \`TO\_BE\_PROVED\`: additional materials must be submitted; \`SETTLED\`: the transaction succeeded and has been credited; \`REJECTED\`: the transaction failed and the funds have been returned.
     #[serde(rename = "status")]
-    #[cfg_attr(feature = "schemars", schemars(length(max = 16)))]
-    pub status: String,
+    pub status: VaResultNotifyDataStatus,
     /// `transactionUtcTime`: Transaction creation time, compliant with RFC 3339, format: \`yyyy-MM-dd’T’HH:mm:ss.SSSXXX\`
     #[serde(rename = "transactionUtcTime")]
     #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
@@ -151,7 +150,7 @@ pub struct VaResultNotifyDataRequired {
     /// `channelTradeNo`: Bank order number / external order number.
     pub channel_trade_no: String,
     /// `status`: \`TO\_BE\_PROVED\`: additional materials must be submitted; \`SETTLED\`: the transaction succeeded and has been credited; \`REJECTED\`: the transaction failed and the funds have been returned.
-    pub status: String,
+    pub status: VaResultNotifyDataStatus,
     /// `transactionUtcTime`: Transaction creation time, compliant with RFC 3339, format: \`yyyy-MM-dd’T’HH:mm:ss.SSSXXX\`
     pub transaction_utc_time: String,
     /// `completeTime`: Transaction completion time, RFC 3339 compliant. Format: \`yyyy-MM-dd’T’HH:mm:ss.SSSXXX\`.
@@ -189,6 +188,89 @@ impl VaResultNotifyData {
     pub fn error_msg(mut self, error_msg: impl Into<String>) -> Self {
         self.error_msg = Some(error_msg.into());
         self
+    }
+}
+
+/// \`TO\_BE\_PROVED\`: additional materials must be submitted; \`SETTLED\`: the transaction succeeded and has been credited; \`REJECTED\`: the transaction failed and the funds have been returned.
+///
+/// Values this version does not know are kept in `Unknown` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(clippy::enum_variant_names)]
+pub enum VaResultNotifyDataStatus {
+    /// `TO_BE_PROVED`
+    ToBeProved,
+    /// `SETTLED`
+    Settled,
+    /// `REJECTED`
+    Rejected,
+    /// A value not documented when this code was generated, as received.
+    Unknown(String),
+}
+
+impl VaResultNotifyDataStatus {
+    /// The documented values, in the spec's order.
+    pub const VALUES: &'static [&'static str] = &["TO_BE_PROVED", "SETTLED", "REJECTED"];
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VaResultNotifyDataStatus::ToBeProved => "TO_BE_PROVED",
+            VaResultNotifyDataStatus::Settled => "SETTLED",
+            VaResultNotifyDataStatus::Rejected => "REJECTED",
+            VaResultNotifyDataStatus::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for VaResultNotifyDataStatus {
+    /// The value for its wire text; unknown text is kept in `Unknown`.
+    fn from(v: &str) -> Self {
+        match v {
+            "TO_BE_PROVED" => VaResultNotifyDataStatus::ToBeProved,
+            "SETTLED" => VaResultNotifyDataStatus::Settled,
+            "REJECTED" => VaResultNotifyDataStatus::Rejected,
+            other => VaResultNotifyDataStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for VaResultNotifyDataStatus {
+    fn from(v: String) -> Self {
+        match VaResultNotifyDataStatus::from(v.as_str()) {
+            VaResultNotifyDataStatus::Unknown(_) => VaResultNotifyDataStatus::Unknown(v),
+            known => known,
+        }
+    }
+}
+
+impl ::std::fmt::Display for VaResultNotifyDataStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for VaResultNotifyDataStatus {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for VaResultNotifyDataStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(d)
+            .map(VaResultNotifyDataStatus::from)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for VaResultNotifyDataStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(VaResultNotifyDataStatus))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["TO_BE_PROVED", "SETTLED", "REJECTED"] }
+        )
     }
 }
 
