@@ -509,3 +509,109 @@ fn registry_and_coverage_list_every_spec() {
     assert!(out.contains("| `redirect` | `redirect` |"), "{out}");
     assert!(registry::render_coverage("# no block\n", &modules).is_err());
 }
+
+// ---- regeneration: a change in PayerMax's document, end to end ----
+
+mod regeneration {
+    use std::fs;
+
+    use crate::import::openapi::tests::{changed_lines, publish};
+    use crate::import::tests::{TempDir, copy_dir};
+    use crate::import::{apply_plan, plan, spec_dir};
+
+    /// The files `cargo xtask codegen` writes for a workspace root, by path.
+    fn generated(root: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut dirs = vec![root.join("crates")];
+        while let Some(d) = dirs.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                    out.insert(rel, fs::read_to_string(&p).unwrap());
+                }
+            }
+        }
+        out.insert(
+            "README.md".into(),
+            fs::read_to_string(root.join("README.md")).unwrap(),
+        );
+        out
+    }
+
+    /// A workspace root holding a copy of spec/ and what codegen rewrites.
+    fn scratch_root(name: &str) -> TempDir {
+        let tmp = TempDir::new(name);
+        let real = spec_dir();
+        let real_root = real.parent().unwrap();
+        let spec = tmp.0.join("spec");
+        for sub in ["pages", "overlays", "openapi"] {
+            fs::create_dir_all(spec.join(sub)).unwrap();
+            copy_dir(&real.join(sub), &spec.join(sub));
+        }
+        copy_dir(&real, &spec);
+        fs::create_dir_all(tmp.0.join("crates/payermax-types")).unwrap();
+        fs::copy(
+            real_root.join("crates/payermax-types/Cargo.toml"),
+            tmp.0.join("crates/payermax-types/Cargo.toml"),
+        )
+        .unwrap();
+        fs::copy(real_root.join("README.md"), tmp.0.join("README.md")).unwrap();
+        crate::codegen::run(&tmp.0, false).unwrap();
+        tmp
+    }
+
+    #[test]
+    fn a_new_enum_value_is_exactly_that_change_in_the_generated_code() {
+        let tmp = scratch_root("regen-code");
+        let before = generated(&tmp.0);
+        let spec = tmp.0.join("spec");
+        let doc = fs::read_to_string(spec.join("openapi/api.json")).unwrap();
+        let doc = doc.replacen(
+            "\"REFUND_PENDING\\t\",\n                            \"REFUND_FAILED\"\n",
+            "\"REFUND_PENDING\\t\",\n                            \"REFUND_FAILED\",\n\"REFUND_REVERSED\"\n",
+            1,
+        );
+        assert!(doc.contains("REFUND_REVERSED"));
+        publish(&spec, &doc);
+        let p = plan(&spec, &[]).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        apply_plan(&spec, &p, false).unwrap();
+        crate::codegen::run(&tmp.0, false).unwrap();
+        let after = generated(&tmp.0);
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(k, v)| before.get(*k) != Some(*v))
+            .map(|(k, _)| k)
+            .collect();
+        // The refund query module and the sandbox's data (which carries the
+        // page-vs-document issue the new value raises), nothing else.
+        assert_eq!(
+            changed,
+            [
+                "crates/payermax-sandbox/src/generated/operations.json",
+                "crates/payermax-types/src/generated/refund_query.rs"
+            ],
+            "{changed:?}"
+        );
+        let (old, new) = (
+            &before["crates/payermax-types/src/generated/refund_query.rs"],
+            &after["crates/payermax-types/src/generated/refund_query.rs"],
+        );
+        let (removed, added) = changed_lines(old, new);
+        assert!(
+            added.iter().any(|l| l.contains("RefundReversed")),
+            "{added:?}"
+        );
+        assert!(
+            added.iter().all(|l| l.contains("REFUND_REVERSED")
+                || l.contains("RefundReversed")
+                || l.starts_with("///")
+                || l.is_empty()
+                || l.starts_with("\"REFUND_")),
+            "{added:?}"
+        );
+        let _ = removed;
+    }
+}

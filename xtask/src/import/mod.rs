@@ -7,7 +7,7 @@ pub mod page;
 pub mod row;
 pub mod schema;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 use std::fs;

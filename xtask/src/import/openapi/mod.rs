@@ -10,7 +10,7 @@ pub mod examples;
 pub mod issues;
 pub mod report;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 use std::fs;

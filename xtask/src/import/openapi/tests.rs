@@ -83,7 +83,7 @@ fn scratch(name: &str) -> TempDir {
 }
 
 /// Replaces the document with `doc` and records its hash, as a maintainer does.
-fn publish(dir: &std::path::Path, doc: &str) {
+pub(crate) fn publish(dir: &std::path::Path, doc: &str) {
     fs::write(dir.join("openapi/api.json"), doc).unwrap();
     let readme = fs::read_to_string(dir.join("openapi/README.md")).unwrap();
     let old = readme
@@ -109,7 +109,7 @@ fn an_unrecorded_document_is_refused() {
 }
 
 /// Lines that differ between two texts (a crude diff, enough to count).
-fn changed_lines(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
+pub(crate) fn changed_lines(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
     let o: Vec<&str> = old.lines().collect();
     let n: Vec<&str> = new.lines().collect();
     let removed = o
