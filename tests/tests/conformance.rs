@@ -425,8 +425,8 @@ fn every_doc_example_round_trips() {
                     case.request_schema["properties"]["data"].clone(),
                 ),
                 _ => {
-                    for envelope in ["merchantId", "bizType", "version"] {
-                        body.remove(envelope);
+                    for envelope in payermax_types::registry::LEGACY_ENVELOPE {
+                        body.remove(*envelope);
                     }
                     (J::Obj(body), case.request_schema.clone())
                 }

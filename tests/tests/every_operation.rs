@@ -61,8 +61,8 @@ fn payload(op: &Value, api: ApiGeneration) -> (Value, &'static str) {
         .map(|(_, e)| e.clone());
     let strip = |mut body: Value| match api {
         ApiGeneration::LegacyV21 => {
-            for f in ["merchantId", "bizType", "version"] {
-                body.as_object_mut().expect("object").remove(f);
+            for f in payermax_types::registry::LEGACY_ENVELOPE {
+                body.as_object_mut().expect("object").remove(*f);
             }
             body
         }

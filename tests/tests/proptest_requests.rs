@@ -31,15 +31,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Envelope fields the library fills, by API generation (spec/README.md).
-const GATEWAY_ENVELOPE: &[&str] = &[
-    "version",
-    "keyVersion",
-    "requestTime",
-    "appId",
-    "merchantNo",
-];
-const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
+/// Envelope fields the library fills, by API generation (generated from the
+/// generator's own lists).
+use payermax_types::registry::{GATEWAY_ENVELOPE, LEGACY_ENVELOPE};
 
 /// The operations of `spec/`, as xtask writes them for the sandbox and the tests.
 fn operations() -> Vec<Value> {

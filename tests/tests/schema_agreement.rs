@@ -198,20 +198,36 @@ fn agree(
 
 #[test]
 fn derived_schemas_agree_with_the_specs() {
+    // The specs through the generated operations data (xtask is the one
+    // reader of spec/), in the spec's own shape; the generator's fixtures
+    // from their files.
+    let data: Value = serde_json::from_str(payermax_sandbox::OPERATIONS_JSON).unwrap();
+    let mut specs: Vec<Value> = data["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "id": o["id"], "kind": o["kind"], "api": o["api"], "direction": o["direction"],
+                "request": { "schema": o["requestSchema"] },
+                "responses": { "200": { "schema": o["replySchema"] } },
+            })
+        })
+        .collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut files = Vec::new();
-    for dir in ["spec", "xtask/tests/fixtures"] {
-        for e in std::fs::read_dir(root.join(dir)).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "json") {
-                files.push(p);
-            }
+    for e in std::fs::read_dir(root.join("xtask/tests/fixtures")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            files.push(p);
         }
     }
     files.sort();
-    let mut errors = Vec::new();
     for path in &files {
-        let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        specs.push(serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap());
+    }
+    let mut errors = Vec::new();
+    for spec in &specs {
         let id = spec["id"].as_str().unwrap();
         if spec["kind"] == "redirect" {
             continue; // no body type
@@ -226,7 +242,7 @@ fn derived_schemas_agree_with_the_specs() {
         } else if legacy {
             (
                 &spec["request"]["schema"],
-                &["merchantId", "bizType", "version"],
+                payermax_types::registry::LEGACY_ENVELOPE,
             )
         } else {
             (&spec["request"]["schema"]["properties"]["data"], &[])

@@ -244,7 +244,15 @@ struct Builder {
 }
 
 /// Envelope fields of the legacy request (spec/README.md's table).
-const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
+pub const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
+/// Envelope fields of the gateway request: the library fills them around `data`.
+pub const GATEWAY_ENVELOPE: &[&str] = &[
+    "version",
+    "keyVersion",
+    "requestTime",
+    "appId",
+    "merchantNo",
+];
 
 pub fn build(spec: &Spec) -> Result<Module, String> {
     let ctx = |e: String| format!("spec {}: {e}", spec.id);

@@ -184,10 +184,19 @@ pub fn registry(modules: &[Module]) -> TokenStream {
         "redirect",
     );
     let schemas = schemas_fn(modules);
+    let legacy = crate::codegen::model::LEGACY_ENVELOPE;
+    let gateway = crate::codegen::model::GATEWAY_ENVELOPE;
     quote! {
         //! The registry of every spec in `spec/`: always compiled, whatever the features.
         /// Every spec in `spec/`, by id, whether or not its domain's feature is on.
         pub static OPERATIONS: &[::payermax_types::OperationInfo] = &[#(#infos),*];
+        /// The gateway request's envelope fields, which the library fills around
+        /// `data` (`merchantAppId` stands for `appId` where
+        /// [`Operation::APP_ID_FIELD`](::payermax_types::Operation::APP_ID_FIELD) says so).
+        pub const GATEWAY_ENVELOPE: &[&str] = &[#(#gateway),*];
+        /// The legacy v2.1 request's envelope fields, which the library fills
+        /// beside the payload's own: generated request types leave them out.
+        pub const LEGACY_ENVELOPE: &[&str] = &[#(#legacy),*];
         #ops
         #notes
         #syncs

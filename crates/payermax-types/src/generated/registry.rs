@@ -830,6 +830,21 @@ pub static OPERATIONS: &[::payermax_types::OperationInfo] = &[
     },
 ];
 
+/// The gateway request's envelope fields, which the library fills around
+/// `data` (`merchantAppId` stands for `appId` where
+/// [`Operation::APP_ID_FIELD`](::payermax_types::Operation::APP_ID_FIELD) says so).
+pub const GATEWAY_ENVELOPE: &[&str] = &[
+    "version",
+    "keyVersion",
+    "requestTime",
+    "appId",
+    "merchantNo",
+];
+
+/// The legacy v2.1 request's envelope fields, which the library fills
+/// beside the payload's own: generated request types leave them out.
+pub const LEGACY_ENVELOPE: &[&str] = &["merchantId", "bizType", "version"];
+
 /// Calls `visitor.visit` once per outbound operation compiled in (its domain's feature is on), in `OPERATIONS` order.
 pub fn visit_operations(visitor: &mut impl ::payermax_types::OperationVisitor) {
     let _ = &visitor;
