@@ -13,14 +13,16 @@ use http_body::Body;
 use payermax_sign::{PrivateKey, PublicKey, SIGN_HEADER};
 use payermax_types::{
     ApiGeneration, GatewayRequest, LegacyRequest, Operation, OperationRequest, RawGatewayReply,
-    RawLegacyReply, ResultCode, Validate,
+    RawLegacyReply, ResultCode, RetryClass, SettledBy, Validate,
 };
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::config::{BuildError, Clock, Environment, Setting, SystemClock, check_base_url};
-use crate::error::{BoxError, Error, SignatureProblem, excerpt, is_io_timeout};
+use crate::error::{
+    AmbiguousOutcome, BoxError, Error, SignatureProblem, excerpt, is_io_timeout, proves_not_sent,
+};
 use crate::retry::RetryPolicy;
 use crate::transport::{ReadError, RequestBody, Transport, read_capped};
 
@@ -510,6 +512,102 @@ struct Prepared {
     api: ApiGeneration,
     uri: String,
     body: BodyTemplate,
+    /// `O::NAME`.
+    operation: &'static str,
+    /// `O::RETRY`.
+    retry: RetryClass,
+    /// `O::SETTLED_BY`.
+    settled_by: Option<SettledBy>,
+    /// Writes only: the merchant's identifiers in the request.
+    identifiers: Vec<(&'static str, String)>,
+}
+
+/// Whether a failed attempt may have reached PayerMax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// Provably not: nothing was written (not built, or no connection).
+    No,
+    /// It may have been, and processed.
+    Maybe,
+}
+
+/// The request fields reported for a write no query settles, when present.
+const REFERENCE_FIELDS: &[&str] = &[
+    "outTradeNo",
+    "outRefundNo",
+    "refundId",
+    "orderId",
+    "requestId",
+    "merchantLinkId",
+    "subscriptionRequestId",
+    "subscriptionNo",
+    "paymentTokenID",
+    "caseId",
+    "rfiNo",
+    "tradeToken",
+    "referenceNo",
+    "userId",
+];
+
+/// The merchant's identifiers in a write's request: the fields its settling
+/// query takes, or else the usual reference fields present.
+fn identifiers<T: serde::Serialize>(
+    request: &T,
+    settled_by: Option<&SettledBy>,
+) -> Vec<(&'static str, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(request) else {
+        return Vec::new();
+    };
+    let fields: Vec<&'static str> = match settled_by {
+        Some(s) => s.by.iter().map(|k| k.request_field).collect(),
+        None => REFERENCE_FIELDS.to_vec(),
+    };
+    fields
+        .into_iter()
+        .filter_map(|f| {
+            let v = match map.get(f)? {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((f, v))
+        })
+        .collect()
+}
+
+/// What to do with a failed attempt of a write.
+enum WriteDecision {
+    /// Nothing was processed: the policy may retry it.
+    MayRetry,
+    /// A definite outcome: return the error as it is.
+    Final,
+    /// It may have been processed: report the ambiguous outcome.
+    Ambiguous,
+}
+
+fn decide_write(err: &Error, sent: Sent, attempt: u32) -> WriteDecision {
+    match err {
+        _ if sent == Sent::No => WriteDecision::MayRetry,
+        // Nothing was sent for these.
+        Error::Validation(_)
+        | Error::MissingSetting { .. }
+        | Error::Encode { .. }
+        | Error::Sign(_) => WriteDecision::Final,
+        // A signed refusal is PayerMax's word: rate limiting proves nothing
+        // was processed; a duplicate number after an earlier attempt means
+        // that attempt was (or may have been) processed; SYSTEM_ERROR says
+        // nothing about what was done.
+        Error::Refused { code, .. } => match code {
+            ResultCode::TooManyRequest => WriteDecision::MayRetry,
+            ResultCode::OrderRepeat if attempt > 1 => WriteDecision::Ambiguous,
+            ResultCode::SystemError => WriteDecision::Ambiguous,
+            _ => WriteDecision::Final,
+        },
+        // Timeouts, connections lost after sending, 5xx and every other
+        // non-2xx status, unsigned refusals, bad or missing signatures,
+        // unreadable or oversized replies.
+        _ => WriteDecision::Ambiguous,
+    }
 }
 
 enum BodyTemplate {
@@ -544,12 +642,20 @@ impl Client {
     ///
     /// # Signature rule
     /// A reply carrying `sign` is always verified; a bad signature is
-    /// [`Error::Signature`] whatever the reply says. A reply without `sign`
-    /// is accepted only as a refusal, reported as
-    /// [`Error::Refused`] with `signed: false` (PayerMax leaves error replies
-    /// unsigned); an unsigned success is [`Error::Signature`] with
-    /// [`SignatureProblem::Missing`] unless the client was built with
-    /// [`ClientBuilder::danger_accept_unsigned_replies`].
+    /// [`Error::Signature`] whatever the reply says. A signed refusal is
+    /// [`Error::Refused`]; a reply without `sign` is read only as a refusal,
+    /// reported as [`Error::UnsignedRefusal`] (PayerMax leaves error replies
+    /// unsigned; it proves nothing); an unsigned success is
+    /// [`Error::Signature`] with [`SignatureProblem::Missing`] unless the
+    /// client was built with [`ClientBuilder::danger_accept_unsigned_replies`].
+    ///
+    /// # Writes
+    /// An operation whose `RETRY` is [`RetryClass::Write`] is never sent
+    /// again after a failure where it may have reached PayerMax, whatever
+    /// the [`RetryPolicy`]: such a failure is [`Error::Ambiguous`], naming
+    /// the query that settles it ([`Client::settle`]). Only failures that
+    /// prove nothing was processed (no connection or TLS handshake, a signed
+    /// `TOO_MANY_REQUEST`) are retried for writes.
     ///
     /// A reply with a non-2xx HTTP status is [`Error::Status`] whatever its
     /// body says; its signature is not looked at.
@@ -621,6 +727,60 @@ impl Client {
         self.call::<R::Operation>(request)
     }
 
+    /// Settles an ambiguous outcome ([`Error::Ambiguous`]): runs the query
+    /// `Q` that the write names (`Operation::SETTLED_BY`) with the write's
+    /// own identifiers, and returns its reply. The reply says what became of
+    /// the write (for a refund: `refundQuery`'s status, or a refusal such as
+    /// `ORDER_NOT_EXIST` when PayerMax never received it).
+    ///
+    /// `Q` must be the write's settling query, otherwise
+    /// [`Error::NotTheSettlingQuery`]. The query is a read: the client's
+    /// retry policy applies to it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: payermax_http::Client, refund: payermax_types::refund::RefundRequest) -> Result<(), payermax_http::Error> {
+    /// use payermax_http::Error;
+    /// use payermax_types::refund_query::RefundQuery;
+    ///
+    /// match client.send(&refund).await {
+    ///     Ok(reply) => println!("accepted: {:?}", reply.data),
+    ///     Err(Error::Ambiguous(outcome)) => {
+    ///         // Never refund again under a new number: ask what happened.
+    ///         let settled = client.settle::<RefundQuery>(&outcome).await?;
+    ///         println!("refund status: {:?}", settled.data.and_then(|d| d.status));
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn settle<Q: Operation>(
+        &self,
+        outcome: &AmbiguousOutcome,
+    ) -> impl Future<Output = Result<Reply<Q::Response>, Error>> + Send + use<Q> {
+        let request = match outcome.settled_by {
+            Some(s) if s.operation == Q::NAME && s.path == Q::PATH => {
+                let mut data = serde_json::Map::new();
+                for key in s.by {
+                    if let Some(v) = outcome.identifier(key.request_field) {
+                        data.insert(
+                            key.query_field.to_owned(),
+                            serde_json::Value::String(v.to_owned()),
+                        );
+                    }
+                }
+                serde_json::from_value::<Q::Request>(serde_json::Value::Object(data))
+                    .map_err(|e| Error::Encode { source: e.into() })
+            }
+            _ => Err(Error::NotTheSettlingQuery {
+                operation: outcome.operation,
+                expected: outcome.settled_by.map(|s| s.operation),
+                given: Q::NAME,
+            }),
+        };
+        let call = request.map(|r| self.call::<Q>(&r));
+        async move { call?.await }
+    }
+
     fn prepare<O: Operation>(&self, request: &O::Request) -> Result<Prepared, Error> {
         request.validate()?;
         let inner = &self.inner;
@@ -661,10 +821,18 @@ impl Client {
                 }
             }
         };
+        let identifiers = match O::RETRY {
+            RetryClass::Read => Vec::new(),
+            _ => identifiers(request, O::SETTLED_BY.as_ref()),
+        };
         Ok(Prepared {
             api: O::API,
             uri: format!("{}{}", inner.environment.base_url(), O::PATH),
             body,
+            operation: O::NAME,
+            retry: O::RETRY,
+            settled_by: O::SETTLED_BY,
+            identifiers,
         })
     }
 
@@ -696,17 +864,37 @@ impl Client {
                 "outcome",
                 match &result {
                     Ok(_) => "ok",
-                    Err(e) => e.kind(),
+                    Err((e, _)) => e.kind(),
                 },
             );
             tracing::Span::current().record("attempts", attempt);
-            let err = match result {
+            let (err, sent) = match result {
                 Ok(mut accepted) => {
                     accepted.attempts = attempt;
                     return Ok(accepted);
                 }
                 Err(e) => e,
             };
+            if p.retry != RetryClass::Read {
+                match decide_write(&err, sent, attempt) {
+                    WriteDecision::MayRetry => {}
+                    WriteDecision::Final => return Err(err),
+                    WriteDecision::Ambiguous => {
+                        tracing::warn!(
+                            attempt,
+                            error = err.kind(),
+                            "payermax write failed with an unknown outcome; not sending it again"
+                        );
+                        return Err(Error::Ambiguous(Box::new(AmbiguousOutcome {
+                            operation: p.operation,
+                            identifiers: p.identifiers.clone(),
+                            settled_by: p.settled_by,
+                            attempts: attempt,
+                            cause: err,
+                        })));
+                    }
+                }
+            }
             let Some(policy) = &inner.retry else {
                 return Err(err);
             };
@@ -731,17 +919,25 @@ impl Client {
     }
 
     /// One attempt: stamp, sign, send, read, verify, classify.
-    async fn attempt(&self, p: &Prepared, timeout: Option<Duration>) -> Result<Accepted, Error> {
+    async fn attempt(
+        &self,
+        p: &Prepared,
+        timeout: Option<Duration>,
+    ) -> Result<Accepted, (Error, Sent)> {
         let inner = &self.inner;
-        let request = self.build_request(p)?;
+        let request = self.build_request(p).map_err(|e| (e, Sent::No))?;
         tracing::debug!(uri = %p.uri, "sending");
+        let maybe = |e| (e, Sent::Maybe);
 
         let exchange = async {
-            let response = inner
-                .transport
-                .send(request)
-                .await
-                .map_err(|e| self.transport_error(e))?;
+            let response = inner.transport.send(request).await.map_err(|e| {
+                let sent = if proves_not_sent(&*e) {
+                    Sent::No
+                } else {
+                    Sent::Maybe
+                };
+                (self.transport_error(e), sent)
+            })?;
             let (parts, body) = response.into_parts();
             let content_length = parts
                 .headers
@@ -755,23 +951,25 @@ impl Client {
                         limit: inner.max_reply_bytes,
                     },
                     ReadError::Transport(e) => self.transport_error(e),
-                })?;
-            Ok::<_, Error>((parts, bytes))
+                })
+                .map_err(maybe)?;
+            Ok::<_, (Error, Sent)>((parts, bytes))
         };
         let (parts, bytes) = match timeout {
             Some(after) => tokio::time::timeout(after, exchange)
                 .await
-                .map_err(|_| Error::Timeout { after })??,
+                .map_err(|_| maybe(Error::Timeout { after }))??,
             None => exchange.await?,
         };
         tracing::Span::current().record("status", parts.status.as_u16());
         if !parts.status.is_success() {
-            return Err(Error::Status {
+            return Err(maybe(Error::Status {
                 status: parts.status.as_u16(),
                 body: excerpt(&bytes),
-            });
+            }));
         }
         self.verify_and_classify(p.api, &parts.headers, bytes)
+            .map_err(maybe)
     }
 
     /// Stamps the envelope, serializes it and signs those exact bytes.
@@ -867,10 +1065,10 @@ impl Client {
             }
         };
         if !success {
-            return Err(Error::Refused {
-                code,
-                message,
-                signed: verified,
+            return Err(if verified {
+                Error::Refused { code, message }
+            } else {
+                Error::UnsignedRefusal { code, message }
             });
         }
         if !verified {

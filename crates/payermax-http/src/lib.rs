@@ -11,7 +11,9 @@
 //!
 //! * [`Client`] / [`ClientBuilder`]: configuration; the environment is always
 //!   named by the caller ([`Environment`]).
-//! * [`Error`]: one variant per outcome, with [`Error::is_retryable`].
+//! * [`Error`]: one variant per outcome, with [`Error::is_retryable`];
+//!   [`Error::Ambiguous`] for a write whose outcome is unknown, settled by
+//!   [`Client::settle`].
 //! * [`RetryPolicy`]: opt-in retries with backoff, jitter and a deadline.
 //! * [`notification`]: verifying notifications PayerMax sends to the merchant.
 //! * [`test_util`] (feature `test-util`): capturing and replaying transports.
@@ -35,7 +37,10 @@
 //! });
 //! match client.send(&request).await {
 //!     Ok(reply) => println!("refund status: {:?}", reply.data.and_then(|d| d.status)),
-//!     Err(Error::Refused { code, message, .. }) => println!("refused: {code} {message}"),
+//!     // Only a signed refusal is PayerMax's word.
+//!     Err(Error::Refused { code, message }) => println!("refused: {code} {message}"),
+//!     // An unsigned one proves nothing: anyone on the path could send it.
+//!     Err(e @ Error::UnsignedRefusal { .. }) => return Err(e.into()),
 //!     Err(e) => return Err(e.into()),
 //! }
 //! # Ok(()) }
@@ -88,7 +93,7 @@ pub use client::{
     DEFAULT_REQUEST_TIMEOUT, Reply,
 };
 pub use config::{BuildError, Clock, Environment, Setting, SystemClock};
-pub use error::{BODY_EXCERPT_LIMIT, BoxError, Error, SignatureProblem};
+pub use error::{AmbiguousOutcome, BODY_EXCERPT_LIMIT, BoxError, Error, NotSent, SignatureProblem};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::HyperTransport;
 pub use notification::{NotificationError, verify_notification};

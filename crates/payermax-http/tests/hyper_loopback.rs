@@ -143,10 +143,7 @@ async fn server_side_refusal_when_signed_with_the_wrong_key() {
         .build()
         .unwrap();
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Refused { signed: false, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::UnsignedRefusal { .. }), "{err:?}");
 }
 
 #[tokio::test]

@@ -212,14 +212,9 @@ async fn legacy_call_is_flat_and_uses_biz_code() {
     t.push(CannedReply::legacy("0001", "refund amount mismatch", None));
     let err = client.call::<LegacyApply>(&req).await.unwrap_err();
     match err {
-        Error::Refused {
-            code,
-            message,
-            signed,
-        } => {
+        Error::Refused { code, message } => {
             assert_eq!(code, ResultCode::Unknown("0001".into()));
             assert_eq!(message, "refund amount mismatch");
-            assert!(signed);
         }
         other => panic!("{other:?}"),
     }
@@ -550,21 +545,16 @@ async fn signature_rule() {
     // Unsigned refusal: reported, marked unauthenticated.
     t.push(refusal());
     match client.call::<Query>(&query("R")).await.unwrap_err() {
-        Error::Refused {
-            code,
-            message,
-            signed,
-        } => {
+        Error::UnsignedRefusal { code, message } => {
             assert_eq!(code, ResultCode::OrderNotExist);
             assert_eq!(message, "no such refund");
-            assert!(!signed);
         }
         other => panic!("{other:?}"),
     }
     // Signed refusal: signed.
     t.push(refusal().signed(&keys.payermax_private));
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
-    assert!(matches!(err, Error::Refused { signed: true, .. }));
+    assert!(matches!(err, Error::Refused { .. }));
     assert_eq!(err.refusal_code(), Some(&ResultCode::OrderNotExist));
     assert!(!err.is_retryable());
     // Badly signed refusal: a signature error, not a refusal.
@@ -584,7 +574,7 @@ async fn signature_rule() {
     ));
     assert!(matches!(
         client.call::<Query>(&query("R")).await.unwrap_err(),
-        Error::Refused {
+        Error::UnsignedRefusal {
             code: ResultCode::ParamsInvalid,
             ..
         }
@@ -705,7 +695,14 @@ async fn never_retried_failures() {
                 .signed(&keys.merchant_private),
             "signature",
         ),
-        (CannedReply::gateway("PARAMS_INVALID", "", None), "refused"),
+        (
+            CannedReply::gateway("PARAMS_INVALID", "", None),
+            "unsigned_refusal",
+        ),
+        (
+            CannedReply::gateway("PARAMS_INVALID", "", None).signed(&keys.payermax_private),
+            "refused",
+        ),
         (
             CannedReply::json(200, "nope").signed(&keys.payermax_private),
             "decode",
@@ -1022,4 +1019,204 @@ mod hostile {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- writes
+
+/// A write that may have reached PayerMax is sent once, whatever the policy,
+/// and reported as ambiguous with its identifiers and settling query.
+#[tokio::test(start_paused = true)]
+async fn a_write_is_never_resent_after_it_may_have_arrived() {
+    let keys = test_keys();
+    let cases: Vec<(CannedReply, &str)> = vec![
+        (
+            CannedReply::transport_error("connection closed"),
+            "transport",
+        ),
+        (CannedReply::hang(), "timeout"),
+        (CannedReply::json(503, "unavailable"), "status"),
+        (CannedReply::json(429, "slow down"), "status"),
+        (CannedReply::json(400, "bad"), "status"),
+        (
+            CannedReply::gateway("SYSTEM_ERROR", "", None).signed(&keys.payermax_private),
+            "refused",
+        ),
+        (
+            CannedReply::gateway("TOO_MANY_REQUEST", "forged", None),
+            "unsigned_refusal",
+        ),
+        (
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(json!({}))),
+            "signature",
+        ),
+        (
+            CannedReply::json(200, "garbage").signed(&keys.payermax_private),
+            "decode",
+        ),
+    ];
+    for (reply, cause) in cases {
+        let t = ReplayingTransport::unsigned();
+        t.push(reply);
+        t.push_raw(
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(json!({})))
+                .signed(&keys.payermax_private),
+        );
+        let client = builder()
+            .transport(t.clone())
+            .request_timeout(Some(Duration::from_secs(5)))
+            .retry(retry_policy())
+            .build()
+            .unwrap();
+        let err = client.call::<Refund>(&refund("RF-1")).await.unwrap_err();
+        assert_eq!(t.requests().len(), 1, "{cause}: a write was sent again");
+        assert!(!err.is_retryable());
+        assert_eq!(err.kind(), "ambiguous", "{err:?}");
+        let Error::Ambiguous(outcome) = err else {
+            unreachable!()
+        };
+        assert_eq!(outcome.cause.kind(), cause, "{outcome:?}");
+        assert_eq!(outcome.operation, "refund");
+        assert_eq!(
+            outcome.identifiers,
+            vec![("outRefundNo", "RF-1".to_owned())]
+        );
+        assert_eq!(outcome.identifier("outRefundNo"), Some("RF-1"));
+        assert_eq!(outcome.attempts, 1);
+        assert_eq!(outcome.settled_by.map(|s| s.operation), Some("refundQuery"));
+        let text = outcome.to_string();
+        assert!(
+            text.contains("refund") && text.contains("RF-1") && text.contains("refundQuery"),
+            "{text}"
+        );
+    }
+}
+
+/// Failures that prove nothing was processed are retried for writes too:
+/// no connection, and a signed `TOO_MANY_REQUEST`.
+#[tokio::test(start_paused = true)]
+async fn a_write_is_retried_when_nothing_was_processed() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::not_sent("connection refused"));
+    t.push(CannedReply::gateway("TOO_MANY_REQUEST", "", None).signed(&keys.payermax_private));
+    t.push(
+        CannedReply::gateway(
+            "APPLY_SUCCESS",
+            "",
+            Some(json!({"status": "REFUND_PENDING"})),
+        )
+        .signed(&keys.payermax_private),
+    );
+    let client = builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap();
+    let reply = client.call::<Refund>(&refund("RF-2")).await.unwrap();
+    assert_eq!(reply.attempts, 3);
+    assert_eq!(t.requests().len(), 3);
+
+    // Without a policy, a write that was not sent is the plain error.
+    t.push(CannedReply::not_sent("connection refused"));
+    let client = builder().transport(t.clone()).build().unwrap();
+    let err = client.call::<Refund>(&refund("RF-2")).await.unwrap_err();
+    assert_eq!(err.kind(), "transport");
+}
+
+/// A duplicate-number refusal after an earlier attempt of the same call
+/// means the earlier attempt may have been processed: ambiguous, never a
+/// plain refusal. On the first attempt it is the merchant's own duplicate.
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_refusal_after_an_earlier_attempt_is_ambiguous() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::gateway("TOO_MANY_REQUEST", "", None).signed(&keys.payermax_private));
+    t.push(CannedReply::gateway("ORDER_REPEAT", "dup", None).signed(&keys.payermax_private));
+    let client = builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap();
+    let err = client.call::<Refund>(&refund("RF-3")).await.unwrap_err();
+    let outcome = err.ambiguous().expect("ambiguous");
+    assert_eq!(outcome.attempts, 2);
+    assert!(matches!(
+        outcome.cause,
+        Error::Refused {
+            code: ResultCode::OrderRepeat,
+            ..
+        }
+    ));
+
+    t.push(CannedReply::gateway("ORDER_REPEAT", "dup", None).signed(&keys.payermax_private));
+    let err = client.call::<Refund>(&refund("RF-3")).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Refused {
+            code: ResultCode::OrderRepeat,
+            ..
+        }
+    ));
+}
+
+/// `Client::settle` runs the settling query with the write's identifiers;
+/// another query is refused without sending anything.
+#[tokio::test(start_paused = true)]
+async fn settle_runs_the_settling_query() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::transport_error("connection closed"));
+    t.push(
+        CannedReply::gateway(
+            "APPLY_SUCCESS",
+            "",
+            Some(json!({"outRefundNo": "RF-4", "status": "REFUND_SUCCESS"})),
+        )
+        .signed(&keys.payermax_private),
+    );
+    let client = builder().transport(t.clone()).build().unwrap();
+    let err = client.call::<Refund>(&refund("RF-4")).await.unwrap_err();
+    let Error::Ambiguous(outcome) = err else {
+        panic!("{err:?}")
+    };
+    let settled = client.settle::<Query>(&outcome).await.unwrap();
+    assert_eq!(settled.data.status, "REFUND_SUCCESS");
+    let sent = t.requests();
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1].uri.path().ends_with("/refundQuery"));
+    assert_eq!(
+        sent[1].json().unwrap()["data"],
+        json!({"outRefundNo": "RF-4"})
+    );
+
+    let err = client.settle::<Refund>(&outcome).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::NotTheSettlingQuery {
+            operation: "refund",
+            expected: Some("refundQuery"),
+            given: "refund"
+        }
+    ));
+    assert_eq!(t.requests().len(), 2);
+}
+
+/// Reads keep the policy's retries.
+#[tokio::test(start_paused = true)]
+async fn a_read_is_retried_after_it_may_have_arrived() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::transport_error("connection closed"));
+    t.push(CannedReply::json(503, "unavailable"));
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.payermax_private),
+    );
+    let client = builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap();
+    let reply = client.call::<Query>(&query("R")).await.unwrap();
+    assert_eq!(reply.attempts, 3);
 }

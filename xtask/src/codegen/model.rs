@@ -251,6 +251,7 @@ pub fn resolve_settlements(modules: &mut [Module]) -> Result<(), String> {
 
 /// The descriptor facts.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per spec, built once: size does not matter
 pub enum Descriptor {
     Operation {
         name: String,
