@@ -176,6 +176,7 @@ pub struct ClientBuilder {
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
+    allow_insecure_http: bool,
     #[cfg(feature = "bench-hooks")]
     bench_crypto: Option<BenchCrypto>,
 }
@@ -217,6 +218,7 @@ impl Client {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             retry: None,
             accept_unsigned: false,
+            allow_insecure_http: false,
             #[cfg(feature = "bench-hooks")]
             bench_crypto: None,
         }
@@ -335,6 +337,20 @@ impl ClientBuilder {
         self
     }
 
+    /// **Dangerous**: accept a plain `http://` base URL whose host is not
+    /// loopback.
+    ///
+    /// Without it, [`build`](Self::build) refuses one
+    /// ([`BuildError::InsecureHttp`]): requests, replies and refusals would
+    /// cross the network unencrypted, readable and alterable by anyone on the
+    /// path (replies stay signature-checked, refusals are not). Loopback
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`) needs no opt-in. Logs a warning
+    /// when used.
+    pub fn danger_allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let private_key = self
@@ -371,7 +387,7 @@ impl ClientBuilder {
                 });
             }
         }
-        check_base_url(self.environment.base_url())?;
+        check_base_url(self.environment.base_url(), self.allow_insecure_http)?;
         if self.max_reply_bytes == 0 {
             return Err(BuildError::Invalid {
                 setting: "max_reply_bytes",

@@ -53,7 +53,8 @@
 //! [`ClientBuilder::transport`]. Without one, the `hyper` feature's
 //! [`HyperTransport`] is used: hyper 1 with hyper-util's pooled client and
 //! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, plus the system's with
-//! `native-roots`); `http://` works for local sandboxes.
+//! `native-roots`); plain `http://` works for a local sandbox on loopback (any
+//! other host needs [`ClientBuilder::danger_allow_insecure_http`]).
 //!
 //! # Features
 //! * `hyper` (default): the default transport. It always uses rustls's

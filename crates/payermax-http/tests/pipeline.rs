@@ -119,8 +119,51 @@ fn builder_checks_base_url_and_environments() {
             "{bad}: {err}"
         );
     }
-    for good in ["http://127.0.0.1:8080", "https://sandbox.example/prefix/"] {
+    for good in [
+        "http://127.0.0.1:8080",
+        "http://127.3.4.5",
+        "http://localhost:8080",
+        "http://LOCALHOST",
+        "http://[::1]:8080",
+        "https://sandbox.example/prefix/",
+        "https://10.0.0.1",
+    ] {
         assert!(build(good).is_ok(), "{good}");
+    }
+}
+
+#[test]
+fn plain_http_to_a_host_that_is_not_loopback_needs_the_danger_opt_in() {
+    let keys = test_keys();
+    let builder = |url: &str| {
+        Client::builder(Environment::Custom(url.into()))
+            .app_id("a")
+            .merchant_no("m")
+            .private_key(keys.merchant_private.clone())
+            .payermax_public_key(keys.payermax_public.clone())
+            .transport(ReplayingTransport::unsigned())
+    };
+    for insecure in [
+        "http://sandbox.example",
+        "http://pay-gate.payermax.com",
+        "http://10.0.0.1:8080/prefix",
+        "http://[2001:db8::1]",
+        "http://localhost.evil.example",
+        "http://128.0.0.1",
+    ] {
+        let err = builder(insecure).build().unwrap_err();
+        assert!(
+            matches!(&err, BuildError::InsecureHttp { host } if insecure.contains(host.as_str())),
+            "{insecure}: {err:?}"
+        );
+        assert!(err.to_string().contains("danger_allow_insecure_http"));
+        assert!(
+            builder(insecure)
+                .danger_allow_insecure_http()
+                .build()
+                .is_ok(),
+            "{insecure}"
+        );
     }
     assert_eq!(
         Environment::Uat.base_url(),
