@@ -53,6 +53,78 @@ pub struct Reply<T> {
     pub signature_verified: bool,
     /// How many attempts the call took (1 without retries).
     pub attempts: u32,
+    /// Exactly what PayerMax sent: HTTP status, headers and the raw body
+    /// (the bytes the signature was verified over), for logs and audits.
+    pub raw: RawReply,
+}
+
+/// A reply as received: HTTP status, headers and the exact body bytes.
+///
+/// `Debug` shows the `sign` header as `<redacted>` and the body as text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawReply {
+    status: http::StatusCode,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+impl RawReply {
+    pub(crate) fn new(status: http::StatusCode, headers: http::HeaderMap, body: Bytes) -> Self {
+        RawReply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> http::StatusCode {
+        self.status
+    }
+
+    /// Every header, the `sign` header included (its value is marked
+    /// sensitive).
+    pub fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The `sign` header's value, if there was exactly one readable one.
+    pub fn sign(&self) -> Option<&str> {
+        let mut all = self.headers.get_all(SIGN_HEADER).iter();
+        match (all.next(), all.next()) {
+            (Some(v), None) => v.to_str().ok(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for RawReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a http::HeaderMap);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut m = f.debug_map();
+                for (k, v) in self.0 {
+                    if k.as_str().eq_ignore_ascii_case(SIGN_HEADER) || v.is_sensitive() {
+                        m.entry(&k.as_str(), &"<redacted>");
+                    } else {
+                        m.entry(&k.as_str(), &String::from_utf8_lossy(v.as_bytes()));
+                    }
+                }
+                m.finish()
+            }
+        }
+        f.debug_struct("RawReply")
+            .field("status", &self.status.as_u16())
+            .field("headers", &Headers(&self.headers))
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
 }
 
 impl<T> Reply<T> {
@@ -514,7 +586,7 @@ impl Client {
         headers: &http::HeaderMap,
         body: Bytes,
     ) -> Result<Reply<O::Response>, Error> {
-        self.verify_and_classify(O::API, headers, body)
+        self.verify_and_classify(O::API, http::StatusCode::OK, headers, body)
             .and_then(decode::<O::Response>)
     }
 }
@@ -646,7 +718,7 @@ struct Accepted {
     code: ResultCode,
     message: String,
     data: Option<Box<RawValue>>,
-    raw: Bytes,
+    raw: RawReply,
     verified: bool,
     attempts: u32,
 }
@@ -984,7 +1056,7 @@ impl Client {
                 body: excerpt(&bytes),
             }));
         }
-        self.verify_and_classify(p.api, &parts.headers, bytes)
+        self.verify_and_classify(p.api, parts.status, &parts.headers, bytes)
             .map_err(maybe)
     }
 
@@ -1041,6 +1113,7 @@ impl Client {
     fn verify_and_classify(
         &self,
         api: ApiGeneration,
+        status: http::StatusCode,
         headers: &http::HeaderMap,
         raw: Bytes,
     ) -> Result<Accepted, Error> {
@@ -1080,11 +1153,19 @@ impl Client {
                 (r.is_success(), r.code, r.msg, r.data)
             }
         };
+        let mut kept = headers.clone();
+        if let http::header::Entry::Occupied(mut e) = kept.entry(SIGN_HEADER) {
+            for v in e.iter_mut() {
+                v.set_sensitive(true);
+            }
+        }
+        let reply = RawReply::new(status, kept, raw);
         if !success {
+            let raw = Box::new(reply);
             return Err(if verified {
-                Error::Refused { code, message }
+                Error::Refused { code, message, raw }
             } else {
-                Error::UnsignedRefusal { code, message }
+                Error::UnsignedRefusal { code, message, raw }
             });
         }
         if !verified {
@@ -1100,7 +1181,7 @@ impl Client {
             code,
             message,
             data,
-            raw,
+            raw: reply,
             verified,
             attempts: 0,
         })
@@ -1111,7 +1192,7 @@ fn decode<T: serde::de::DeserializeOwned>(a: Accepted) -> Result<Reply<T>, Error
     let json = a.data.as_deref().map_or("null", RawValue::get);
     let data = serde_json::from_str(json).map_err(|source| Error::Decode {
         source,
-        body: excerpt(&a.raw),
+        body: excerpt(a.raw.body()),
     })?;
     Ok(Reply {
         data,
@@ -1119,5 +1200,6 @@ fn decode<T: serde::de::DeserializeOwned>(a: Accepted) -> Result<Reply<T>, Error
         message: a.message,
         signature_verified: a.verified,
         attempts: a.attempts,
+        raw: a.raw,
     })
 }

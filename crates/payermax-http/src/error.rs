@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use payermax_types::{ResultCode, SettledBy, ValidationErrors};
 
+use crate::client::RawReply;
 use crate::config::Setting;
 
 /// A boxed error, as transports return them.
@@ -110,6 +111,8 @@ pub enum Error {
         code: ResultCode,
         /// The message beside it.
         message: String,
+        /// The reply as received (status, headers, body).
+        raw: Box<RawReply>,
     },
 
     /// A refusal that carried **no signature** (PayerMax leaves its
@@ -124,6 +127,8 @@ pub enum Error {
         code: ResultCode,
         /// The message beside it.
         message: String,
+        /// The reply as received (status, headers, body).
+        raw: Box<RawReply>,
     },
 
     /// A write (`Operation::RETRY` is `Write`) failed in a way that leaves

@@ -38,7 +38,7 @@
 //! match client.send(&request).await {
 //!     Ok(reply) => println!("refund status: {:?}", reply.data.and_then(|d| d.status)),
 //!     // Only a signed refusal is PayerMax's word.
-//!     Err(Error::Refused { code, message }) => println!("refused: {code} {message}"),
+//!     Err(Error::Refused { code, message, .. }) => println!("refused: {code} {message}"),
 //!     // An unsigned one proves nothing: anyone on the path could send it.
 //!     Err(e @ Error::UnsignedRefusal { .. }) => return Err(e.into()),
 //!     Err(e) => return Err(e.into()),
@@ -91,7 +91,7 @@ mod transport;
 pub use client::BenchCrypto;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES,
-    DEFAULT_REQUEST_TIMEOUT, Reply,
+    DEFAULT_REQUEST_TIMEOUT, RawReply, Reply,
 };
 pub use config::{BuildError, Clock, Environment, Setting, SystemClock};
 pub use error::{AmbiguousOutcome, BODY_EXCERPT_LIMIT, BoxError, Error, NotSent, SignatureProblem};

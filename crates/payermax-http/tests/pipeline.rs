@@ -255,7 +255,14 @@ async fn legacy_call_is_flat_and_uses_biz_code() {
     t.push(CannedReply::legacy("0001", "refund amount mismatch", None));
     let err = client.call::<LegacyApply>(&req).await.unwrap_err();
     match err {
-        Error::Refused { code, message } => {
+        Error::Refused { code, message, raw } => {
+            assert_eq!(raw.status(), 200);
+            assert!(raw.sign().is_some());
+            assert!(
+                std::str::from_utf8(raw.body())
+                    .unwrap()
+                    .contains("refund amount mismatch")
+            );
             assert_eq!(code, ResultCode::Unknown("0001".into()));
             assert_eq!(message, "refund amount mismatch");
         }
@@ -588,7 +595,13 @@ async fn signature_rule() {
     // Unsigned refusal: reported, marked unauthenticated.
     t.push(refusal());
     match client.call::<Query>(&query("R")).await.unwrap_err() {
-        Error::UnsignedRefusal { code, message } => {
+        Error::UnsignedRefusal { code, message, raw } => {
+            assert_eq!(raw.sign(), None);
+            assert!(
+                std::str::from_utf8(raw.body())
+                    .unwrap()
+                    .contains("no such refund")
+            );
             assert_eq!(code, ResultCode::OrderNotExist);
             assert_eq!(message, "no such refund");
         }
@@ -1262,4 +1275,36 @@ async fn a_read_is_retried_after_it_may_have_arrived() {
         .unwrap();
     let reply = client.call::<Query>(&query("R")).await.unwrap();
     assert_eq!(reply.attempts, 3);
+}
+
+/// The reply as PayerMax sent it stays reachable: status, headers, exact
+/// body; `Debug` redacts the signature.
+#[tokio::test]
+async fn the_raw_reply_is_kept_with_the_signature_redacted_in_debug() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    let body = r#"{"code":"APPLY_SUCCESS","msg":"","data":{"outRefundNo":"R-1","status":"REFUND_PENDING"}}"#;
+    t.push(
+        CannedReply::json(200, body)
+            .signed(&keys.payermax_private)
+            .header("x-trace", "t-1"),
+    );
+    let client = builder().transport(t.clone()).build().unwrap();
+    let reply = client.call::<Query>(&query("R-1")).await.unwrap();
+    assert_eq!(reply.raw.status(), 200);
+    assert_eq!(reply.raw.body().as_ref(), body.as_bytes());
+    assert_eq!(reply.raw.headers()["x-trace"], "t-1");
+    let sign = reply.raw.sign().expect("sign kept").to_owned();
+    keys.payermax_public
+        .verify(reply.raw.body(), &sign)
+        .unwrap();
+    let debug = format!("{reply:?}");
+    assert!(!debug.contains(&sign), "{debug}");
+    assert!(!debug.contains(&sign[..16]), "{debug}");
+    assert!(
+        debug.contains("<redacted>")
+            && debug.contains("x-trace")
+            && debug.contains("REFUND_PENDING"),
+        "{debug}"
+    );
 }
