@@ -252,6 +252,31 @@ async fn row_connection_refused_is_retried_for_a_write() {
 }
 
 #[tokio::test]
+async fn row_tls_handshake_failure_is_retried_for_a_write() {
+    // https:// to the sandbox's plain-HTTP port: the TLS handshake fails
+    // before any request is written, so even a write may be retried.
+    let sb = sandbox(vec![]).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let transport = Counting {
+        inner: HyperTransport::new(DEFAULT_CONNECT_TIMEOUT).unwrap(),
+        calls: calls.clone(),
+    };
+    let client = builder(&sb.base_url().replace("http://", "https://"))
+        .retry(retry())
+        .transport(transport)
+        .build()
+        .unwrap();
+    let e = client
+        .call::<LegacyRefundApply>(&refund("R-1"))
+        .await
+        .expect_err("no TLS");
+    assert!(matches!(e, Error::Transport { .. }), "not ambiguous: {e:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "retried up to the policy");
+    assert_eq!(sb.requests_received(), 0);
+    no_refund(&sb);
+}
+
+#[tokio::test]
 async fn row_http_503_every_attempt() {
     let faults = vec![FaultRule::new(Fault::Status(503)).on_operation(OP)];
     let (r, sb) = apply_with(faults, |b| b).await;
@@ -274,7 +299,8 @@ async fn read_http_503_then_success() {
             .times(2),
     ];
     let (r, _sb) = query_with(faults).await;
-    assert_eq!(r.expect("third attempt succeeds").attempts, 3);
+    let reply = r.expect("third attempt succeeds");
+    assert_eq!(reply.attempts, 3);
 }
 
 #[tokio::test]

@@ -199,6 +199,8 @@ struct Inner {
     transport: Transport,
     request_timeout: Option<Duration>,
     connect_timeout: Duration,
+    /// Whether `transport` is the default one, built with `connect_timeout`.
+    default_transport: bool,
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
@@ -374,9 +376,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The default transport's connect timeout (10 s by default). A transport
-    /// error whose chain holds an I/O `TimedOut` is reported as
-    /// [`Error::Timeout`] with this duration.
+    /// The default transport's connect timeout (10 s by default). When the
+    /// default transport's connection times out, the call fails with
+    /// [`Error::Timeout`] with this duration. (It does not apply to a
+    /// [`transport`](Self::transport) of your own: its timeouts are
+    /// [`Error::Transport`] with the transport's error as the source, and
+    /// [`Error::is_timeout`] true.)
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -466,6 +471,7 @@ impl ClientBuilder {
                 reason: "must be at least 1",
             });
         }
+        let default_transport_used = self.transport.is_none();
         let transport = match self.transport {
             Some(t) => t,
             None => default_transport(self.connect_timeout)?,
@@ -483,6 +489,7 @@ impl ClientBuilder {
                 transport,
                 request_timeout: self.request_timeout,
                 connect_timeout: self.connect_timeout,
+                default_transport: default_transport_used,
                 max_reply_bytes: self.max_reply_bytes,
                 retry: self.retry,
                 accept_unsigned: self.accept_unsigned,
@@ -989,7 +996,11 @@ impl Client {
             if !err.is_retryable() || attempt >= max_attempts {
                 return Err(err);
             }
-            let wait = policy.wait(attempt);
+            // A `Retry-After` (429, 503) is honoured: never sooner, and not
+            // at all past the deadline.
+            let wait = policy
+                .wait(attempt)
+                .max(err.retry_after().unwrap_or_default());
             if let Some(deadline) = deadline
                 && Instant::now() + wait >= deadline
             {
@@ -1054,6 +1065,7 @@ impl Client {
             return Err(maybe(Error::Status {
                 status: parts.status.as_u16(),
                 body: excerpt(&bytes),
+                retry_after: retry_after(&parts.headers),
             }));
         }
         self.verify_and_classify(p.api, parts.status, &parts.headers, bytes)
@@ -1101,7 +1113,9 @@ impl Client {
     }
 
     fn transport_error(&self, e: BoxError) -> Error {
-        if is_io_timeout(&*e) {
+        // Only the default transport's connect timeout is known to be
+        // `connect_timeout`; any other transport's timeout keeps its own error.
+        if self.inner.default_transport && is_io_timeout(&*e) && proves_not_sent(&*e) {
             Error::Timeout {
                 after: self.inner.connect_timeout,
             }
@@ -1186,6 +1200,21 @@ impl Client {
             attempts: 0,
         })
     }
+}
+
+/// `Retry-After` as a number of seconds (an HTTP-date is not read: the
+/// policy's backoff applies then). Capped at one day.
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs = v.parse::<u64>().unwrap_or(u64::MAX).min(86_400);
+    Some(Duration::from_secs(secs))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(a: Accepted) -> Result<Reply<T>, Error> {

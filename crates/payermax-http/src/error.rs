@@ -71,6 +71,10 @@ pub enum Error {
         status: u16,
         /// The start of the body (at most [`BODY_EXCERPT_LIMIT`] bytes, lossy UTF-8).
         body: String,
+        /// The reply's `Retry-After`, when it gave a number of seconds.
+        /// Retries of reads wait at least this long (within the policy's
+        /// deadline).
+        retry_after: Option<Duration>,
     },
 
     /// The reply's `sign` header is missing where one is required, or does not
@@ -250,9 +254,17 @@ impl Error {
         }
     }
 
-    /// Whether this is a [`Error::Timeout`].
+    /// Whether this is a timeout: [`Error::Timeout`] (measured by the
+    /// client, or the default transport's connect timeout), or a
+    /// [`Error::Transport`] whose error chain holds an I/O `TimedOut` (a
+    /// custom transport's own timeout, whose duration the client does not
+    /// know).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Transport { source } => is_io_timeout(&**source),
+            _ => false,
+        }
     }
 
     /// The refusal's result code, if PayerMax refused the request in a
@@ -260,6 +272,14 @@ impl Error {
     pub fn refusal_code(&self) -> Option<&ResultCode> {
         match self {
             Error::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The `Retry-After` of a non-2xx reply, when it gave a number of seconds.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

@@ -13,7 +13,9 @@ use std::time::Duration;
 /// `TOO_MANY_REQUEST`); any other failure of a write is
 /// [`crate::Error::Ambiguous`], never re-sent, whatever this policy says.
 /// Every attempt sends the same payload with a fresh `requestTime` and
-/// signature.
+/// signature. A `Retry-After` of a number of seconds on a 429 or 503 makes
+/// the wait at least that long; a retry that would start past the deadline
+/// is not made.
 ///
 /// The wait before retry `n` (1-based) is `min(max_backoff, initial_backoff × 2^(n-1))`,
 /// with jitter drawn uniformly from its upper half. No attempt starts, and

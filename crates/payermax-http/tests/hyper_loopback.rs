@@ -170,7 +170,7 @@ async fn timeout_status_cap_signature_and_refused_connection() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Status { status: 503, body } if body == "maintenance"),
+        matches!(&err, Error::Status { status: 503, body, .. } if body == "maintenance"),
         "{err:?}"
     );
     let err = client(format!("http://{addr}/unsigned"))

@@ -383,10 +383,14 @@ async fn io_timeout_from_transport_is_a_timeout() {
         .build()
         .unwrap();
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    // The client does not know how long a custom transport waited: it does
+    // not claim the (default transport's) connect timeout, it reports the
+    // transport's own error, which is a timeout.
     assert!(
-        matches!(err, Error::Timeout { after } if after == Duration::from_secs(3)),
+        matches!(&err, Error::Transport { source } if source.to_string() == "connect timed out"),
         "{err:?}"
     );
+    assert!(err.is_timeout() && err.is_retryable());
 }
 
 #[tokio::test(start_paused = true)]
@@ -418,7 +422,7 @@ async fn non_2xx_status_keeps_a_bounded_body_copy() {
         .await
         .unwrap_err();
     match &err {
-        Error::Status { status, body } => {
+        Error::Status { status, body, .. } => {
             assert_eq!(*status, 502);
             assert!(body.starts_with("<html>xxx"));
             assert_eq!(body.len(), payermax_http::BODY_EXCERPT_LIMIT);
@@ -433,7 +437,7 @@ async fn non_2xx_status_keeps_a_bounded_body_copy() {
         .call::<Query>(&query("R"))
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::Status { status: 400, body } if body == "bad"));
+    assert!(matches!(&err, Error::Status { status: 400, body, .. } if body == "bad"));
     assert!(!err.is_retryable());
     t.push(CannedReply::json(429, ""));
     let err = client_with(&t)
@@ -1307,4 +1311,45 @@ async fn the_raw_reply_is_kept_with_the_signature_redacted_in_debug() {
             && debug.contains("REFUND_PENDING"),
         "{debug}"
     );
+}
+
+/// `Retry-After` on 429 and 503 is honoured for reads, within the deadline.
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_honoured_within_the_deadline() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::json(503, "busy").header("retry-after", "7"));
+    t.push(CannedReply::json(429, "slow").header("retry-after", "3"));
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.payermax_private),
+    );
+    let client = builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let reply = client.call::<Query>(&query("R")).await.unwrap();
+    assert_eq!(reply.attempts, 3);
+    // 7 s and 3 s instead of the policy's 100 ms and 200 ms.
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+
+    // Past the deadline (60 s): not retried; the error says how long to wait.
+    t.push(CannedReply::json(503, "busy").header("retry-after", "120"));
+    let start = tokio::time::Instant::now();
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(t.pending(), 0);
+    assert!(start.elapsed() < Duration::from_secs(1));
+
+    // An HTTP-date is not read: the policy's backoff applies.
+    t.push(CannedReply::json(503, "busy").header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"));
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.payermax_private),
+    );
+    let start = tokio::time::Instant::now();
+    client.call::<Query>(&query("R")).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
 }
