@@ -233,12 +233,19 @@ async fn row_connection_refused_is_retried_for_a_write() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    apply_counting_nothing_sent(&format!("http://127.0.0.1:{port}")).await;
+}
+
+/// Applies for `R-1` at `base_url` through the default transport, counted,
+/// with retries, where every attempt fails before anything is sent: not
+/// ambiguous, retried up to the policy.
+async fn apply_counting_nothing_sent(base_url: &str) {
     let calls = Arc::new(AtomicUsize::new(0));
     let transport = Counting {
         inner: HyperTransport::new(DEFAULT_CONNECT_TIMEOUT).unwrap(),
         calls: calls.clone(),
     };
-    let client = builder(&format!("http://127.0.0.1:{port}"))
+    let client = builder(base_url)
         .retry(retry())
         .transport(transport)
         .build()
@@ -246,7 +253,7 @@ async fn row_connection_refused_is_retried_for_a_write() {
     let e = client
         .call::<LegacyRefundApply>(&refund("R-1"))
         .await
-        .expect_err("refused");
+        .expect_err("nothing sent");
     assert!(matches!(e, Error::Transport { .. }), "not ambiguous: {e:?}");
     assert_eq!(calls.load(Ordering::SeqCst), 3, "retried up to the policy");
 }
@@ -256,22 +263,7 @@ async fn row_tls_handshake_failure_is_retried_for_a_write() {
     // https:// to the sandbox's plain-HTTP port: the TLS handshake fails
     // before any request is written, so even a write may be retried.
     let sb = sandbox(vec![]).await;
-    let calls = Arc::new(AtomicUsize::new(0));
-    let transport = Counting {
-        inner: HyperTransport::new(DEFAULT_CONNECT_TIMEOUT).unwrap(),
-        calls: calls.clone(),
-    };
-    let client = builder(&sb.base_url().replace("http://", "https://"))
-        .retry(retry())
-        .transport(transport)
-        .build()
-        .unwrap();
-    let e = client
-        .call::<LegacyRefundApply>(&refund("R-1"))
-        .await
-        .expect_err("no TLS");
-    assert!(matches!(e, Error::Transport { .. }), "not ambiguous: {e:?}");
-    assert_eq!(calls.load(Ordering::SeqCst), 3, "retried up to the policy");
+    apply_counting_nothing_sent(&sb.base_url().replace("http://", "https://")).await;
     assert_eq!(sb.requests_received(), 0);
     no_refund(&sb);
 }

@@ -94,18 +94,20 @@ fn builder_names_missing_settings() {
     assert!(keyed().app_id("a").merchant_no("m").build().is_ok());
 }
 
+/// A complete builder for the base URL `url`.
+fn custom(url: &str) -> payermax_http::ClientBuilder {
+    let keys = test_keys();
+    Client::builder(Environment::Custom(url.into()))
+        .app_id("a")
+        .merchant_no("m")
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+        .transport(ReplayingTransport::unsigned())
+}
+
 #[test]
 fn builder_checks_base_url_and_environments() {
-    let keys = test_keys();
-    let build = |url: &str| {
-        Client::builder(Environment::Custom(url.into()))
-            .app_id("a")
-            .merchant_no("m")
-            .private_key(keys.merchant_private.clone())
-            .payermax_public_key(keys.payermax_public.clone())
-            .transport(ReplayingTransport::unsigned())
-            .build()
-    };
+    let build = |url: &str| custom(url).build();
     for bad in [
         "127.0.0.1:8080",
         "ftp://x",
@@ -134,15 +136,7 @@ fn builder_checks_base_url_and_environments() {
 
 #[test]
 fn plain_http_to_a_host_that_is_not_loopback_needs_the_danger_opt_in() {
-    let keys = test_keys();
-    let builder = |url: &str| {
-        Client::builder(Environment::Custom(url.into()))
-            .app_id("a")
-            .merchant_no("m")
-            .private_key(keys.merchant_private.clone())
-            .payermax_public_key(keys.payermax_public.clone())
-            .transport(ReplayingTransport::unsigned())
-    };
+    let builder = custom;
     for insecure in [
         "http://sandbox.example",
         "http://pay-gate.payermax.com",
@@ -671,6 +665,15 @@ async fn danger_accept_unsigned_replies() {
 
 // ---------------------------------------------------------------- retries
 
+/// A client on `t` with [`retry_policy`].
+fn retrying(t: &ReplayingTransport) -> Client {
+    builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap()
+}
+
 fn retry_policy() -> RetryPolicy {
     RetryPolicy::new()
         .max_attempts(4)
@@ -725,11 +728,7 @@ async fn retries_give_up_after_max_attempts_with_last_error() {
         t.push(CannedReply::gateway("TOO_MANY_REQUEST", "slow down", None));
     }
     t.push(CannedReply::json(429, "x"));
-    let client = builder()
-        .transport(t.clone())
-        .retry(retry_policy())
-        .build()
-        .unwrap();
+    let client = retrying(&t);
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
     assert!(matches!(
         err,
@@ -776,11 +775,7 @@ async fn never_retried_failures() {
             CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
                 .signed(&keys.payermax_private),
         );
-        let client = builder()
-            .transport(t.clone())
-            .retry(retry_policy())
-            .build()
-            .unwrap();
+        let client = retrying(&t);
         let err = client.call::<Query>(&query("R")).await.unwrap_err();
         assert_eq!(err.kind(), kind, "{err:?}");
         assert_eq!(t.requests().len(), 1, "{kind} was retried");
@@ -1167,11 +1162,7 @@ async fn a_write_is_retried_when_nothing_was_processed() {
         )
         .signed(&keys.payermax_private),
     );
-    let client = builder()
-        .transport(t.clone())
-        .retry(retry_policy())
-        .build()
-        .unwrap();
+    let client = retrying(&t);
     let reply = client.call::<Refund>(&refund("RF-2")).await.unwrap();
     assert_eq!(reply.attempts, 3);
     assert_eq!(t.requests().len(), 3);
@@ -1192,11 +1183,7 @@ async fn a_duplicate_refusal_after_an_earlier_attempt_is_ambiguous() {
     let t = ReplayingTransport::unsigned();
     t.push(CannedReply::gateway("TOO_MANY_REQUEST", "", None).signed(&keys.payermax_private));
     t.push(CannedReply::gateway("ORDER_REPEAT", "dup", None).signed(&keys.payermax_private));
-    let client = builder()
-        .transport(t.clone())
-        .retry(retry_policy())
-        .build()
-        .unwrap();
+    let client = retrying(&t);
     let err = client.call::<Refund>(&refund("RF-3")).await.unwrap_err();
     let outcome = err.ambiguous().expect("ambiguous");
     assert_eq!(outcome.attempts, 2);
@@ -1272,11 +1259,7 @@ async fn a_read_is_retried_after_it_may_have_arrived() {
         CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
             .signed(&keys.payermax_private),
     );
-    let client = builder()
-        .transport(t.clone())
-        .retry(retry_policy())
-        .build()
-        .unwrap();
+    let client = retrying(&t);
     let reply = client.call::<Query>(&query("R")).await.unwrap();
     assert_eq!(reply.attempts, 3);
 }
@@ -1324,11 +1307,7 @@ async fn retry_after_is_honoured_within_the_deadline() {
         CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
             .signed(&keys.payermax_private),
     );
-    let client = builder()
-        .transport(t.clone())
-        .retry(retry_policy())
-        .build()
-        .unwrap();
+    let client = retrying(&t);
     let start = tokio::time::Instant::now();
     let reply = client.call::<Query>(&query("R")).await.unwrap();
     assert_eq!(reply.attempts, 3);
