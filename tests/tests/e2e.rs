@@ -21,7 +21,7 @@ use payermax_types::legacy_refund_notify::{
     LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
 };
 use payermax_types::refund_query::{
-    RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
+    RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
 };
 use payermax_types::{Amount, ResultCode, Timestamp};
 use tokio::sync::mpsc;
@@ -126,10 +126,7 @@ async fn both_operations_with_signatures_verified_both_ways() {
     assert!(q.refund_finish_time.is_some());
 
     match c.send(&query_req("R-missing")).await {
-        Err(Error::Refused { code, signed, .. }) => {
-            assert_eq!(code, ResultCode::OrderNotExist);
-            assert!(signed);
-        }
+        Err(Error::Refused { code, .. }) => assert_eq!(code, ResultCode::OrderNotExist),
         other => panic!("{other:?}"),
     }
 }
@@ -155,8 +152,11 @@ async fn a_wrong_platform_key_is_a_client_signature_error() {
         .payermax_public_key(keys().2.public_key())
         .build()
         .unwrap();
-    match apply(&c, "R-wrong-platform").await {
-        Err(Error::Signature { problem, .. }) => assert_eq!(problem, SignatureProblem::Invalid),
+    // A write: the refund may have been made, so the failure is ambiguous,
+    // the signature error its cause.
+    let e = apply(&c, "R-wrong-platform").await.unwrap_err();
+    match ambiguous_cause(e, "R-wrong-platform") {
+        Error::Signature { problem, .. } => assert_eq!(problem, SignatureProblem::Invalid),
         other => panic!("{other:?}"),
     }
 }
@@ -172,9 +172,12 @@ async fn unsigned_refusals_are_reported_as_unsigned() {
         .unwrap();
     let c = client(&sb);
     match c.send(&query_req("R-none")).await {
-        Err(Error::Refused { code, signed, .. }) => {
-            assert_eq!(code, ResultCode::OrderNotExist);
-            assert!(!signed, "PayerMax-style unsigned refusal");
+        Err(Error::UnsignedRefusal { code, .. }) => {
+            assert_eq!(
+                code,
+                ResultCode::OrderNotExist,
+                "PayerMax-style unsigned refusal"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -210,6 +213,23 @@ async fn with_fault(
     apply(c, refund_id).await
 }
 
+/// The cause of an ambiguous outcome of the refund application `id`.
+fn ambiguous_cause(e: Error, id: &str) -> Error {
+    match e {
+        Error::Ambiguous(outcome) => {
+            assert_eq!(outcome.operation, "refundApply");
+            assert_eq!(outcome.identifier("refundId"), Some(id));
+            assert_eq!(outcome.attempts, 1);
+            assert_eq!(outcome.settled_by.map(|s| s.operation), Some("refundQuery"));
+            outcome.cause
+        }
+        other => panic!("not ambiguous: {other:?}"),
+    }
+}
+
+/// Each fault once, without retries, on the refund application (a write):
+/// every failure after the request may have reached the sandbox is the
+/// ambiguous outcome, with the failure as its cause.
 #[tokio::test]
 async fn every_fault_gives_its_typed_outcome() {
     let sb = sandbox().await;
@@ -219,21 +239,21 @@ async fn every_fault_gives_its_typed_outcome() {
         let e = with_fault(&sb, &c, Fault::Status(status), "R-status")
             .await
             .unwrap_err();
-        assert_eq!(e.status(), Some(status), "{e:?}");
-        assert!(e.is_retryable());
+        let cause = ambiguous_cause(e, "R-status");
+        assert_eq!(cause.status(), Some(status), "{cause:?}");
     }
-    for (fault, code) in [
-        (Fault::TooManyRequest, ResultCode::TooManyRequest),
-        (Fault::SystemError, ResultCode::SystemError),
-    ] {
-        match with_fault(&sb, &c, fault, "R-refused").await {
-            Err(e @ Error::Refused { .. }) => {
-                assert_eq!(e.refusal_code(), Some(&code));
-                assert!(e.is_retryable());
-            }
-            other => panic!("{other:?}"),
+    match with_fault(&sb, &c, Fault::TooManyRequest, "R-refused").await {
+        Err(e @ Error::Refused { .. }) => {
+            assert_eq!(e.refusal_code(), Some(&ResultCode::TooManyRequest));
+            assert!(e.is_retryable());
         }
+        other => panic!("{other:?}"),
     }
+    let e = with_fault(&sb, &c, Fault::SystemError, "R-refused")
+        .await
+        .unwrap_err();
+    let cause = ambiguous_cause(e, "R-refused");
+    assert_eq!(cause.refusal_code(), Some(&ResultCode::SystemError));
     assert!(sb.refunds().is_empty(), "refusing faults have no effect");
 
     // A reply slower than the client's timeout: the client gives up after
@@ -250,7 +270,7 @@ async fn every_fault_gives_its_typed_outcome() {
     )
     .await
     .unwrap_err();
-    assert!(e.is_timeout(), "{e:?}");
+    assert!(ambiguous_cause(e, "R-delay").is_timeout());
     let ok = with_fault(&sb, &c, Fault::Delay(Duration::from_millis(20)), "R-delay")
         .await
         .unwrap();
@@ -260,33 +280,38 @@ async fn every_fault_gives_its_typed_outcome() {
         (Fault::DropConnection, "R-drop"),
         (Fault::TruncatedBody, "R-trunc"),
     ] {
-        match with_fault(&sb, &c, fault.clone(), id).await {
-            Err(e @ Error::Transport { .. }) => assert!(e.is_retryable()),
-            other => panic!("{fault}: {other:?}"),
-        }
+        let e = with_fault(&sb, &c, fault.clone(), id).await.unwrap_err();
+        assert_eq!(ambiguous_cause(e, id).kind(), "transport", "{fault}");
         assert!(sb.refund(id).is_some(), "{fault}: the request took effect");
     }
 
-    match with_fault(&sb, &c, Fault::BadSignature, "R-badsig").await {
-        Err(
-            e @ Error::Signature {
-                problem: SignatureProblem::Invalid,
-                ..
-            },
-        ) => assert!(!e.is_retryable()),
-        other => panic!("{other:?}"),
-    }
-    match with_fault(&sb, &c, Fault::MissingSignature, "R-nosig").await {
-        Err(Error::Signature {
+    let e = with_fault(&sb, &c, Fault::BadSignature, "R-badsig")
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        ambiguous_cause(e, "R-badsig"),
+        Error::Signature {
+            problem: SignatureProblem::Invalid,
+            ..
+        }
+    ));
+    let e = with_fault(&sb, &c, Fault::MissingSignature, "R-nosig")
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        ambiguous_cause(e, "R-nosig"),
+        Error::Signature {
             problem: SignatureProblem::Missing,
             ..
-        }) => {}
-        other => panic!("{other:?}"),
-    }
-    match with_fault(&sb, &c, Fault::OversizedBody(2 * 1024 * 1024), "R-big").await {
-        Err(Error::BodyTooLarge { .. }) => {}
-        other => panic!("{other:?}"),
-    }
+        }
+    ));
+    let e = with_fault(&sb, &c, Fault::OversizedBody(2 * 1024 * 1024), "R-big")
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        ambiguous_cause(e, "R-big"),
+        Error::BodyTooLarge { .. }
+    ));
 
     let extra = with_fault(&sb, &c, Fault::UnknownFields, "R-extra")
         .await
@@ -324,9 +349,10 @@ async fn retries_never_duplicate_a_refund() {
         .build()
         .unwrap();
 
-    // Refused before taking effect, twice, then accepted.
+    // A signed TOO_MANY_REQUEST proves nothing was done: retried, twice,
+    // then accepted.
     sb.add_fault(
-        FaultRule::new(Fault::Status(503))
+        FaultRule::new(Fault::TooManyRequest)
             .on_operation("refundApply")
             .times(2),
     );
@@ -337,30 +363,57 @@ async fn retries_never_duplicate_a_refund() {
     assert_eq!(r.attempts, 3);
     assert_eq!(sb.refunds().len(), 1);
 
-    // Took effect but the reply was lost, then a refusal: the retries reuse
-    // the refundId and find the refund already made.
+    // A 503 (unsigned) proves nothing: the write is not sent again, whatever
+    // the policy; the settling query tells that it never took effect.
+    sb.add_fault(
+        FaultRule::new(Fault::Status(503))
+            .on_operation("refundApply")
+            .times(2),
+    );
+    let e = c.send(&apply_req("R-503")).await.unwrap_err();
+    let Error::Ambiguous(outcome) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(outcome.attempts, 1);
+    match c.settle::<RefundQuery>(&outcome).await {
+        Err(Error::Refused { code, .. }) => assert_eq!(code, ResultCode::OrderNotExist),
+        other => panic!("{other:?}"),
+    }
+    sb.clear_faults();
+
+    // Took effect but the reply was lost: one attempt, ambiguous; settling
+    // finds the refund, made once.
     sb.add_fault(
         FaultRule::new(Fault::DropConnection)
             .on_operation("refundApply")
             .times(1),
     );
-    sb.add_fault(
-        FaultRule::new(Fault::SystemError)
-            .on_operation("refundApply")
-            .times(1),
-    );
-    let r = c
-        .send(&apply_req("R-lost"))
+    let e = c.send(&apply_req("R-lost")).await.unwrap_err();
+    let Error::Ambiguous(outcome) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(outcome.attempts, 1);
+    assert_eq!(outcome.identifier("refundId"), Some("R-lost"));
+    let settled = c
+        .settle::<RefundQuery>(&outcome)
         .await
-        .expect("retried until accepted");
-    assert_eq!(r.attempts, 3);
-    let refunds = sb.refunds();
-    assert_eq!(
-        refunds.iter().filter(|r| r.refund_id == "R-lost").count(),
-        1
+        .expect("the refund exists")
+        .data
+        .expect("data");
+    assert_eq!(settled.out_refund_no.as_deref(), Some("R-lost"));
+    assert!(settled.status.is_some());
+    assert_eq!(sb.refund("R-lost").unwrap().applications, 1);
+    assert_eq!(sb.refunds().len(), 2);
+
+    // Reads are retried as the policy allows: a query whose connection is
+    // dropped twice succeeds on the third attempt.
+    sb.add_fault(
+        FaultRule::new(Fault::DropConnection)
+            .on_operation("refundQuery")
+            .times(2),
     );
-    assert_eq!(sb.refund("R-lost").unwrap().applications, 2);
-    assert_eq!(refunds.len(), 2);
+    let q = c.send(&query_req("R-lost")).await.expect("query retried");
+    assert_eq!(q.attempts, 3);
 
     // A fault outlasting the attempts surfaces the last typed error.
     sb.add_fault(

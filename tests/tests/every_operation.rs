@@ -12,7 +12,7 @@ mod common;
 
 use payermax_http::Error;
 use payermax_http::notification::{acknowledgement, verify_notification};
-use payermax_http::test_util::test_keys;
+use payermax_http::test_util::{CannedReply, ReplayingTransport, test_keys};
 use payermax_sandbox::{OPERATIONS_JSON, STATEFUL_OPERATIONS};
 use payermax_tests::schema_values::minimal;
 use payermax_types::registry::{visit_notifications, visit_operations};
@@ -139,7 +139,7 @@ impl OperationVisitor for Calls {
             }
             // The refund calls are answered from the sandbox's store: an
             // unknown refund is a signed refusal, still a verified reply.
-            Err(Error::Refused { signed: true, .. }) if STATEFUL_OPERATIONS.contains(&O::NAME) => {
+            Err(Error::Refused { .. }) if STATEFUL_OPERATIONS.contains(&O::NAME) => {
                 self.sent.push((info.id, source));
             }
             Err(e) => self
@@ -247,4 +247,123 @@ fn every_notification_is_verified_then_decoded() {
     assert!(n.failures.is_empty(), "{}", n.failures.join("\n"));
     // 16 notifications of the document and the legacy refund notification.
     assert_eq!(n.checked.len(), 17, "{:?}", n.checked);
+}
+
+/// Whether the document leaves the reply's `data` optional (not required,
+/// or nullable), as the sandbox's data file (derived from the spec) says.
+fn data_is_optional(op: &Value) -> bool {
+    let schema = &op["replySchema"];
+    let required = schema["required"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|f| f == "data"));
+    let nullable = schema["properties"]["data"]["type"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|t| t == "null"));
+    !required || nullable
+}
+
+struct DataShapes {
+    runtime: tokio::runtime::Handle,
+    optional: Vec<&'static str>,
+    failures: Vec<String>,
+}
+
+impl OperationVisitor for DataShapes {
+    fn visit<O: Operation>(&mut self, info: &'static OperationInfo) {
+        let keys = test_keys();
+        let op = operation_data(info.id);
+        let (payload, _) = payload(&op, O::API);
+        let Ok(request) = serde_json::from_value::<O::Request>(payload) else {
+            return; // reported by every_operation_through_the_client_to_the_sandbox
+        };
+        let optional = data_is_optional(&op);
+        if optional {
+            self.optional.push(info.id);
+        }
+        let (absent, null) = match O::API {
+            ApiGeneration::LegacyV21 => (
+                r#"{"bizCode":"0000","message":"ok"}"#,
+                r#"{"bizCode":"0000","message":"ok","data":null}"#,
+            ),
+            _ => (
+                r#"{"code":"APPLY_SUCCESS","msg":"Success."}"#,
+                r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":null}"#,
+            ),
+        };
+        for (shape, body) in [("absent", absent), ("null", null)] {
+            let t = ReplayingTransport::unsigned();
+            t.push(CannedReply::json(200, body).signed(&keys.payermax_private));
+            let client = common::builder("http://127.0.0.1:9")
+                .transport(t)
+                .build()
+                .expect("client");
+            let result =
+                tokio::task::block_in_place(|| self.runtime.block_on(client.call::<O>(&request)));
+            match (optional, result) {
+                // Optional data: a success without it decodes, as "no data".
+                (true, Ok(reply)) => {
+                    if serde_json::to_value(&reply.data).unwrap() != Value::Null {
+                        self.failures
+                            .push(format!("{}: data {shape} is not None", info.id));
+                    }
+                }
+                (true, Err(e)) => self
+                    .failures
+                    .push(format!("{}: data {shape} does not decode: {e}", info.id)),
+                // Required data: a decoding error (for a write, the cause of
+                // its ambiguous outcome).
+                (false, Err(e)) => {
+                    let cause = match &e {
+                        Error::Ambiguous(a) => &a.cause,
+                        other => other,
+                    };
+                    if !matches!(cause, Error::Decode { .. }) {
+                        self.failures
+                            .push(format!("{}: data {shape}: {e:?}", info.id));
+                    }
+                }
+                (false, Ok(_)) => self.failures.push(format!(
+                    "{}: data {shape} accepted where the document requires it",
+                    info.id
+                )),
+            }
+        }
+    }
+}
+
+/// A success reply whose `data` is absent or `null` decodes (as `None`) for
+/// every operation whose document leaves `data` optional, and is a decoding
+/// error where the document requires it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_data_absent_or_null_decodes_where_optional() {
+    let mut shapes = DataShapes {
+        runtime: tokio::runtime::Handle::current(),
+        optional: Vec::new(),
+        failures: Vec::new(),
+    };
+    visit_operations(&mut shapes);
+    assert!(shapes.failures.is_empty(), "{}", shapes.failures.join("\n"));
+    shapes.optional.sort_unstable();
+    assert_eq!(
+        shapes.optional,
+        [
+            "apply_ddc",
+            "cancel",
+            "capture",
+            "create_paybylink",
+            "expire_paybylink",
+            "inquire_payment_token",
+            "order_and_pay_auth_direct",
+            "order_and_pay_auth_drop_in",
+            "order_and_pay_direct",
+            "order_and_pay_drop_in",
+            "order_confirm",
+            "order_query",
+            "payment_order_pay",
+            "payment_order_qry",
+            "put_rfi_material_list",
+            "query_paybylink",
+            "refund_query",
+        ]
+    );
 }

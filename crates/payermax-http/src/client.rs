@@ -13,14 +13,16 @@ use http_body::Body;
 use payermax_sign::{PrivateKey, PublicKey, SIGN_HEADER};
 use payermax_types::{
     ApiGeneration, GatewayRequest, LegacyRequest, Operation, OperationRequest, RawGatewayReply,
-    RawLegacyReply, ResultCode, Validate,
+    RawLegacyReply, ResultCode, RetryClass, SettledBy, Validate,
 };
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::config::{BuildError, Clock, Environment, Setting, SystemClock, check_base_url};
-use crate::error::{BoxError, Error, SignatureProblem, excerpt, is_io_timeout};
+use crate::error::{
+    AmbiguousOutcome, BoxError, Error, SignatureProblem, excerpt, is_io_timeout, proves_not_sent,
+};
 use crate::retry::RetryPolicy;
 use crate::transport::{ReadError, RequestBody, Transport, read_capped};
 
@@ -51,6 +53,78 @@ pub struct Reply<T> {
     pub signature_verified: bool,
     /// How many attempts the call took (1 without retries).
     pub attempts: u32,
+    /// Exactly what PayerMax sent: HTTP status, headers and the raw body
+    /// (the bytes the signature was verified over), for logs and audits.
+    pub raw: RawReply,
+}
+
+/// A reply as received: HTTP status, headers and the exact body bytes.
+///
+/// `Debug` shows the `sign` header as `<redacted>` and the body as text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawReply {
+    status: http::StatusCode,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+impl RawReply {
+    pub(crate) fn new(status: http::StatusCode, headers: http::HeaderMap, body: Bytes) -> Self {
+        RawReply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> http::StatusCode {
+        self.status
+    }
+
+    /// Every header, the `sign` header included (its value is marked
+    /// sensitive).
+    pub fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The `sign` header's value, if there was exactly one readable one.
+    pub fn sign(&self) -> Option<&str> {
+        let mut all = self.headers.get_all(SIGN_HEADER).iter();
+        match (all.next(), all.next()) {
+            (Some(v), None) => v.to_str().ok(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for RawReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a http::HeaderMap);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut m = f.debug_map();
+                for (k, v) in self.0 {
+                    if k.as_str().eq_ignore_ascii_case(SIGN_HEADER) || v.is_sensitive() {
+                        m.entry(&k.as_str(), &"<redacted>");
+                    } else {
+                        m.entry(&k.as_str(), &String::from_utf8_lossy(v.as_bytes()));
+                    }
+                }
+                m.finish()
+            }
+        }
+        f.debug_struct("RawReply")
+            .field("status", &self.status.as_u16())
+            .field("headers", &Headers(&self.headers))
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
 }
 
 impl<T> Reply<T> {
@@ -125,6 +199,8 @@ struct Inner {
     transport: Transport,
     request_timeout: Option<Duration>,
     connect_timeout: Duration,
+    /// Whether `transport` is the default one, built with `connect_timeout`.
+    default_transport: bool,
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
@@ -174,6 +250,7 @@ pub struct ClientBuilder {
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
+    allow_insecure_http: bool,
     #[cfg(feature = "bench-hooks")]
     bench_crypto: Option<BenchCrypto>,
 }
@@ -215,6 +292,7 @@ impl Client {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             retry: None,
             accept_unsigned: false,
+            allow_insecure_http: false,
             #[cfg(feature = "bench-hooks")]
             bench_crypto: None,
         }
@@ -298,9 +376,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The default transport's connect timeout (10 s by default). A transport
-    /// error whose chain holds an I/O `TimedOut` is reported as
-    /// [`Error::Timeout`] with this duration.
+    /// The default transport's connect timeout (10 s by default). When the
+    /// default transport's connection times out, the call fails with
+    /// [`Error::Timeout`] with this duration. (It does not apply to a
+    /// [`transport`](Self::transport) of your own: its timeouts are
+    /// [`Error::Transport`] with the transport's error as the source, and
+    /// [`Error::is_timeout`] true.)
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -330,6 +411,20 @@ impl ClientBuilder {
             "payermax client configured to accept unsigned replies: successes will not be authenticated"
         );
         self.accept_unsigned = true;
+        self
+    }
+
+    /// **Dangerous**: accept a plain `http://` base URL whose host is not
+    /// loopback.
+    ///
+    /// Without it, [`build`](Self::build) refuses one
+    /// ([`BuildError::InsecureHttp`]): requests, replies and refusals would
+    /// cross the network unencrypted, readable and alterable by anyone on the
+    /// path (replies stay signature-checked, refusals are not). Loopback
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`) needs no opt-in. Logs a warning
+    /// when used.
+    pub fn danger_allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
         self
     }
 
@@ -369,13 +464,14 @@ impl ClientBuilder {
                 });
             }
         }
-        check_base_url(self.environment.base_url())?;
+        check_base_url(self.environment.base_url(), self.allow_insecure_http)?;
         if self.max_reply_bytes == 0 {
             return Err(BuildError::Invalid {
                 setting: "max_reply_bytes",
                 reason: "must be at least 1",
             });
         }
+        let default_transport_used = self.transport.is_none();
         let transport = match self.transport {
             Some(t) => t,
             None => default_transport(self.connect_timeout)?,
@@ -393,6 +489,7 @@ impl ClientBuilder {
                 transport,
                 request_timeout: self.request_timeout,
                 connect_timeout: self.connect_timeout,
+                default_transport: default_transport_used,
                 max_reply_bytes: self.max_reply_bytes,
                 retry: self.retry,
                 accept_unsigned: self.accept_unsigned,
@@ -496,7 +593,7 @@ impl Client {
         headers: &http::HeaderMap,
         body: Bytes,
     ) -> Result<Reply<O::Response>, Error> {
-        self.verify_and_classify(O::API, headers, body)
+        self.verify_and_classify(O::API, http::StatusCode::OK, headers, body)
             .and_then(decode::<O::Response>)
     }
 }
@@ -510,6 +607,102 @@ struct Prepared {
     api: ApiGeneration,
     uri: String,
     body: BodyTemplate,
+    /// `O::NAME`.
+    operation: &'static str,
+    /// `O::RETRY`.
+    retry: RetryClass,
+    /// `O::SETTLED_BY`.
+    settled_by: Option<SettledBy>,
+    /// Writes only: the merchant's identifiers in the request.
+    identifiers: Vec<(&'static str, String)>,
+}
+
+/// Whether a failed attempt may have reached PayerMax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// Provably not: nothing was written (not built, or no connection).
+    No,
+    /// It may have been, and processed.
+    Maybe,
+}
+
+/// The request fields reported for a write no query settles, when present.
+const REFERENCE_FIELDS: &[&str] = &[
+    "outTradeNo",
+    "outRefundNo",
+    "refundId",
+    "orderId",
+    "requestId",
+    "merchantLinkId",
+    "subscriptionRequestId",
+    "subscriptionNo",
+    "paymentTokenID",
+    "caseId",
+    "rfiNo",
+    "tradeToken",
+    "referenceNo",
+    "userId",
+];
+
+/// The merchant's identifiers in a write's request: the fields its settling
+/// query takes, or else the usual reference fields present.
+fn identifiers<T: serde::Serialize>(
+    request: &T,
+    settled_by: Option<&SettledBy>,
+) -> Vec<(&'static str, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(request) else {
+        return Vec::new();
+    };
+    let fields: Vec<&'static str> = match settled_by {
+        Some(s) => s.by.iter().map(|k| k.request_field).collect(),
+        None => REFERENCE_FIELDS.to_vec(),
+    };
+    fields
+        .into_iter()
+        .filter_map(|f| {
+            let v = match map.get(f)? {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((f, v))
+        })
+        .collect()
+}
+
+/// What to do with a failed attempt of a write.
+enum WriteDecision {
+    /// Nothing was processed: the policy may retry it.
+    MayRetry,
+    /// A definite outcome: return the error as it is.
+    Final,
+    /// It may have been processed: report the ambiguous outcome.
+    Ambiguous,
+}
+
+fn decide_write(err: &Error, sent: Sent, attempt: u32) -> WriteDecision {
+    match err {
+        _ if sent == Sent::No => WriteDecision::MayRetry,
+        // Nothing was sent for these.
+        Error::Validation(_)
+        | Error::MissingSetting { .. }
+        | Error::Encode { .. }
+        | Error::Sign(_) => WriteDecision::Final,
+        // A signed refusal is PayerMax's word: rate limiting proves nothing
+        // was processed; a duplicate number after an earlier attempt means
+        // that attempt was (or may have been) processed; SYSTEM_ERROR says
+        // nothing about what was done.
+        Error::Refused { code, .. } => match code {
+            ResultCode::TooManyRequest => WriteDecision::MayRetry,
+            ResultCode::OrderRepeat if attempt > 1 => WriteDecision::Ambiguous,
+            ResultCode::SystemError => WriteDecision::Ambiguous,
+            _ => WriteDecision::Final,
+        },
+        // Timeouts, connections lost after sending, 5xx and every other
+        // non-2xx status, unsigned refusals, bad or missing signatures,
+        // unreadable or oversized replies.
+        _ => WriteDecision::Ambiguous,
+    }
 }
 
 enum BodyTemplate {
@@ -532,7 +725,7 @@ struct Accepted {
     code: ResultCode,
     message: String,
     data: Option<Box<RawValue>>,
-    raw: Bytes,
+    raw: RawReply,
     verified: bool,
     attempts: u32,
 }
@@ -544,12 +737,20 @@ impl Client {
     ///
     /// # Signature rule
     /// A reply carrying `sign` is always verified; a bad signature is
-    /// [`Error::Signature`] whatever the reply says. A reply without `sign`
-    /// is accepted only as a refusal, reported as
-    /// [`Error::Refused`] with `signed: false` (PayerMax leaves error replies
-    /// unsigned); an unsigned success is [`Error::Signature`] with
-    /// [`SignatureProblem::Missing`] unless the client was built with
-    /// [`ClientBuilder::danger_accept_unsigned_replies`].
+    /// [`Error::Signature`] whatever the reply says. A signed refusal is
+    /// [`Error::Refused`]; a reply without `sign` is read only as a refusal,
+    /// reported as [`Error::UnsignedRefusal`] (PayerMax leaves error replies
+    /// unsigned; it proves nothing); an unsigned success is
+    /// [`Error::Signature`] with [`SignatureProblem::Missing`] unless the
+    /// client was built with [`ClientBuilder::danger_accept_unsigned_replies`].
+    ///
+    /// # Writes
+    /// An operation whose `RETRY` is [`RetryClass::Write`] is never sent
+    /// again after a failure where it may have reached PayerMax, whatever
+    /// the [`RetryPolicy`]: such a failure is [`Error::Ambiguous`], naming
+    /// the query that settles it ([`Client::settle`]). Only failures that
+    /// prove nothing was processed (no connection or TLS handshake, a signed
+    /// `TOO_MANY_REQUEST`) are retried for writes.
     ///
     /// A reply with a non-2xx HTTP status is [`Error::Status`] whatever its
     /// body says; its signature is not looked at.
@@ -621,6 +822,60 @@ impl Client {
         self.call::<R::Operation>(request)
     }
 
+    /// Settles an ambiguous outcome ([`Error::Ambiguous`]): runs the query
+    /// `Q` that the write names (`Operation::SETTLED_BY`) with the write's
+    /// own identifiers, and returns its reply. The reply says what became of
+    /// the write (for a refund: `refundQuery`'s status, or a refusal such as
+    /// `ORDER_NOT_EXIST` when PayerMax never received it).
+    ///
+    /// `Q` must be the write's settling query, otherwise
+    /// [`Error::NotTheSettlingQuery`]. The query is a read: the client's
+    /// retry policy applies to it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: payermax_http::Client, refund: payermax_types::refund::RefundRequest) -> Result<(), payermax_http::Error> {
+    /// use payermax_http::Error;
+    /// use payermax_types::refund_query::RefundQuery;
+    ///
+    /// match client.send(&refund).await {
+    ///     Ok(reply) => println!("accepted: {:?}", reply.data),
+    ///     Err(Error::Ambiguous(outcome)) => {
+    ///         // Never refund again under a new number: ask what happened.
+    ///         let settled = client.settle::<RefundQuery>(&outcome).await?;
+    ///         println!("refund status: {:?}", settled.data.and_then(|d| d.status));
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn settle<Q: Operation>(
+        &self,
+        outcome: &AmbiguousOutcome,
+    ) -> impl Future<Output = Result<Reply<Q::Response>, Error>> + Send + use<Q> {
+        let request = match outcome.settled_by {
+            Some(s) if s.operation == Q::NAME && s.path == Q::PATH => {
+                let mut data = serde_json::Map::new();
+                for key in s.by {
+                    if let Some(v) = outcome.identifier(key.request_field) {
+                        data.insert(
+                            key.query_field.to_owned(),
+                            serde_json::Value::String(v.to_owned()),
+                        );
+                    }
+                }
+                serde_json::from_value::<Q::Request>(serde_json::Value::Object(data))
+                    .map_err(|e| Error::Encode { source: e.into() })
+            }
+            _ => Err(Error::NotTheSettlingQuery {
+                operation: outcome.operation,
+                expected: outcome.settled_by.map(|s| s.operation),
+                given: Q::NAME,
+            }),
+        };
+        let call = request.map(|r| self.call::<Q>(&r));
+        async move { call?.await }
+    }
+
     fn prepare<O: Operation>(&self, request: &O::Request) -> Result<Prepared, Error> {
         request.validate()?;
         let inner = &self.inner;
@@ -661,10 +916,18 @@ impl Client {
                 }
             }
         };
+        let identifiers = match O::RETRY {
+            RetryClass::Read => Vec::new(),
+            _ => identifiers(request, O::SETTLED_BY.as_ref()),
+        };
         Ok(Prepared {
             api: O::API,
             uri: format!("{}{}", inner.environment.base_url(), O::PATH),
             body,
+            operation: O::NAME,
+            retry: O::RETRY,
+            settled_by: O::SETTLED_BY,
+            identifiers,
         })
     }
 
@@ -696,24 +959,48 @@ impl Client {
                 "outcome",
                 match &result {
                     Ok(_) => "ok",
-                    Err(e) => e.kind(),
+                    Err((e, _)) => e.kind(),
                 },
             );
             tracing::Span::current().record("attempts", attempt);
-            let err = match result {
+            let (err, sent) = match result {
                 Ok(mut accepted) => {
                     accepted.attempts = attempt;
                     return Ok(accepted);
                 }
                 Err(e) => e,
             };
+            if p.retry != RetryClass::Read {
+                match decide_write(&err, sent, attempt) {
+                    WriteDecision::MayRetry => {}
+                    WriteDecision::Final => return Err(err),
+                    WriteDecision::Ambiguous => {
+                        tracing::warn!(
+                            attempt,
+                            error = err.kind(),
+                            "payermax write failed with an unknown outcome; not sending it again"
+                        );
+                        return Err(Error::Ambiguous(Box::new(AmbiguousOutcome {
+                            operation: p.operation,
+                            identifiers: p.identifiers.clone(),
+                            settled_by: p.settled_by,
+                            attempts: attempt,
+                            cause: err,
+                        })));
+                    }
+                }
+            }
             let Some(policy) = &inner.retry else {
                 return Err(err);
             };
             if !err.is_retryable() || attempt >= max_attempts {
                 return Err(err);
             }
-            let wait = policy.wait(attempt);
+            // A `Retry-After` (429, 503) is honoured: never sooner, and not
+            // at all past the deadline.
+            let wait = policy
+                .wait(attempt)
+                .max(err.retry_after().unwrap_or_default());
             if let Some(deadline) = deadline
                 && Instant::now() + wait >= deadline
             {
@@ -731,17 +1018,25 @@ impl Client {
     }
 
     /// One attempt: stamp, sign, send, read, verify, classify.
-    async fn attempt(&self, p: &Prepared, timeout: Option<Duration>) -> Result<Accepted, Error> {
+    async fn attempt(
+        &self,
+        p: &Prepared,
+        timeout: Option<Duration>,
+    ) -> Result<Accepted, (Error, Sent)> {
         let inner = &self.inner;
-        let request = self.build_request(p)?;
+        let request = self.build_request(p).map_err(|e| (e, Sent::No))?;
         tracing::debug!(uri = %p.uri, "sending");
+        let maybe = |e| (e, Sent::Maybe);
 
         let exchange = async {
-            let response = inner
-                .transport
-                .send(request)
-                .await
-                .map_err(|e| self.transport_error(e))?;
+            let response = inner.transport.send(request).await.map_err(|e| {
+                let sent = if proves_not_sent(&*e) {
+                    Sent::No
+                } else {
+                    Sent::Maybe
+                };
+                (self.transport_error(e), sent)
+            })?;
             let (parts, body) = response.into_parts();
             let content_length = parts
                 .headers
@@ -755,23 +1050,26 @@ impl Client {
                         limit: inner.max_reply_bytes,
                     },
                     ReadError::Transport(e) => self.transport_error(e),
-                })?;
-            Ok::<_, Error>((parts, bytes))
+                })
+                .map_err(maybe)?;
+            Ok::<_, (Error, Sent)>((parts, bytes))
         };
         let (parts, bytes) = match timeout {
             Some(after) => tokio::time::timeout(after, exchange)
                 .await
-                .map_err(|_| Error::Timeout { after })??,
+                .map_err(|_| maybe(Error::Timeout { after }))??,
             None => exchange.await?,
         };
         tracing::Span::current().record("status", parts.status.as_u16());
         if !parts.status.is_success() {
-            return Err(Error::Status {
+            return Err(maybe(Error::Status {
                 status: parts.status.as_u16(),
                 body: excerpt(&bytes),
-            });
+                retry_after: retry_after(&parts.headers),
+            }));
         }
-        self.verify_and_classify(p.api, &parts.headers, bytes)
+        self.verify_and_classify(p.api, parts.status, &parts.headers, bytes)
+            .map_err(maybe)
     }
 
     /// Stamps the envelope, serializes it and signs those exact bytes.
@@ -815,7 +1113,9 @@ impl Client {
     }
 
     fn transport_error(&self, e: BoxError) -> Error {
-        if is_io_timeout(&*e) {
+        // Only the default transport's connect timeout is known to be
+        // `connect_timeout`; any other transport's timeout keeps its own error.
+        if self.inner.default_transport && is_io_timeout(&*e) && proves_not_sent(&*e) {
             Error::Timeout {
                 after: self.inner.connect_timeout,
             }
@@ -827,6 +1127,7 @@ impl Client {
     fn verify_and_classify(
         &self,
         api: ApiGeneration,
+        status: http::StatusCode,
         headers: &http::HeaderMap,
         raw: Bytes,
     ) -> Result<Accepted, Error> {
@@ -866,11 +1167,19 @@ impl Client {
                 (r.is_success(), r.code, r.msg, r.data)
             }
         };
+        let mut kept = headers.clone();
+        if let http::header::Entry::Occupied(mut e) = kept.entry(SIGN_HEADER) {
+            for v in e.iter_mut() {
+                v.set_sensitive(true);
+            }
+        }
+        let reply = RawReply::new(status, kept, raw);
         if !success {
-            return Err(Error::Refused {
-                code,
-                message,
-                signed: verified,
+            let raw = Box::new(reply);
+            return Err(if verified {
+                Error::Refused { code, message, raw }
+            } else {
+                Error::UnsignedRefusal { code, message, raw }
             });
         }
         if !verified {
@@ -886,18 +1195,33 @@ impl Client {
             code,
             message,
             data,
-            raw,
+            raw: reply,
             verified,
             attempts: 0,
         })
     }
 }
 
+/// `Retry-After` as a number of seconds (an HTTP-date is not read: the
+/// policy's backoff applies then). Capped at one day.
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs = v.parse::<u64>().unwrap_or(u64::MAX).min(86_400);
+    Some(Duration::from_secs(secs))
+}
+
 fn decode<T: serde::de::DeserializeOwned>(a: Accepted) -> Result<Reply<T>, Error> {
     let json = a.data.as_deref().map_or("null", RawValue::get);
     let data = serde_json::from_str(json).map_err(|source| Error::Decode {
         source,
-        body: excerpt(&a.raw),
+        body: excerpt(a.raw.body()),
     })?;
     Ok(Reply {
         data,
@@ -905,5 +1229,6 @@ fn decode<T: serde::de::DeserializeOwned>(a: Accepted) -> Result<Reply<T>, Error
         message: a.message,
         signature_verified: a.verified,
         attempts: a.attempts,
+        raw: a.raw,
     })
 }

@@ -14,7 +14,10 @@ pub enum Environment {
     /// PayerMax's production environment, `https://pay-gate.payermax.com`.
     Production,
     /// Any other base URL (scheme and authority, optionally a path prefix),
-    /// e.g. a local sandbox at `http://127.0.0.1:8080`. Plain `http://` is allowed.
+    /// e.g. a local sandbox at `http://127.0.0.1:8080`. Plain `http://` is
+    /// accepted only to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`)
+    /// unless the builder opts in with
+    /// [`danger_allow_insecure_http`](crate::ClientBuilder::danger_allow_insecure_http).
     Custom(String),
 }
 
@@ -111,6 +114,17 @@ pub enum BuildError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// Plain `http://` to a host that is not loopback: requests, replies and
+    /// refusals would travel unencrypted and unauthenticated by TLS. Use
+    /// `https://`, or opt in with
+    /// [`danger_allow_insecure_http`](crate::ClientBuilder::danger_allow_insecure_http).
+    #[error(
+        "refusing plain http:// to {host:?}, which is not loopback (use https://, or danger_allow_insecure_http)"
+    )]
+    InsecureHttp {
+        /// The host named in the base URL.
+        host: String,
+    },
     /// A setting has a value that cannot be used.
     #[error("invalid value for {setting}: {reason}")]
     Invalid {
@@ -124,7 +138,17 @@ pub enum BuildError {
     Transport(#[source] crate::BoxError),
 }
 
-pub(crate) fn check_base_url(url: &str) -> Result<(), BuildError> {
+/// Whether `host` (as in a URI authority) is a loopback host.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+pub(crate) fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<(), BuildError> {
     let bad = |reason| {
         Err(BuildError::InvalidBaseUrl {
             url: url.to_owned(),
@@ -144,6 +168,18 @@ pub(crate) fn check_base_url(url: &str) -> Result<(), BuildError> {
     }
     if uri.query().is_some() {
         return bad("a base URL cannot have a query");
+    }
+    let host = uri.host().unwrap_or_default();
+    if uri.scheme_str() == Some("http") && !is_loopback_host(host) {
+        if !allow_insecure_http {
+            return Err(BuildError::InsecureHttp {
+                host: host.to_owned(),
+            });
+        }
+        tracing::warn!(
+            host,
+            "payermax client sending plain http:// to a host that is not loopback (danger_allow_insecure_http)"
+        );
     }
     Ok(())
 }

@@ -11,7 +11,9 @@
 //!
 //! * [`Client`] / [`ClientBuilder`]: configuration; the environment is always
 //!   named by the caller ([`Environment`]).
-//! * [`Error`]: one variant per outcome, with [`Error::is_retryable`].
+//! * [`Error`]: one variant per outcome, with [`Error::is_retryable`];
+//!   [`Error::Ambiguous`] for a write whose outcome is unknown, settled by
+//!   [`Client::settle`].
 //! * [`RetryPolicy`]: opt-in retries with backoff, jitter and a deadline.
 //! * [`notification`]: verifying notifications PayerMax sends to the merchant.
 //! * [`test_util`] (feature `test-util`): capturing and replaying transports.
@@ -35,7 +37,10 @@
 //! });
 //! match client.send(&request).await {
 //!     Ok(reply) => println!("refund status: {:?}", reply.data.and_then(|d| d.status)),
+//!     // Only a signed refusal is PayerMax's word.
 //!     Err(Error::Refused { code, message, .. }) => println!("refused: {code} {message}"),
+//!     // An unsigned one proves nothing: anyone on the path could send it.
+//!     Err(e @ Error::UnsignedRefusal { .. }) => return Err(e.into()),
 //!     Err(e) => return Err(e.into()),
 //! }
 //! # Ok(()) }
@@ -48,7 +53,8 @@
 //! [`ClientBuilder::transport`]. Without one, the `hyper` feature's
 //! [`HyperTransport`] is used: hyper 1 with hyper-util's pooled client and
 //! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, plus the system's with
-//! `native-roots`); `http://` works for local sandboxes.
+//! `native-roots`); plain `http://` works for a local sandbox on loopback (any
+//! other host needs [`ClientBuilder::danger_allow_insecure_http`]).
 //!
 //! # Features
 //! * `hyper` (default): the default transport. It always uses rustls's
@@ -85,10 +91,10 @@ mod transport;
 pub use client::BenchCrypto;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES,
-    DEFAULT_REQUEST_TIMEOUT, Reply,
+    DEFAULT_REQUEST_TIMEOUT, RawReply, Reply,
 };
 pub use config::{BuildError, Clock, Environment, Setting, SystemClock};
-pub use error::{BODY_EXCERPT_LIMIT, BoxError, Error, SignatureProblem};
+pub use error::{AmbiguousOutcome, BODY_EXCERPT_LIMIT, BoxError, Error, NotSent, SignatureProblem};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::HyperTransport;
 pub use notification::{NotificationError, verify_notification};

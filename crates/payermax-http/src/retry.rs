@@ -5,11 +5,17 @@ use std::time::Duration;
 /// When and how often to try a call again. Off unless given to
 /// [`crate::ClientBuilder::retry`].
 ///
-/// Only errors for which [`crate::Error::is_retryable`] is true are retried:
-/// transport failures, timeouts, HTTP 5xx and 429, and the refusals
-/// `SYSTEM_ERROR` and `TOO_MANY_REQUEST`. Every attempt sends the same
-/// payload (so the same merchant refund number: PayerMax deduplicates on it)
-/// with a fresh `requestTime` and signature.
+/// For a **read** (`Operation::RETRY` is `RetryClass::Read`), errors for
+/// which [`crate::Error::is_retryable`] is true are retried: transport
+/// failures, timeouts, HTTP 5xx and 429, and the refusals `SYSTEM_ERROR` and
+/// `TOO_MANY_REQUEST`. A **write** is retried only after a failure proving
+/// nothing was processed (no connection or TLS handshake, a signed
+/// `TOO_MANY_REQUEST`); any other failure of a write is
+/// [`crate::Error::Ambiguous`], never re-sent, whatever this policy says.
+/// Every attempt sends the same payload with a fresh `requestTime` and
+/// signature. A `Retry-After` of a number of seconds on a 429 or 503 makes
+/// the wait at least that long; a retry that would start past the deadline
+/// is not made.
 ///
 /// The wait before retry `n` (1-based) is `min(max_backoff, initial_backoff × 2^(n-1))`,
 /// with jitter drawn uniformly from its upper half. No attempt starts, and

@@ -93,6 +93,7 @@ enum Canned {
     },
     Fail(String),
     Hang,
+    NotSent(String),
 }
 
 /// One canned answer.
@@ -133,6 +134,12 @@ impl CannedReply {
         CannedReply(Canned::Fail(message.into()))
     }
 
+    /// The transport fails with this message wrapped in [`crate::NotSent`]:
+    /// it declares that nothing was sent (a refused connection, say).
+    pub fn not_sent(message: impl Into<String>) -> Self {
+        CannedReply(Canned::NotSent(message.into()))
+    }
+
     /// The transport never answers (pair with a timeout and Tokio's paused time).
     pub fn hang() -> Self {
         CannedReply(Canned::Hang)
@@ -171,6 +178,9 @@ impl CannedReply {
                     Ok(b.body(Full::new(body))?)
                 }
                 Canned::Fail(msg) => Err(BoxError::from(msg)),
+                Canned::NotSent(msg) => {
+                    Err(Box::new(crate::NotSent(BoxError::from(msg))) as BoxError)
+                }
                 Canned::Hang => std::future::pending().await,
             }
         })

@@ -143,10 +143,7 @@ async fn server_side_refusal_when_signed_with_the_wrong_key() {
         .build()
         .unwrap();
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Refused { signed: false, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::UnsignedRefusal { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -173,7 +170,7 @@ async fn timeout_status_cap_signature_and_refused_connection() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Status { status: 503, body } if body == "maintenance"),
+        matches!(&err, Error::Status { status: 503, body, .. } if body == "maintenance"),
         "{err:?}"
     );
     let err = client(format!("http://{addr}/unsigned"))

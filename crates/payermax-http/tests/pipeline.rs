@@ -94,18 +94,20 @@ fn builder_names_missing_settings() {
     assert!(keyed().app_id("a").merchant_no("m").build().is_ok());
 }
 
+/// A complete builder for the base URL `url`.
+fn custom(url: &str) -> payermax_http::ClientBuilder {
+    let keys = test_keys();
+    Client::builder(Environment::Custom(url.into()))
+        .app_id("a")
+        .merchant_no("m")
+        .private_key(keys.merchant_private.clone())
+        .payermax_public_key(keys.payermax_public.clone())
+        .transport(ReplayingTransport::unsigned())
+}
+
 #[test]
 fn builder_checks_base_url_and_environments() {
-    let keys = test_keys();
-    let build = |url: &str| {
-        Client::builder(Environment::Custom(url.into()))
-            .app_id("a")
-            .merchant_no("m")
-            .private_key(keys.merchant_private.clone())
-            .payermax_public_key(keys.payermax_public.clone())
-            .transport(ReplayingTransport::unsigned())
-            .build()
-    };
+    let build = |url: &str| custom(url).build();
     for bad in [
         "127.0.0.1:8080",
         "ftp://x",
@@ -119,8 +121,43 @@ fn builder_checks_base_url_and_environments() {
             "{bad}: {err}"
         );
     }
-    for good in ["http://127.0.0.1:8080", "https://sandbox.example/prefix/"] {
+    for good in [
+        "http://127.0.0.1:8080",
+        "http://127.3.4.5",
+        "http://localhost:8080",
+        "http://LOCALHOST",
+        "http://[::1]:8080",
+        "https://sandbox.example/prefix/",
+        "https://10.0.0.1",
+    ] {
         assert!(build(good).is_ok(), "{good}");
+    }
+}
+
+#[test]
+fn plain_http_to_a_host_that_is_not_loopback_needs_the_danger_opt_in() {
+    let builder = custom;
+    for insecure in [
+        "http://sandbox.example",
+        "http://pay-gate.payermax.com",
+        "http://10.0.0.1:8080/prefix",
+        "http://[2001:db8::1]",
+        "http://localhost.evil.example",
+        "http://128.0.0.1",
+    ] {
+        let err = builder(insecure).build().unwrap_err();
+        assert!(
+            matches!(&err, BuildError::InsecureHttp { host } if insecure.contains(host.as_str())),
+            "{insecure}: {err:?}"
+        );
+        assert!(err.to_string().contains("danger_allow_insecure_http"));
+        assert!(
+            builder(insecure)
+                .danger_allow_insecure_http()
+                .build()
+                .is_ok(),
+            "{insecure}"
+        );
     }
     assert_eq!(
         Environment::Uat.base_url(),
@@ -212,14 +249,16 @@ async fn legacy_call_is_flat_and_uses_biz_code() {
     t.push(CannedReply::legacy("0001", "refund amount mismatch", None));
     let err = client.call::<LegacyApply>(&req).await.unwrap_err();
     match err {
-        Error::Refused {
-            code,
-            message,
-            signed,
-        } => {
+        Error::Refused { code, message, raw } => {
+            assert_eq!(raw.status(), 200);
+            assert!(raw.sign().is_some());
+            assert!(
+                std::str::from_utf8(raw.body())
+                    .unwrap()
+                    .contains("refund amount mismatch")
+            );
             assert_eq!(code, ResultCode::Unknown("0001".into()));
             assert_eq!(message, "refund amount mismatch");
-            assert!(signed);
         }
         other => panic!("{other:?}"),
     }
@@ -338,10 +377,14 @@ async fn io_timeout_from_transport_is_a_timeout() {
         .build()
         .unwrap();
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    // The client does not know how long a custom transport waited: it does
+    // not claim the (default transport's) connect timeout, it reports the
+    // transport's own error, which is a timeout.
     assert!(
-        matches!(err, Error::Timeout { after } if after == Duration::from_secs(3)),
+        matches!(&err, Error::Transport { source } if source.to_string() == "connect timed out"),
         "{err:?}"
     );
+    assert!(err.is_timeout() && err.is_retryable());
 }
 
 #[tokio::test(start_paused = true)]
@@ -373,7 +416,7 @@ async fn non_2xx_status_keeps_a_bounded_body_copy() {
         .await
         .unwrap_err();
     match &err {
-        Error::Status { status, body } => {
+        Error::Status { status, body, .. } => {
             assert_eq!(*status, 502);
             assert!(body.starts_with("<html>xxx"));
             assert_eq!(body.len(), payermax_http::BODY_EXCERPT_LIMIT);
@@ -388,7 +431,7 @@ async fn non_2xx_status_keeps_a_bounded_body_copy() {
         .call::<Query>(&query("R"))
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::Status { status: 400, body } if body == "bad"));
+    assert!(matches!(&err, Error::Status { status: 400, body, .. } if body == "bad"));
     assert!(!err.is_retryable());
     t.push(CannedReply::json(429, ""));
     let err = client_with(&t)
@@ -550,21 +593,22 @@ async fn signature_rule() {
     // Unsigned refusal: reported, marked unauthenticated.
     t.push(refusal());
     match client.call::<Query>(&query("R")).await.unwrap_err() {
-        Error::Refused {
-            code,
-            message,
-            signed,
-        } => {
+        Error::UnsignedRefusal { code, message, raw } => {
+            assert_eq!(raw.sign(), None);
+            assert!(
+                std::str::from_utf8(raw.body())
+                    .unwrap()
+                    .contains("no such refund")
+            );
             assert_eq!(code, ResultCode::OrderNotExist);
             assert_eq!(message, "no such refund");
-            assert!(!signed);
         }
         other => panic!("{other:?}"),
     }
     // Signed refusal: signed.
     t.push(refusal().signed(&keys.payermax_private));
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
-    assert!(matches!(err, Error::Refused { signed: true, .. }));
+    assert!(matches!(err, Error::Refused { .. }));
     assert_eq!(err.refusal_code(), Some(&ResultCode::OrderNotExist));
     assert!(!err.is_retryable());
     // Badly signed refusal: a signature error, not a refusal.
@@ -584,7 +628,7 @@ async fn signature_rule() {
     ));
     assert!(matches!(
         client.call::<Query>(&query("R")).await.unwrap_err(),
-        Error::Refused {
+        Error::UnsignedRefusal {
             code: ResultCode::ParamsInvalid,
             ..
         }
@@ -620,6 +664,15 @@ async fn danger_accept_unsigned_replies() {
 }
 
 // ---------------------------------------------------------------- retries
+
+/// A client on `t` with [`retry_policy`].
+fn retrying(t: &ReplayingTransport) -> Client {
+    builder()
+        .transport(t.clone())
+        .retry(retry_policy())
+        .build()
+        .unwrap()
+}
 
 fn retry_policy() -> RetryPolicy {
     RetryPolicy::new()
@@ -675,11 +728,7 @@ async fn retries_give_up_after_max_attempts_with_last_error() {
         t.push(CannedReply::gateway("TOO_MANY_REQUEST", "slow down", None));
     }
     t.push(CannedReply::json(429, "x"));
-    let client = builder()
-        .transport(t.clone())
-        .retry(retry_policy())
-        .build()
-        .unwrap();
+    let client = retrying(&t);
     let err = client.call::<Query>(&query("R")).await.unwrap_err();
     assert!(matches!(
         err,
@@ -705,7 +754,14 @@ async fn never_retried_failures() {
                 .signed(&keys.merchant_private),
             "signature",
         ),
-        (CannedReply::gateway("PARAMS_INVALID", "", None), "refused"),
+        (
+            CannedReply::gateway("PARAMS_INVALID", "", None),
+            "unsigned_refusal",
+        ),
+        (
+            CannedReply::gateway("PARAMS_INVALID", "", None).signed(&keys.payermax_private),
+            "refused",
+        ),
         (
             CannedReply::json(200, "nope").signed(&keys.payermax_private),
             "decode",
@@ -719,11 +775,7 @@ async fn never_retried_failures() {
             CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
                 .signed(&keys.payermax_private),
         );
-        let client = builder()
-            .transport(t.clone())
-            .retry(retry_policy())
-            .build()
-            .unwrap();
+        let client = retrying(&t);
         let err = client.call::<Query>(&query("R")).await.unwrap_err();
         assert_eq!(err.kind(), kind, "{err:?}");
         assert_eq!(t.requests().len(), 1, "{kind} was retried");
@@ -1022,4 +1074,261 @@ mod hostile {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- writes
+
+/// A write that may have reached PayerMax is sent once, whatever the policy,
+/// and reported as ambiguous with its identifiers and settling query.
+#[tokio::test(start_paused = true)]
+async fn a_write_is_never_resent_after_it_may_have_arrived() {
+    let keys = test_keys();
+    let cases: Vec<(CannedReply, &str)> = vec![
+        (
+            CannedReply::transport_error("connection closed"),
+            "transport",
+        ),
+        (CannedReply::hang(), "timeout"),
+        (CannedReply::json(503, "unavailable"), "status"),
+        (CannedReply::json(429, "slow down"), "status"),
+        (CannedReply::json(400, "bad"), "status"),
+        (
+            CannedReply::gateway("SYSTEM_ERROR", "", None).signed(&keys.payermax_private),
+            "refused",
+        ),
+        (
+            CannedReply::gateway("TOO_MANY_REQUEST", "forged", None),
+            "unsigned_refusal",
+        ),
+        (
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(json!({}))),
+            "signature",
+        ),
+        (
+            CannedReply::json(200, "garbage").signed(&keys.payermax_private),
+            "decode",
+        ),
+    ];
+    for (reply, cause) in cases {
+        let t = ReplayingTransport::unsigned();
+        t.push(reply);
+        t.push_raw(
+            CannedReply::gateway("APPLY_SUCCESS", "", Some(json!({})))
+                .signed(&keys.payermax_private),
+        );
+        let client = builder()
+            .transport(t.clone())
+            .request_timeout(Some(Duration::from_secs(5)))
+            .retry(retry_policy())
+            .build()
+            .unwrap();
+        let err = client.call::<Refund>(&refund("RF-1")).await.unwrap_err();
+        assert_eq!(t.requests().len(), 1, "{cause}: a write was sent again");
+        assert!(!err.is_retryable());
+        assert_eq!(err.kind(), "ambiguous", "{err:?}");
+        let Error::Ambiguous(outcome) = err else {
+            unreachable!()
+        };
+        assert_eq!(outcome.cause.kind(), cause, "{outcome:?}");
+        assert_eq!(outcome.operation, "refund");
+        assert_eq!(
+            outcome.identifiers,
+            vec![("outRefundNo", "RF-1".to_owned())]
+        );
+        assert_eq!(outcome.identifier("outRefundNo"), Some("RF-1"));
+        assert_eq!(outcome.attempts, 1);
+        assert_eq!(outcome.settled_by.map(|s| s.operation), Some("refundQuery"));
+        let text = outcome.to_string();
+        assert!(
+            text.contains("refund") && text.contains("RF-1") && text.contains("refundQuery"),
+            "{text}"
+        );
+    }
+}
+
+/// Failures that prove nothing was processed are retried for writes too:
+/// no connection, and a signed `TOO_MANY_REQUEST`.
+#[tokio::test(start_paused = true)]
+async fn a_write_is_retried_when_nothing_was_processed() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::not_sent("connection refused"));
+    t.push(CannedReply::gateway("TOO_MANY_REQUEST", "", None).signed(&keys.payermax_private));
+    t.push(
+        CannedReply::gateway(
+            "APPLY_SUCCESS",
+            "",
+            Some(json!({"status": "REFUND_PENDING"})),
+        )
+        .signed(&keys.payermax_private),
+    );
+    let client = retrying(&t);
+    let reply = client.call::<Refund>(&refund("RF-2")).await.unwrap();
+    assert_eq!(reply.attempts, 3);
+    assert_eq!(t.requests().len(), 3);
+
+    // Without a policy, a write that was not sent is the plain error.
+    t.push(CannedReply::not_sent("connection refused"));
+    let client = builder().transport(t.clone()).build().unwrap();
+    let err = client.call::<Refund>(&refund("RF-2")).await.unwrap_err();
+    assert_eq!(err.kind(), "transport");
+}
+
+/// A duplicate-number refusal after an earlier attempt of the same call
+/// means the earlier attempt may have been processed: ambiguous, never a
+/// plain refusal. On the first attempt it is the merchant's own duplicate.
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_refusal_after_an_earlier_attempt_is_ambiguous() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::gateway("TOO_MANY_REQUEST", "", None).signed(&keys.payermax_private));
+    t.push(CannedReply::gateway("ORDER_REPEAT", "dup", None).signed(&keys.payermax_private));
+    let client = retrying(&t);
+    let err = client.call::<Refund>(&refund("RF-3")).await.unwrap_err();
+    let outcome = err.ambiguous().expect("ambiguous");
+    assert_eq!(outcome.attempts, 2);
+    assert!(matches!(
+        outcome.cause,
+        Error::Refused {
+            code: ResultCode::OrderRepeat,
+            ..
+        }
+    ));
+
+    t.push(CannedReply::gateway("ORDER_REPEAT", "dup", None).signed(&keys.payermax_private));
+    let err = client.call::<Refund>(&refund("RF-3")).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Refused {
+            code: ResultCode::OrderRepeat,
+            ..
+        }
+    ));
+}
+
+/// `Client::settle` runs the settling query with the write's identifiers;
+/// another query is refused without sending anything.
+#[tokio::test(start_paused = true)]
+async fn settle_runs_the_settling_query() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::transport_error("connection closed"));
+    t.push(
+        CannedReply::gateway(
+            "APPLY_SUCCESS",
+            "",
+            Some(json!({"outRefundNo": "RF-4", "status": "REFUND_SUCCESS"})),
+        )
+        .signed(&keys.payermax_private),
+    );
+    let client = builder().transport(t.clone()).build().unwrap();
+    let err = client.call::<Refund>(&refund("RF-4")).await.unwrap_err();
+    let Error::Ambiguous(outcome) = err else {
+        panic!("{err:?}")
+    };
+    let settled = client.settle::<Query>(&outcome).await.unwrap();
+    assert_eq!(settled.data.status, "REFUND_SUCCESS");
+    let sent = t.requests();
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1].uri.path().ends_with("/refundQuery"));
+    assert_eq!(
+        sent[1].json().unwrap()["data"],
+        json!({"outRefundNo": "RF-4"})
+    );
+
+    let err = client.settle::<Refund>(&outcome).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::NotTheSettlingQuery {
+            operation: "refund",
+            expected: Some("refundQuery"),
+            given: "refund"
+        }
+    ));
+    assert_eq!(t.requests().len(), 2);
+}
+
+/// Reads keep the policy's retries.
+#[tokio::test(start_paused = true)]
+async fn a_read_is_retried_after_it_may_have_arrived() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::transport_error("connection closed"));
+    t.push(CannedReply::json(503, "unavailable"));
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.payermax_private),
+    );
+    let client = retrying(&t);
+    let reply = client.call::<Query>(&query("R")).await.unwrap();
+    assert_eq!(reply.attempts, 3);
+}
+
+/// The reply as PayerMax sent it stays reachable: status, headers, exact
+/// body; `Debug` redacts the signature.
+#[tokio::test]
+async fn the_raw_reply_is_kept_with_the_signature_redacted_in_debug() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    let body = r#"{"code":"APPLY_SUCCESS","msg":"","data":{"outRefundNo":"R-1","status":"REFUND_PENDING"}}"#;
+    t.push(
+        CannedReply::json(200, body)
+            .signed(&keys.payermax_private)
+            .header("x-trace", "t-1"),
+    );
+    let client = builder().transport(t.clone()).build().unwrap();
+    let reply = client.call::<Query>(&query("R-1")).await.unwrap();
+    assert_eq!(reply.raw.status(), 200);
+    assert_eq!(reply.raw.body().as_ref(), body.as_bytes());
+    assert_eq!(reply.raw.headers()["x-trace"], "t-1");
+    let sign = reply.raw.sign().expect("sign kept").to_owned();
+    keys.payermax_public
+        .verify(reply.raw.body(), &sign)
+        .unwrap();
+    let debug = format!("{reply:?}");
+    assert!(!debug.contains(&sign), "{debug}");
+    assert!(!debug.contains(&sign[..16]), "{debug}");
+    assert!(
+        debug.contains("<redacted>")
+            && debug.contains("x-trace")
+            && debug.contains("REFUND_PENDING"),
+        "{debug}"
+    );
+}
+
+/// `Retry-After` on 429 and 503 is honoured for reads, within the deadline.
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_honoured_within_the_deadline() {
+    let keys = test_keys();
+    let t = ReplayingTransport::unsigned();
+    t.push(CannedReply::json(503, "busy").header("retry-after", "7"));
+    t.push(CannedReply::json(429, "slow").header("retry-after", "3"));
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.payermax_private),
+    );
+    let client = retrying(&t);
+    let start = tokio::time::Instant::now();
+    let reply = client.call::<Query>(&query("R")).await.unwrap();
+    assert_eq!(reply.attempts, 3);
+    // 7 s and 3 s instead of the policy's 100 ms and 200 ms.
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+
+    // Past the deadline (60 s): not retried; the error says how long to wait.
+    t.push(CannedReply::json(503, "busy").header("retry-after", "120"));
+    let start = tokio::time::Instant::now();
+    let err = client.call::<Query>(&query("R")).await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(t.pending(), 0);
+    assert!(start.elapsed() < Duration::from_secs(1));
+
+    // An HTTP-date is not read: the policy's backoff applies.
+    t.push(CannedReply::json(503, "busy").header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"));
+    t.push(
+        CannedReply::gateway("APPLY_SUCCESS", "", Some(success_data()))
+            .signed(&keys.payermax_private),
+    );
+    let start = tokio::time::Instant::now();
+    client.call::<Query>(&query("R")).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
 }

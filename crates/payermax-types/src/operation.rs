@@ -22,6 +22,44 @@ pub enum ApiGeneration {
     LegacyV21,
 }
 
+/// Whether an operation may be sent again after a failure that leaves its
+/// outcome unknown (the spec's `retry`, decided per operation from the docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryClass {
+    /// A query: repeating it changes nothing at PayerMax.
+    Read,
+    /// It changes something at PayerMax (an order, a refund, a token...)
+    /// and PayerMax documents no idempotent replay: it is never re-sent
+    /// after a failure where the request may have reached PayerMax. The
+    /// default of every operation whose spec says nothing.
+    Write,
+}
+
+/// The query that tells the outcome of a write whose reply was lost (the
+/// spec's `settledBy`): run it with the write's own identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SettledBy {
+    /// The query's spec id (its module in this crate), e.g. `refund_query`.
+    pub spec: &'static str,
+    /// The query's PayerMax name ([`Operation::NAME`]), e.g. `refundQuery`.
+    pub operation: &'static str,
+    /// The query's path ([`Operation::PATH`]).
+    pub path: &'static str,
+    /// Which request fields of the write fill which request fields of the query.
+    pub by: &'static [SettleKey],
+}
+
+/// One identifier a settling query takes from the write's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SettleKey {
+    /// The query's request field (wire name, inside `data` for the gateway).
+    pub query_field: &'static str,
+    /// The write's request field it is taken from (wire name, top level of
+    /// the payload the caller builds).
+    pub request_field: &'static str,
+}
+
 /// An operation the merchant calls on PayerMax.
 pub trait Operation {
     /// PayerMax's name for it: the last path segment (gateway) or the `bizType` (legacy).
@@ -40,6 +78,12 @@ pub trait Operation {
     /// operations whose documented envelope has `merchantAppId` instead
     /// (`orderConfirm`, `addOrDelRiskNameList`).
     const APP_ID_FIELD: &'static str = "appId";
+    /// Whether the operation is a read or a write (the spec's `retry`;
+    /// [`RetryClass::Write`] when the spec says nothing).
+    const RETRY: RetryClass = RetryClass::Write;
+    /// The query that settles an ambiguous outcome of this write (the
+    /// spec's `settledBy`); `None` for reads and for writes no query settles.
+    const SETTLED_BY: Option<SettledBy> = None;
     /// What the caller builds: the `data` object (gateway) or the flat fields
     /// other than the envelope (legacy).
     type Request: Serialize + DeserializeOwned + Validate;

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::codegen::model::{Descriptor, Module, Reply, Ty};
 use crate::codegen::naming;
-use crate::codegen::spec::Api;
+use crate::codegen::spec::{Api, RetryClass};
 use crate::codegen::types::{doc, ident, ty_tokens};
 
 fn api_tokens(api: Api) -> TokenStream {
@@ -73,12 +73,51 @@ pub fn descriptor(m: &Module) -> TokenStream {
             app_id_field,
             request,
             response,
+            retry,
+            settled_by,
+            ..
         } => {
+            let retry_doc = match (retry, settled_by) {
+                (RetryClass::Read, _) => "A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.".to_owned(),
+                (RetryClass::Write, None) => "A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.".to_owned(),
+                (RetryClass::Write, Some(s)) => format!(
+                    "A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `{}` (`{}`) settles such an outcome.",
+                    s.spec,
+                    s.resolved.as_ref().map_or("", |(n, _)| n.as_str())
+                ),
+            };
             let d = doc(&format!(
-                "{title}: the operation `{op}`, `POST {path}`.{}\n\nA marker type: payermax-http sends a [`{request}`] with it and decodes the reply's `data` as {}.",
+                "{title}: the operation `{op}`, `POST {path}`.{}\n\nA marker type: payermax-http sends a [`{request}`] with it and decodes the reply's `data` as {}.\n\n{retry_doc}",
                 variant_doc(m),
                 reply_doc(response)
             ));
+            let retry_tokens = match retry {
+                RetryClass::Read => quote!(::payermax_types::RetryClass::Read),
+                RetryClass::Write => quote!(::payermax_types::RetryClass::Write),
+            };
+            let settled = match settled_by {
+                None => quote!(),
+                Some(s) => {
+                    let (q_name, q_path) = match &s.resolved {
+                        Some((n, p)) => (n.as_str(), p.as_str()),
+                        None => {
+                            panic!("spec {}: settledBy not resolved", m.id)
+                        }
+                    };
+                    let spec_id = &s.spec;
+                    let keys = s.by.iter().map(|(q, r)| {
+                        quote!(::payermax_types::SettleKey { query_field: #q, request_field: #r })
+                    });
+                    quote! {
+                        const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+                            spec: #spec_id,
+                            operation: #q_name,
+                            path: #q_path,
+                            by: &[#(#keys),*],
+                        });
+                    }
+                }
+            };
             let api = api_tokens(*api);
             let kv = opt_str(key_version);
             let bt = opt_str(biz_type);
@@ -100,6 +139,8 @@ pub fn descriptor(m: &Module) -> TokenStream {
                     const KEY_VERSION: Option<&'static str> = #kv;
                     const BIZ_TYPE: Option<&'static str> = #bt;
                     #app_id
+                    const RETRY: ::payermax_types::RetryClass = #retry_tokens;
+                    #settled
                     type Request = #req;
                     type Response = #resp;
                 }

@@ -267,6 +267,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
+    model::resolve_settlements(&mut modules)?;
     let out_dir = root.join("crates/payermax-types/src/generated");
     let mut keep = vec![out_dir.join("mod.rs"), out_dir.join("registry.rs")];
     let mut wanted = Vec::new();

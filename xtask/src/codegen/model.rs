@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::codegen::naming;
-use crate::codegen::spec::{Api, Direction, Domain, InboundKind, Schema, Spec};
+use crate::codegen::spec::{Api, Direction, Domain, InboundKind, RetryClass, Schema, Spec};
 
 /// How a money amount travels on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,8 +186,72 @@ pub struct Reply {
     pub optional: bool,
 }
 
+/// A write's settling query.
+#[derive(Debug, Clone)]
+pub struct Settlement {
+    /// The query's spec id.
+    pub spec: String,
+    /// `(query field, request field)` pairs.
+    pub by: Vec<(String, String)>,
+    /// The query's `NAME` and `PATH`, once resolved.
+    pub resolved: Option<(String, String)>,
+}
+
+/// Resolves every write's `settledBy` against the spec it names: the query
+/// must be an outbound read taking the named fields.
+pub fn resolve_settlements(modules: &mut [Module]) -> Result<(), String> {
+    let mut found = Vec::new();
+    for (i, m) in modules.iter().enumerate() {
+        let Descriptor::Operation {
+            settled_by: Some(s),
+            ..
+        } = &m.descriptor
+        else {
+            continue;
+        };
+        let ctx = |e: String| format!("spec {}: settledBy: {e}", m.id);
+        let q = modules
+            .iter()
+            .find(|q| q.id == s.spec)
+            .ok_or_else(|| ctx(format!("no spec `{}`", s.spec)))?;
+        let Descriptor::Operation {
+            name,
+            path,
+            retry,
+            request_fields,
+            ..
+        } = &q.descriptor
+        else {
+            return Err(ctx(format!("`{}` is not an outbound operation", s.spec)));
+        };
+        if *retry != RetryClass::Read {
+            return Err(ctx(format!("`{}` is not a read (`retry: read`)", s.spec)));
+        }
+        for (query_field, _) in &s.by {
+            if !request_fields.contains(query_field) {
+                return Err(ctx(format!(
+                    "`{}` has no request field `{query_field}`",
+                    s.spec
+                )));
+            }
+        }
+        found.push((i, (name.clone(), path.clone())));
+    }
+    for (i, resolved) in found {
+        if let Descriptor::Operation {
+            settled_by: Some(s),
+            ..
+        } = &mut modules[i].descriptor
+        {
+            s.resolved = Some(resolved);
+        }
+    }
+    Ok(())
+}
+
 /// The descriptor facts.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per spec, built once: size does not matter
 pub enum Descriptor {
     Operation {
         name: String,
@@ -200,6 +264,13 @@ pub enum Descriptor {
         app_id_field: Option<String>,
         request: String,
         response: Reply,
+        /// The spec's `retry` (absent: write).
+        retry: RetryClass,
+        /// The spec's `settledBy`, resolved against the query's spec by
+        /// [`resolve_settlements`].
+        settled_by: Option<Settlement>,
+        /// Top-level wire names of the request payload.
+        request_fields: Vec<String>,
     },
     Notification {
         name: String,
@@ -347,7 +418,46 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
             let has = |f: &str| envelope.is_some_and(|p| p.get(f).is_some());
             let app_id_field = (spec.api == Api::Gateway && !has("appId") && has("merchantAppId"))
                 .then(|| "merchantAppId".to_owned());
+            let retry = spec.retry.unwrap_or(RetryClass::Write);
+            let settled_by = match &spec.settled_by {
+                None => None,
+                Some(_) if retry != RetryClass::Write => {
+                    return Err(ctx("settledBy is for writes (`retry: write`)".into()));
+                }
+                Some(s) => {
+                    for (_, field) in &s.by.0 {
+                        if payload
+                            .properties
+                            .as_ref()
+                            .and_then(|p| p.get(field))
+                            .is_none()
+                        {
+                            return Err(ctx(format!(
+                                "settledBy names `{field}`, not a top-level field of the request payload"
+                            )));
+                        }
+                    }
+                    Some(Settlement {
+                        spec: s.operation.clone(),
+                        by: s.by.0.clone(),
+                        resolved: None,
+                    })
+                }
+            };
+            let request_fields = payload
+                .properties
+                .as_ref()
+                .map(|p| {
+                    p.0.iter()
+                        .map(|(k, _)| k.clone())
+                        .filter(|k| !skip.contains(&k.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default();
             Descriptor::Operation {
+                retry,
+                settled_by,
+                request_fields,
                 app_id_field,
                 name: spec.operation.clone(),
                 api: spec.api,
@@ -361,6 +471,9 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 request,
                 response,
             }
+        }
+        Direction::Inbound if spec.retry.is_some() || spec.settled_by.is_some() => {
+            return Err(ctx("retry and settledBy are for outbound operations".into()));
         }
         Direction::Inbound => match spec.kind.unwrap_or(InboundKind::Notification) {
             InboundKind::Notification => {

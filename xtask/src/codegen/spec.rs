@@ -34,9 +34,33 @@ pub struct Spec {
     pub path: Option<String>,
     #[serde(default)]
     pub constants: Ordered<String>,
+    /// Outbound only: `read` or `write` (absent: write).
+    #[serde(default)]
+    pub retry: Option<RetryClass>,
+    /// Outbound writes only: the query that settles an unknown outcome.
+    #[serde(default)]
+    pub settled_by: Option<SettledBy>,
     pub request: Body,
     #[serde(default)]
     pub responses: BTreeMap<String, Body>,
+}
+
+/// The spec's `retry`: may the operation be sent again when its outcome is unknown?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetryClass {
+    Read,
+    Write,
+}
+
+/// The spec's `settledBy`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettledBy {
+    /// The query's spec id.
+    pub operation: String,
+    /// The query's request field -> this operation's request field.
+    pub by: Ordered<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

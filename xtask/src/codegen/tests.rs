@@ -615,3 +615,101 @@ mod regeneration {
         let _ = removed;
     }
 }
+
+/// An outbound gateway spec `id` with request fields `fields` and the given
+/// extra top-level keys (`retry`, `settledBy`).
+fn retry_spec(id: &str, fields: &[&str], extra: &str) -> model::Module {
+    let props: Vec<String> = fields
+        .iter()
+        .map(|f| format!(r#""{f}":{{"type":"string"}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"formatVersion":2,"id":"{id}","operation":"{id}Op","title":"T","domain":"payments","direction":"outbound",
+        "method":"POST","api":"gateway","path":"/p/{id}","constants":{{"version":"1.5","keyVersion":"1"}}{extra},
+        "request":{{"schema":{{"type":"object","properties":{{"data":{{"type":"object","properties":{{{}}}}}}}}}}},"responses":{{}}}}"#,
+        props.join(",")
+    );
+    let spec: spec::Spec = serde_json::from_str(&text).unwrap();
+    model::build(&spec).unwrap()
+}
+
+#[test]
+fn retry_classes_become_descriptor_constants() {
+    let query = retry_spec("q", &["no"], r#","retry":"read""#);
+    let write = retry_spec(
+        "w",
+        &["outNo"],
+        r#","retry":"write","settledBy":{"operation":"q","by":{"no":"outNo"}}"#,
+    );
+    let unclassified = retry_spec("u", &["a"], "");
+    let mut modules = vec![query, write, unclassified];
+    model::resolve_settlements(&mut modules).unwrap();
+    let code: Vec<String> = modules.iter().map(|m| render(m, "x").unwrap()).collect();
+    assert!(
+        code[0].contains(
+            "const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;"
+        ),
+        "{}",
+        code[0]
+    );
+    assert!(!code[0].contains("SETTLED_BY"));
+    assert!(code[1].contains("RetryClass::Write"), "{}", code[1]);
+    assert!(
+        code[1].contains(r#"operation: "qOp""#) && code[1].contains(r#"path: "/p/q""#),
+        "{}",
+        code[1]
+    );
+    assert!(
+        code[1].contains(r#"query_field: "no""#) && code[1].contains(r#"request_field: "outNo""#),
+        "{}",
+        code[1]
+    );
+    // No `retry`: a write, the safe default.
+    assert!(code[2].contains("RetryClass::Write"), "{}", code[2]);
+}
+
+#[test]
+fn settled_by_must_name_a_read_taking_the_fields() {
+    let cases = [
+        (
+            r#"{"operation":"nope","by":{"no":"outNo"}}"#,
+            "no spec `nope`",
+        ),
+        (r#"{"operation":"w2","by":{"no":"outNo"}}"#, "not a read"),
+        (
+            r#"{"operation":"q","by":{"other":"outNo"}}"#,
+            "has no request field `other`",
+        ),
+    ];
+    for (settled, expected) in cases {
+        let mut modules = vec![
+            retry_spec("q", &["no"], r#","retry":"read""#),
+            retry_spec("w2", &["no"], r#","retry":"write""#),
+            retry_spec(
+                "w",
+                &["outNo"],
+                &format!(r#","retry":"write","settledBy":{settled}"#),
+            ),
+        ];
+        let e = model::resolve_settlements(&mut modules).unwrap_err();
+        assert!(e.contains(expected) && e.contains("spec w"), "{e}");
+    }
+    // The write's own field must exist, and only a write is settled.
+    let text = |extra: &str| {
+        format!(
+            r#"{{"formatVersion":2,"id":"w","operation":"w","title":"T","domain":"payments","direction":"outbound",
+            "method":"POST","api":"gateway","path":"/p","constants":{{"version":"1.5","keyVersion":"1"}}{extra},
+            "request":{{"schema":{{"type":"object","properties":{{"data":{{"type":"object","properties":{{"a":{{"type":"string"}}}}}}}}}}}},"responses":{{}}}}"#
+        )
+    };
+    let e = build_err(&text(
+        r#","retry":"write","settledBy":{"operation":"q","by":{"no":"missing"}}"#,
+    ));
+    assert!(e.contains("settledBy names `missing`"), "{e}");
+    let e = build_err(&text(
+        r#","retry":"read","settledBy":{"operation":"q","by":{"no":"a"}}"#,
+    ));
+    assert!(e.contains("settledBy is for writes"), "{e}");
+    let e = build_err(&text(r#","retry":"sometimes""#));
+    assert!(e.contains("unknown variant"), "{e}");
+}

@@ -246,6 +246,27 @@ pub fn build_spec(
     if let Some(c) = ov.and_then(|o| o.constants.clone()) {
         spec.set("constants", c);
     }
+    if let Some(o) = ov {
+        if direction != "outbound" && (o.retry.is_some() || o.settled_by.is_some()) {
+            return Err(format!(
+                "{}: `retry` and `settledBy` are for outbound operations",
+                file_for_checks
+            ));
+        }
+        let payload = if api == "gateway" {
+            req_schema.get("properties").and_then(|p| p.get("data"))
+        } else {
+            Some(&req_schema)
+        };
+        overlay::check_settled_by_fields(o, payload)
+            .map_err(|e| format!("{file_for_checks}: {e}"))?;
+        if let Some(r) = &o.retry {
+            spec.set("retry", J::str(r));
+        }
+        if let Some(s) = &o.settled_by {
+            spec.set("settledBy", s.clone());
+        }
+    }
     spec.set("headers", J::Arr(headers));
     let mut request = J::obj();
     request.set("contentType", J::str(content_type));

@@ -25,6 +25,10 @@ pub struct Overlay {
     pub api: Option<String>,
     pub path: Option<String>,
     pub constants: Option<J>,
+    /// Outbound only: `read` or `write` (spec/README.md, "Retry class").
+    pub retry: Option<String>,
+    /// Outbound writes only: `{"operation": "<query spec id>", "by": {"<query field>": "<request field>"}}`.
+    pub settled_by: Option<J>,
     pub edits: Vec<Edit>,
     pub doc_issues: Option<J>,
 }
@@ -69,7 +73,7 @@ pub enum Action {
     Remove,
 }
 
-const TOP_KEYS: [&str; 14] = [
+const TOP_KEYS: [&str; 16] = [
     "page",
     "openapi",
     "domain",
@@ -82,6 +86,8 @@ const TOP_KEYS: [&str; 14] = [
     "api",
     "path",
     "constants",
+    "retry",
+    "settledBy",
     "edits",
     "docIssues",
 ];
@@ -193,6 +199,32 @@ pub fn parse(text: &str) -> Result<Overlay, String> {
             ));
         }
     }
+    let retry = string("retry")?;
+    if let Some(r) = &retry
+        && r != "read"
+        && r != "write"
+    {
+        return Err(format!(
+            "line {}: retry `{r}` is neither `read` nor `write`",
+            key_line(text, "retry", 0)
+        ));
+    }
+    if retry.is_some() && direction.as_deref() == Some("inbound") {
+        return Err(format!(
+            "line {}: `retry` is for outbound operations",
+            key_line(text, "retry", 0)
+        ));
+    }
+    let settled_by = root.get("settledBy").cloned();
+    if let Some(s) = &settled_by {
+        let line = key_line(text, "settledBy", 0);
+        if retry.as_deref() != Some("write") {
+            return Err(format!(
+                "line {line}: `settledBy` needs `\"retry\": \"write\"` (only a write has an outcome to settle)"
+            ));
+        }
+        check_settled_by(s).map_err(|e| format!("line {line}: {e}"))?;
+    }
     let doc_issues = root.get("docIssues").cloned();
     if let Some(d) = &doc_issues {
         check_doc_issues(d).map_err(|e| format!("line {}: {e}", key_line(text, "docIssues", 0)))?;
@@ -230,9 +262,64 @@ pub fn parse(text: &str) -> Result<Overlay, String> {
         api,
         path: string("path")?,
         constants,
+        retry,
+        settled_by,
         edits,
         doc_issues,
     })
+}
+
+/// `settledBy`: `{"operation": "<spec id>", "by": {"<query field>": "<request field>", ...}}`.
+fn check_settled_by(s: &J) -> Result<(), String> {
+    const SHAPE: &str = "`settledBy` is {\"operation\": \"<spec id of the query>\", \"by\": {\"<query request field>\": \"<request field of this operation>\", ...}}";
+    let pairs = s.as_obj().ok_or(SHAPE)?;
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    if keys != ["operation", "by"] {
+        return Err(SHAPE.into());
+    }
+    let op = s.get("operation").and_then(J::as_str).ok_or(SHAPE)?;
+    if !is_snake_case(op) {
+        return Err(format!(
+            "`settledBy.operation` `{op}` is not a spec id (snake_case)"
+        ));
+    }
+    let by = s.get("by").and_then(J::as_obj).ok_or(SHAPE)?;
+    if by.is_empty()
+        || by
+            .iter()
+            .any(|(k, v)| k.is_empty() || v.as_str().is_none_or(str::is_empty))
+    {
+        return Err(format!(
+            "{SHAPE}; `by` names at least one field, all strings"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that every request field `settledBy.by` names is a top-level
+/// property of `payload` (the gateway `data` object, or the legacy body).
+pub fn check_settled_by_fields(ov: &Overlay, payload: Option<&J>) -> Result<(), String> {
+    let Some(by) = ov
+        .settled_by
+        .as_ref()
+        .and_then(|s| s.get("by"))
+        .and_then(J::as_obj)
+    else {
+        return Ok(());
+    };
+    for (_, field) in by {
+        let field = field.as_str().unwrap_or_default();
+        let known = payload
+            .and_then(|p| p.get("properties"))
+            .and_then(|p| p.get(field))
+            .is_some();
+        if !known {
+            return Err(format!(
+                "`settledBy.by` names `{field}`, which is not a top-level field of the request payload"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_doc_issues(d: &J) -> Result<(), String> {

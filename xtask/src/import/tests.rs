@@ -457,11 +457,94 @@ fn malformed_overlays() {
             r#"{"page": "p.txt", "id": "x", "docIssues": [{"id": "a", "description": "b"}]}"#,
             "docIssues[0] must be",
         ),
+        (
+            r#"{"page": "p.txt", "id": "x", "retry": "idempotent"}"#,
+            "retry `idempotent` is neither `read` nor `write`",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "direction": "inbound", "retry": "read"}"#,
+            "`retry` is for outbound operations",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "retry": "read", "settledBy": {"operation": "q", "by": {"a": "a"}}}"#,
+            "`settledBy` needs",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "settledBy": {"operation": "q", "by": {"a": "a"}}}"#,
+            "`settledBy` needs",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "retry": "write", "settledBy": {"operation": "refundQuery", "by": {"a": "a"}}}"#,
+            "is not a spec id",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "retry": "write", "settledBy": {"operation": "q", "by": {}}}"#,
+            "`by` names at least one field",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "retry": "write", "settledBy": {"operation": "q", "by": ["a"]}}"#,
+            "`settledBy` is {",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "retry": "write", "settledBy": {"operation": "q", "by": {"a": "a"}, "extra": 1}}"#,
+            "`settledBy` is {",
+        ),
     ];
     for (text, expected) in cases {
         let e = overlay::parse(text).unwrap_err();
         assert!(e.contains(expected), "{text}: {e}");
     }
+}
+
+/// Every outbound spec of the repository has a decided retry class, every
+/// query is a read, and the money-moving writes name the query settling them.
+#[test]
+fn every_outbound_spec_has_a_retry_class() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut outbound = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let spec = J::parse(&fs::read_to_string(&path).unwrap()).unwrap();
+        let id = spec.get("id").and_then(J::as_str).unwrap().to_owned();
+        if spec.get("direction").and_then(J::as_str) != Some("outbound") {
+            assert!(spec.get("retry").is_none(), "{id}: inbound with retry");
+            continue;
+        }
+        outbound += 1;
+        let retry = spec
+            .get("retry")
+            .and_then(J::as_str)
+            .unwrap_or_else(|| panic!("{id}: no retry class decided"));
+        let op = spec.get("operation").and_then(J::as_str).unwrap();
+        let lower = op.to_ascii_lowercase();
+        if lower.contains("query")
+            || lower.contains("qry")
+            || lower.starts_with("inquire")
+            || lower == "casesearch"
+        {
+            assert_eq!(retry, "read", "{id}: a query");
+        }
+        let settled = spec
+            .get("settledBy")
+            .and_then(|s| s.get("operation"))
+            .and_then(J::as_str);
+        let expected = match op {
+            "refund" | "refundApply" => Some("refund_query"),
+            "orderAndPay" | "capture" | "cancel" | "confirmPayment" => Some("order_query"),
+            "paymentOrderPay" => Some("payment_order_qry"),
+            "exchange" => Some("exchange_query"),
+            "subscriptionCreate" | "subscriptionCancel" => Some("subscription_query"),
+            _ => None,
+        };
+        if let Some(q) = expected {
+            assert_eq!(retry, "write", "{id}");
+            assert_eq!(settled, Some(q), "{id}");
+        }
+    }
+    assert_eq!(outbound, 40);
 }
 
 // ---- whole spec folders ----

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use payermax_http::test_util::test_keys;
 use payermax_http::{Client, ClientBuilder, Environment};
 use payermax_types::{
-    ApiGeneration, Notification, Operation, Rule, Timestamp, Validate, Violation,
+    ApiGeneration, Notification, Operation, RetryClass, Rule, SettleKey, SettledBy, Timestamp,
+    Validate, Violation,
 };
 use serde::{Deserialize, Serialize};
 
@@ -54,8 +55,53 @@ impl Operation for Query {
     const DEFAULT_VERSION: &'static str = "1.5";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: RetryClass = RetryClass::Read;
     type Request = QueryRequest;
     type Response = QueryResponse;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRequest {
+    pub out_refund_no: String,
+    pub out_trade_no: String,
+    pub refund_amount: String,
+}
+
+impl Validate for RefundRequest {
+    fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {}
+}
+
+/// A gateway write shaped like refund, settled by [`Query`].
+pub struct Refund;
+
+impl Operation for Refund {
+    const NAME: &'static str = "refund";
+    const API: ApiGeneration = ApiGeneration::Gateway;
+    const PATH: &'static str = "/aggregate-pay/api/gateway/refund";
+    const DEFAULT_VERSION: &'static str = "1.0";
+    const KEY_VERSION: Option<&'static str> = Some("1");
+    const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: RetryClass = RetryClass::Write;
+    const SETTLED_BY: Option<SettledBy> = Some(SettledBy {
+        spec: "refund_query",
+        operation: "refundQuery",
+        path: "/aggregate-pay/api/gateway/refundQuery",
+        by: &[SettleKey {
+            query_field: "outRefundNo",
+            request_field: "outRefundNo",
+        }],
+    });
+    type Request = RefundRequest;
+    type Response = serde_json::Value;
+}
+
+pub fn refund(no: &str) -> RefundRequest {
+    RefundRequest {
+        out_refund_no: no.into(),
+        out_trade_no: "T-1".into(),
+        refund_amount: "1.00".into(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

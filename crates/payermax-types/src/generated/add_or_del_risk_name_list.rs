@@ -3,6 +3,8 @@
 /// Add or remove risk control list entries.: the operation `addOrDelRiskNameList`, `POST /aggregate-pay/api/gateway/addOrDelRiskNameList`.
 ///
 /// A marker type: payermax-http sends a [`AddOrDelRiskNameListRequest`] with it and decodes the reply's `data` as a [`AddOrDelRiskNameListResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AddOrDelRiskNameList;
 
@@ -14,6 +16,7 @@ impl ::payermax_types::Operation for AddOrDelRiskNameList {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const APP_ID_FIELD: &'static str = "merchantAppId";
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = AddOrDelRiskNameListRequest;
     type Response = AddOrDelRiskNameListResponse;
 }

@@ -7,6 +7,8 @@
 /// Direct API payment: apply for DDC (device data collection): the operation `applyDDC`, `POST /aggregate-pay/api/gateway/applyDDC`.
 ///
 /// A marker type: payermax-http sends a [`ApplyDdcRequest`] with it and decodes the reply's `data` as an `Option` of [`ApplyDdcResponse`] (`None` when the reply has no `data`).
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ApplyDdc;
 
@@ -17,6 +19,7 @@ impl ::payermax_types::Operation for ApplyDdc {
     const DEFAULT_VERSION: &'static str = "1.6";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = ApplyDdcRequest;
     type Response = Option<ApplyDdcResponse>;
 }

@@ -9,6 +9,8 @@
 /// Documentation variant `drop-in`: Apply for a Drop-in session. The session the front-end Drop-in component needs. Other specs may share this endpoint (same `NAME` and `PATH`).
 ///
 /// A marker type: payermax-http sends a [`ApplyDropinSessionRequest`] with it and decodes the reply's `data` as a [`ApplyDropinSessionResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ApplyDropinSession;
 
@@ -19,6 +21,7 @@ impl ::payermax_types::Operation for ApplyDropinSession {
     const DEFAULT_VERSION: &'static str = "1.1";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = ApplyDropinSessionRequest;
     type Response = ApplyDropinSessionResponse;
 }

@@ -7,6 +7,8 @@
 /// Documentation variant `auth-capture-drop-in`: Apply for a Drop-in session (auth/capture). The session of a Drop-in component that only authorises the payment. Other specs may share this endpoint (same `NAME` and `PATH`).
 ///
 /// A marker type: payermax-http sends a [`ApplyDropinSessionAuthRequest`] with it and decodes the reply's `data` as a [`ApplyDropinSessionAuthResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ApplyDropinSessionAuth;
 
@@ -17,6 +19,7 @@ impl ::payermax_types::Operation for ApplyDropinSessionAuth {
     const DEFAULT_VERSION: &'static str = "1.1";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = ApplyDropinSessionAuthRequest;
     type Response = ApplyDropinSessionAuthResponse;
 }

@@ -3,6 +3,8 @@
 /// Apply for a \`PaymentTokenID\`.: the operation `applyPaymentToken`, `POST /aggregate-pay/api/gateway/applyPaymentToken`.
 ///
 /// A marker type: payermax-http sends a [`ApplyPaymentTokenRequest`] with it and decodes the reply's `data` as a [`ApplyPaymentTokenResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `inquire_apply_request` (`InquireApplyRequest`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ApplyPaymentToken;
 
@@ -13,6 +15,26 @@ impl ::payermax_types::Operation for ApplyPaymentToken {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "inquire_apply_request",
+        operation: "InquireApplyRequest",
+        path: "/aggregate-pay/api/gateway/InquireApplyRequest",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "userId",
+                request_field: "userId",
+            },
+            ::payermax_types::SettleKey {
+                query_field: "tokenScope",
+                request_field: "tokenScope",
+            },
+            ::payermax_types::SettleKey {
+                query_field: "requestId",
+                request_field: "requestId",
+            },
+        ],
+    });
     type Request = ApplyPaymentTokenRequest;
     type Response = ApplyPaymentTokenResponse;
 }

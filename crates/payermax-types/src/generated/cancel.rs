@@ -3,6 +3,8 @@
 /// Cancel (void): the operation `cancel`, `POST /aggregate-pay/api/gateway/cancel`.
 ///
 /// A marker type: payermax-http sends a [`CancelRequest`] with it and decodes the reply's `data` as an `Option` of [`CancelResponse`] (`None` when the reply has no `data`).
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `order_query` (`orderQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Cancel;
 
@@ -13,6 +15,18 @@ impl ::payermax_types::Operation for Cancel {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "order_query",
+        operation: "orderQuery",
+        path: "/aggregate-pay/api/gateway/orderQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outTradeNo",
+                request_field: "outTradeNo",
+            },
+        ],
+    });
     type Request = CancelRequest;
     type Response = Option<CancelResponse>;
 }

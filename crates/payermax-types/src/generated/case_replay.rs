@@ -3,6 +3,8 @@
 /// Case reply: the operation `caseReplay`, `POST /aggregate-pay/api/gateway/caseReplay`.
 ///
 /// A marker type: payermax-http sends a [`CaseReplayRequest`] with it and decodes the reply's `data` as a [`CaseReplayResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `case_search` (`caseSearch`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CaseReplay;
 
@@ -13,6 +15,18 @@ impl ::payermax_types::Operation for CaseReplay {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "case_search",
+        operation: "caseSearch",
+        path: "/aggregate-pay/api/gateway/caseSearch",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "caseId",
+                request_field: "caseId",
+            },
+        ],
+    });
     type Request = CaseReplayRequest;
     type Response = CaseReplayResponse;
 }

@@ -3,6 +3,8 @@
 /// Case query.: the operation `caseSearch`, `POST /aggregate-pay/api/gateway/caseSearch`.
 ///
 /// A marker type: payermax-http sends a [`CaseSearchRequest`] with it and decodes the reply's `data` as a [`CaseSearchResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CaseSearch;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for CaseSearch {
     const DEFAULT_VERSION: &'static str = "1.5";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = CaseSearchRequest;
     type Response = CaseSearchResponse;
 }

@@ -5,6 +5,8 @@
 /// Create link.: the operation `createPaybylink`, `POST /aggregate-pay/api/gateway/createPaybylink`.
 ///
 /// A marker type: payermax-http sends a [`CreatePaybylinkRequest`] with it and decodes the reply's `data` as an `Option` of [`CreatePaybylinkResponse`] (`None` when the reply has no `data`).
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `query_paybylink` (`queryPaybylink`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreatePaybylink;
 
@@ -15,6 +17,18 @@ impl ::payermax_types::Operation for CreatePaybylink {
     const DEFAULT_VERSION: &'static str = "1.1";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "query_paybylink",
+        operation: "queryPaybylink",
+        path: "/aggregate-pay/api/gateway/queryPaybylink",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "merchantLinkId",
+                request_field: "merchantLinkId",
+            },
+        ],
+    });
     type Request = CreatePaybylinkRequest;
     type Response = Option<CreatePaybylinkResponse>;
 }

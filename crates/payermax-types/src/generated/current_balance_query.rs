@@ -5,6 +5,8 @@
 /// Real-time balance query: the operation `currentBalanceQuery`, `POST /aggregate-pay/api/gateway/currentBalanceQuery`.
 ///
 /// A marker type: payermax-http sends a [`CurrentBalanceQueryRequest`] with it and decodes the reply's `data` as a [`CurrentBalanceQueryResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CurrentBalanceQuery;
 
@@ -15,6 +17,7 @@ impl ::payermax_types::Operation for CurrentBalanceQuery {
     const DEFAULT_VERSION: &'static str = "1.3";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = CurrentBalanceQueryRequest;
     type Response = CurrentBalanceQueryResponse;
 }

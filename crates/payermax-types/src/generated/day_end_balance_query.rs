@@ -5,6 +5,8 @@
 /// End-of-day balance query: the operation `dayEndBalanceQuery`, `POST /aggregate-pay/api/gateway/dayEndBalanceQuery`.
 ///
 /// A marker type: payermax-http sends a [`DayEndBalanceQueryRequest`] with it and decodes the reply's `data` as a [`DayEndBalanceQueryResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DayEndBalanceQuery;
 
@@ -15,6 +17,7 @@ impl ::payermax_types::Operation for DayEndBalanceQuery {
     const DEFAULT_VERSION: &'static str = "1.3";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = DayEndBalanceQueryRequest;
     type Response = DayEndBalanceQueryResponse;
 }

@@ -5,6 +5,8 @@
 /// Currency exchange request.: the operation `exchange`, `POST /aggregate-pay/api/gateway/exchange`.
 ///
 /// A marker type: payermax-http sends a [`ExchangeRequest`] with it and decodes the reply's `data` as a [`ExchangeResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `exchange_query` (`exchangeQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Exchange;
 
@@ -15,6 +17,18 @@ impl ::payermax_types::Operation for Exchange {
     const DEFAULT_VERSION: &'static str = "1.1";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "exchange_query",
+        operation: "exchangeQuery",
+        path: "/aggregate-pay/api/gateway/exchangeQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outTradeNo",
+                request_field: "outTradeNo",
+            },
+        ],
+    });
     type Request = ExchangeRequest;
     type Response = ExchangeResponse;
 }

@@ -5,6 +5,8 @@
 /// Currency exchange result query: the operation `exchangeQuery`, `POST /aggregate-pay/api/gateway/exchangeQuery`.
 ///
 /// A marker type: payermax-http sends a [`ExchangeQueryRequest`] with it and decodes the reply's `data` as a [`ExchangeQueryResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ExchangeQuery;
 
@@ -15,6 +17,7 @@ impl ::payermax_types::Operation for ExchangeQuery {
     const DEFAULT_VERSION: &'static str = "1.1";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = ExchangeQueryRequest;
     type Response = ExchangeQueryResponse;
 }

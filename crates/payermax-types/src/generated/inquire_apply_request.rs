@@ -3,6 +3,8 @@
 /// Query the result of a \`paymentTokenID\` application: the operation `InquireApplyRequest`, `POST /aggregate-pay/api/gateway/InquireApplyRequest`.
 ///
 /// A marker type: payermax-http sends a [`InquireApplyRequestRequest`] with it and decodes the reply's `data` as a [`InquireApplyRequestResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InquireApplyRequest;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for InquireApplyRequest {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = InquireApplyRequestRequest;
     type Response = InquireApplyRequestResponse;
 }

@@ -3,6 +3,8 @@
 /// Query a \`paymentTokenID\`: the operation `inquirePaymentToken`, `POST /aggregate-pay/api/gateway/inquirePaymentToken`.
 ///
 /// A marker type: payermax-http sends a [`InquirePaymentTokenRequest`] with it and decodes the reply's `data` as an `Option` of [`InquirePaymentTokenResponse`] (`None` when the reply has no `data`).
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InquirePaymentToken;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for InquirePaymentToken {
     const DEFAULT_VERSION: &'static str = "1.2";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = InquirePaymentTokenRequest;
     type Response = Option<InquirePaymentTokenResponse>;
 }

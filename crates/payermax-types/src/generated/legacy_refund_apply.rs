@@ -5,6 +5,8 @@
 /// Refund Request: the operation `refundApply`, `POST /aggregate-pay-gate/api/gateway`.
 ///
 /// A marker type: payermax-http sends a [`LegacyRefundApplyRequest`] with it and decodes the reply's `data` as a [`LegacyRefundApplyResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `refund_query` (`refundQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LegacyRefundApply;
 
@@ -15,6 +17,18 @@ impl ::payermax_types::Operation for LegacyRefundApply {
     const DEFAULT_VERSION: &'static str = "2.1";
     const KEY_VERSION: Option<&'static str> = None;
     const BIZ_TYPE: Option<&'static str> = Some("refundApply");
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "refund_query",
+        operation: "refundQuery",
+        path: "/aggregate-pay/api/gateway/refundQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outRefundNo",
+                request_field: "refundId",
+            },
+        ],
+    });
     type Request = LegacyRefundApplyRequest;
     type Response = LegacyRefundApplyResponse;
 }

@@ -11,6 +11,8 @@
 /// Documentation variant `direct-api`: Direct API payment. The merchant collects the payment details itself and sends them (card data, wallets, ...) in the request. Other specs may share this endpoint (same `NAME` and `PATH`).
 ///
 /// A marker type: payermax-http sends a [`OrderAndPayDirectRequest`] with it and decodes the reply's `data` as an `Option` of [`OrderAndPayDirectResponse`] (`None` when the reply has no `data`).
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `order_query` (`orderQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OrderAndPayDirect;
 
@@ -21,6 +23,18 @@ impl ::payermax_types::Operation for OrderAndPayDirect {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "order_query",
+        operation: "orderQuery",
+        path: "/aggregate-pay/api/gateway/orderQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outTradeNo",
+                request_field: "outTradeNo",
+            },
+        ],
+    });
     type Request = OrderAndPayDirectRequest;
     type Response = Option<OrderAndPayDirectResponse>;
 }

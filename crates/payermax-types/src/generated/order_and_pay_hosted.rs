@@ -5,6 +5,8 @@
 /// Documentation variant `hosted-checkout`: Cashier checkout: place an order (hosted checkout). The payer is redirected to PayerMax's hosted checkout page (\`redirectUrl\` in the reply) and pays there. Other specs may share this endpoint (same `NAME` and `PATH`).
 ///
 /// A marker type: payermax-http sends a [`OrderAndPayHostedRequest`] with it and decodes the reply's `data` as a [`OrderAndPayHostedResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `order_query` (`orderQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OrderAndPayHosted;
 
@@ -15,6 +17,18 @@ impl ::payermax_types::Operation for OrderAndPayHosted {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "order_query",
+        operation: "orderQuery",
+        path: "/aggregate-pay/api/gateway/orderQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outTradeNo",
+                request_field: "outTradeNo",
+            },
+        ],
+    });
     type Request = OrderAndPayHostedRequest;
     type Response = OrderAndPayHostedResponse;
 }

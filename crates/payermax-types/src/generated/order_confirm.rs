@@ -5,6 +5,8 @@
 /// Merchant crediting result confirmation: the operation `orderConfirm`, `POST /aggregate-pay/api/gateway/orderConfirm`.
 ///
 /// A marker type: payermax-http sends a [`OrderConfirmRequest`] with it and decodes the reply's `data` as an `Option` of [`OrderConfirmResponse`] (`None` when the reply has no `data`).
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OrderConfirm;
 
@@ -16,6 +18,7 @@ impl ::payermax_types::Operation for OrderConfirm {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const APP_ID_FIELD: &'static str = "merchantAppId";
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = OrderConfirmRequest;
     type Response = Option<OrderConfirmResponse>;
 }

@@ -5,6 +5,8 @@
 /// Transaction query: the operation `orderQuery`, `POST /aggregate-pay/api/gateway/orderQuery`.
 ///
 /// A marker type: payermax-http sends a [`OrderQueryRequest`] with it and decodes the reply's `data` as an `Option` of [`OrderQueryResponse`] (`None` when the reply has no `data`).
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OrderQuery;
 
@@ -15,6 +17,7 @@ impl ::payermax_types::Operation for OrderQuery {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = OrderQueryRequest;
     type Response = Option<OrderQueryResponse>;
 }

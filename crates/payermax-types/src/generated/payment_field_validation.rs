@@ -7,6 +7,8 @@
 /// Payout field validation: the operation `paymentFieldValidation`, `POST /aggregate-pay/api/gateway/paymentFieldValidation`.
 ///
 /// A marker type: payermax-http sends a [`PaymentFieldValidationRequest`] with it and decodes the reply's `data` as a [`PaymentFieldValidationResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentFieldValidation;
 
@@ -17,6 +19,7 @@ impl ::payermax_types::Operation for PaymentFieldValidation {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = PaymentFieldValidationRequest;
     type Response = PaymentFieldValidationResponse;
 }

@@ -13,6 +13,8 @@
 /// Apply for payout: the operation `paymentOrderPay`, `POST /aggregate-pay/api/gateway/paymentOrderPay`.
 ///
 /// A marker type: payermax-http sends a [`PaymentOrderPayRequest`] with it and decodes the reply's `data` as an `Option` of [`PaymentOrderPayResponse`] (`None` when the reply has no `data`).
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `payment_order_qry` (`paymentOrderQry`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentOrderPay;
 
@@ -23,6 +25,18 @@ impl ::payermax_types::Operation for PaymentOrderPay {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "payment_order_qry",
+        operation: "paymentOrderQry",
+        path: "/aggregate-pay/api/gateway/paymentOrderQry",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outTradeNo",
+                request_field: "outTradeNo",
+            },
+        ],
+    });
     type Request = PaymentOrderPayRequest;
     type Response = Option<PaymentOrderPayResponse>;
 }

@@ -14,6 +14,8 @@
 /// Payout query: the operation `paymentOrderQry`, `POST /aggregate-pay/api/gateway/paymentOrderQry`.
 ///
 /// A marker type: payermax-http sends a [`PaymentOrderQryRequest`] with it and decodes the reply's `data` as an `Option` of [`PaymentOrderQryResponse`] (`None` when the reply has no `data`).
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentOrderQry;
 
@@ -24,6 +26,7 @@ impl ::payermax_types::Operation for PaymentOrderQry {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = PaymentOrderQryRequest;
     type Response = Option<PaymentOrderQryResponse>;
 }

@@ -3,6 +3,8 @@
 /// Submit supplementary RFI materials: the operation `putRfiMaterialList`, `POST /aggregate-pay/api/gateway/putRfiMaterialList`.
 ///
 /// A marker type: payermax-http sends a [`PutRfiMaterialListRequest`] with it and decodes the reply's `data` as `Option<bool>`.
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PutRfiMaterialList;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for PutRfiMaterialList {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = PutRfiMaterialListRequest;
     type Response = Option<bool>;
 }

@@ -23,6 +23,8 @@
 /// Acquiring/payout exchange rate query.: the operation `queryClientExchangeRate`, `POST /aggregate-pay/api/gateway/queryClientExchangeRate`.
 ///
 /// A marker type: payermax-http sends a [`QueryClientExchangeRateRequest`] with it and decodes the reply's `data` as a [`QueryClientExchangeRateResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct QueryClientExchangeRate;
 
@@ -33,6 +35,7 @@ impl ::payermax_types::Operation for QueryClientExchangeRate {
     const DEFAULT_VERSION: &'static str = "1.2";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = QueryClientExchangeRateRequest;
     type Response = QueryClientExchangeRateResponse;
 }

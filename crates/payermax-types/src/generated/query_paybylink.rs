@@ -5,6 +5,8 @@
 /// Query link details: the operation `queryPaybylink`, `POST /aggregate-pay/api/gateway/queryPaybylink`.
 ///
 /// A marker type: payermax-http sends a [`QueryPaybylinkRequest`] with it and decodes the reply's `data` as an `Option` of [`QueryPaybylinkResponse`] (`None` when the reply has no `data`).
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct QueryPaybylink;
 
@@ -15,6 +17,7 @@ impl ::payermax_types::Operation for QueryPaybylink {
     const DEFAULT_VERSION: &'static str = "1.1";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = QueryPaybylinkRequest;
     type Response = Option<QueryPaybylinkResponse>;
 }

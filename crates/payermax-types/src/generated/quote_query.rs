@@ -3,6 +3,8 @@
 /// Exchange rate query for free currency exchange: the operation `quoteQuery`, `POST /aggregate-pay/api/gateway/quoteQuery`.
 ///
 /// A marker type: payermax-http sends a [`QuoteQueryRequest`] with it and decodes the reply's `data` as a [`QuoteQueryResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct QuoteQuery;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for QuoteQuery {
     const DEFAULT_VERSION: &'static str = "1.2";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = QuoteQueryRequest;
     type Response = QuoteQueryResponse;
 }

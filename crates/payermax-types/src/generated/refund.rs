@@ -7,6 +7,8 @@
 /// Refund request: the operation `refund`, `POST /aggregate-pay/api/gateway/refund`.
 ///
 /// A marker type: payermax-http sends a [`RefundRequest`] with it and decodes the reply's `data` as a [`RefundResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `refund_query` (`refundQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Refund;
 
@@ -17,6 +19,18 @@ impl ::payermax_types::Operation for Refund {
     const DEFAULT_VERSION: &'static str = "1.4";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "refund_query",
+        operation: "refundQuery",
+        path: "/aggregate-pay/api/gateway/refundQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "outRefundNo",
+                request_field: "outRefundNo",
+            },
+        ],
+    });
     type Request = RefundRequest;
     type Response = RefundResponse;
 }

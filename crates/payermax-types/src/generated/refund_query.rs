@@ -3,6 +3,8 @@
 /// Refund query: the operation `refundQuery`, `POST /aggregate-pay/api/gateway/refundQuery`.
 ///
 /// A marker type: payermax-http sends a [`RefundQueryRequest`] with it and decodes the reply's `data` as an `Option` of [`RefundQueryResponse`] (`None` when the reply has no `data`).
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct RefundQuery;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for RefundQuery {
     const DEFAULT_VERSION: &'static str = "1.5";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = RefundQueryRequest;
     type Response = Option<RefundQueryResponse>;
 }

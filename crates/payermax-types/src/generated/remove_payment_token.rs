@@ -3,6 +3,8 @@
 /// Unbind a payment token (\`paymentTokenID\`): the operation `removePaymentToken`, `POST /aggregate-pay/api/gateway/removePaymentToken`.
 ///
 /// A marker type: payermax-http sends a [`RemovePaymentTokenRequest`] with it and decodes the reply's `data` as a [`RemovePaymentTokenResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; no query settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct RemovePaymentToken;
 
@@ -13,6 +15,7 @@ impl ::payermax_types::Operation for RemovePaymentToken {
     const DEFAULT_VERSION: &'static str = "1.2";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
     type Request = RemovePaymentTokenRequest;
     type Response = RemovePaymentTokenResponse;
 }

@@ -9,6 +9,8 @@
 /// Cancel a subscription plan: the operation `subscriptionCancel`, `POST /aggregate-pay/api/gateway/subscriptionCancel`.
 ///
 /// A marker type: payermax-http sends a [`SubscriptionCancelRequest`] with it and decodes the reply's `data` as a [`SubscriptionCancelResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `subscription_query` (`subscriptionQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SubscriptionCancel;
 
@@ -19,6 +21,18 @@ impl ::payermax_types::Operation for SubscriptionCancel {
     const DEFAULT_VERSION: &'static str = "1.5";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "subscription_query",
+        operation: "subscriptionQuery",
+        path: "/aggregate-pay/api/gateway/subscriptionQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "subscriptionNo",
+                request_field: "subscriptionNo",
+            },
+        ],
+    });
     type Request = SubscriptionCancelRequest;
     type Response = SubscriptionCancelResponse;
 }

@@ -5,6 +5,8 @@
 /// Create subscription plan: the operation `subscriptionCreate`, `POST /aggregate-pay/api/gateway/subscriptionCreate`.
 ///
 /// A marker type: payermax-http sends a [`SubscriptionCreateRequest`] with it and decodes the reply's `data` as a [`SubscriptionCreateResponse`].
+///
+/// A write: payermax-http never sends it again after a failure where the request may have reached PayerMax; the query `subscription_query` (`subscriptionQuery`) settles such an outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SubscriptionCreate;
 
@@ -15,6 +17,18 @@ impl ::payermax_types::Operation for SubscriptionCreate {
     const DEFAULT_VERSION: &'static str = "1.5";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const SETTLED_BY: Option<::payermax_types::SettledBy> = Some(::payermax_types::SettledBy {
+        spec: "subscription_query",
+        operation: "subscriptionQuery",
+        path: "/aggregate-pay/api/gateway/subscriptionQuery",
+        by: &[
+            ::payermax_types::SettleKey {
+                query_field: "subscriptionRequestId",
+                request_field: "subscriptionRequestId",
+            },
+        ],
+    });
     type Request = SubscriptionCreateRequest;
     type Response = SubscriptionCreateResponse;
 }

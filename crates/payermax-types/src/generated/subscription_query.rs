@@ -5,6 +5,8 @@
 /// Subscription result query.: the operation `subscriptionQuery`, `POST /aggregate-pay/api/gateway/subscriptionQuery`.
 ///
 /// A marker type: payermax-http sends a [`SubscriptionQueryRequest`] with it and decodes the reply's `data` as a [`SubscriptionQueryResponse`].
+///
+/// A read: payermax-http may send it again after a failure, as its `RetryPolicy` allows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SubscriptionQuery;
 
@@ -15,6 +17,7 @@ impl ::payermax_types::Operation for SubscriptionQuery {
     const DEFAULT_VERSION: &'static str = "1.5";
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
+    const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
     type Request = SubscriptionQueryRequest;
     type Response = SubscriptionQueryResponse;
 }

@@ -490,6 +490,24 @@ pub fn build_op(
     if let Some(c) = constants {
         spec.set("constants", c);
     }
+    if let Some(o) = ov {
+        if !name.outbound && (o.retry.is_some() || o.settled_by.is_some()) {
+            return Err(format!(
+                "{path}: `retry` and `settledBy` are for outbound operations"
+            ));
+        }
+        overlay::check_settled_by_fields(
+            o,
+            req_schema.get("properties").and_then(|p| p.get("data")),
+        )
+        .map_err(|e| format!("{}: {e}", overlay_file.clone().unwrap_or_default()))?;
+        if let Some(r) = &o.retry {
+            spec.set("retry", J::str(r));
+        }
+        if let Some(s) = &o.settled_by {
+            spec.set("settledBy", s.clone());
+        }
+    }
     spec.set("headers", J::Arr(headers));
     let mut request = J::obj();
     request.set("contentType", J::str(&content_type));
