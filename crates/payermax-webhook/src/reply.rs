@@ -26,7 +26,7 @@ impl Reply {
     /// The answer `answer`, validated against its documented constraints,
     /// then serialized (for instance a
     /// `payermax_types::bill_payment_validation::BillPaymentValidationAnswer`;
-    /// see [`crate::bill_payment`]).
+    /// see `crate::bill_payment`).
     pub fn answer<T: Serialize + Validate>(answer: &T) -> Result<Reply, AnswerError> {
         answer.validate().map_err(AnswerError::Invalid)?;
         Reply::json(answer)

@@ -15,7 +15,7 @@ use payermax_sign::PrivateKey;
 
 use crate::{Delivery, Endpoint, Reply, Verifier, WebhookError};
 
-/// The future of [`WebhookService::call`].
+/// The future of `WebhookService::call` (`tower_service::Service::call`).
 pub type ResponseFuture =
     Pin<Box<dyn Future<Output = Result<Response<Bytes>, Infallible>> + Send + 'static>>;
 
@@ -98,7 +98,7 @@ impl<H> WebhookService<H> {
 
     /// Adds a `sign` header (SHA256WithRSA with the merchant's key over the
     /// exact bytes) to every [`Reply::Answer`]. PayerMax documents none (see
-    /// [`crate::bill_payment`]); acknowledgements are never signed.
+    /// `crate::bill_payment`); acknowledgements are never signed.
     pub fn sign_answers_with(mut self, merchant_key: PrivateKey) -> Self {
         self.answer_signer = Some(merchant_key);
         self
