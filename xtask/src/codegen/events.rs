@@ -55,10 +55,9 @@ fn notify_types(root: &Path, id: &str) -> Result<Vec<String>, String> {
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out: Vec<String> = Vec::new();
     let mut add = |v: &serde_json::Value| {
-        if let Some(s) = v.as_str().map(str::trim).filter(|s| !s.is_empty()) {
-            if !out.iter().any(|o| o == s) {
-                out.push(s.to_owned());
-            }
+        let new = v.as_str().map(str::trim).filter(|s| !s.is_empty());
+        if let Some(s) = new.filter(|s| !out.iter().any(|o| o == s)) {
+            out.push(s.to_owned());
         }
     };
     let request = &spec["request"];
