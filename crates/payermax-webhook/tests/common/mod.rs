@@ -75,38 +75,27 @@ pub fn examples() -> Vec<Example> {
 
 /// Removes the whitespace outside strings.
 pub fn compact(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in raw.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
+    layout(raw, false)
 }
 
-/// Pretty-prints compact JSON (two spaces, a line per member), keeping
-/// every value's text.
-pub fn pretty(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() * 2);
+/// Pretty-prints JSON (two spaces, a line per member), keeping every
+/// value's text.
+pub fn pretty(raw: &str) -> String {
+    layout(raw, true)
+}
+
+/// JSON text without the whitespace outside strings, then, when `pretty`,
+/// with a line per member; strings and numbers keep their exact text.
+fn layout(raw: &str, pretty: bool) -> String {
+    let mut out = String::with_capacity(raw.len() * 2);
     let (mut in_string, mut escaped, mut depth) = (false, false, 0usize);
     let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.push_str(&"  ".repeat(depth));
+        if pretty {
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+        }
     };
-    for c in compact.chars() {
+    for c in raw.chars() {
         if in_string {
             out.push(c);
             if escaped {
@@ -119,6 +108,7 @@ pub fn pretty(compact: &str) -> String {
             continue;
         }
         match c {
+            c if c.is_whitespace() => {}
             '"' => {
                 in_string = true;
                 out.push(c);
@@ -137,10 +127,12 @@ pub fn pretty(compact: &str) -> String {
                 out.push(c);
                 newline(&mut out, depth);
             }
-            ':' => out.push_str(": "),
+            ':' if pretty => out.push_str(": "),
             _ => out.push(c),
         }
     }
-    out.push('\n');
+    if pretty {
+        out.push('\n');
+    }
     out
 }
