@@ -122,6 +122,47 @@ pub fn notification(data: &[u8]) {
         let _ = e.to_string();
     }
     decode_roundtrip::<LegacyRefundNotifyBody>(body);
+    webhook(data, sign, body);
+}
+
+/// The webhook layer (payermax-webhook's `Verifier`, what the tower
+/// service runs): the selector's next bits pick the endpoint (each kind,
+/// or by `notifyType`), merchant checks and the freshness window.
+fn webhook(data: &[u8], sign: Option<&str>, body: &[u8]) {
+    use payermax_webhook::{Endpoint, Kind, Verifier, WebhookError};
+    let selector = usize::from(data.first().copied().unwrap_or(0));
+    let endpoint = match Kind::ALL.get(selector % (Kind::ALL.len() + 1)) {
+        Some(kind) => Endpoint::Kind(*kind),
+        None => Endpoint::ByNotifyType,
+    };
+    let mut verifier = Verifier::new(payermax_public().clone());
+    if selector & 0x40 != 0 {
+        verifier = verifier.merchant_no("P01010113842047").app_id("app");
+    }
+    if selector & 0x80 != 0 {
+        verifier = verifier
+            .freshness(std::time::Duration::from_secs(3600))
+            .reject_unknown_kinds(true);
+    }
+    let mut headers = http::HeaderMap::new();
+    if let Some(v) = sign.and_then(|s| http::HeaderValue::from_str(s).ok()) {
+        headers.insert("sign", v);
+    }
+    match verifier.verify(endpoint, &headers, body) {
+        Ok(d) => {
+            // Verified: its key and acknowledgement are always there (but
+            // for the bill payment validation, answered by the merchant).
+            assert!(!d.idempotency_key().is_empty());
+            assert!(d.acknowledgement().is_some() || d.kind() == Some(Kind::BillPaymentValidation));
+        }
+        Err(e) => {
+            if headers.is_empty() && body.len() <= payermax_webhook::DEFAULT_MAX_BODY_BYTES {
+                assert!(matches!(e, WebhookError::MissingSignature));
+            }
+            assert!(!e.status().is_success());
+            let _ = e.to_string();
+        }
+    }
 }
 
 fn message() -> &'static [u8] {

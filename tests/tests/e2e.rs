@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::Response;
-use payermax_http::notification::{acknowledgement, verify_notification};
+use payermax_http::notification::acknowledgement;
 use payermax_http::{Client, ClientBuilder, Environment, Error, RetryPolicy, SignatureProblem};
 use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle, Settlement, receiver};
 use payermax_sign::{PrivateKey, PublicKey};
@@ -24,6 +24,7 @@ use payermax_types::refund_query::{
     RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
 };
 use payermax_types::{Amount, ResultCode, Timestamp};
+use payermax_webhook::{Event, Kind};
 use tokio::sync::mpsc;
 
 /// (merchant, platform, stranger) key pairs, generated once per binary.
@@ -435,13 +436,26 @@ async fn receiver(
     mpsc::UnboundedReceiver<LegacyRefundNotifyBody>,
 ) {
     let (tx, rx) = mpsc::unbounded_channel();
+    // Through the webhook layer, as a merchant receives it.
+    let verifier = payermax_webhook::Verifier::new(key);
     let server = receiver::start(move |d: receiver::Delivery| {
-        let (key, tx) = (key.clone(), tx.clone());
+        let (verifier, tx) = (verifier.clone(), tx.clone());
         async move {
-            let n = verify_notification::<LegacyRefundNotify>(&key, &d.body, d.sign.as_deref())
+            let delivery = verifier
+                .verify_signed(Kind::LegacyRefund, d.sign.as_deref(), &d.body)
                 .expect("the notification verifies");
+            let ack = delivery.acknowledgement().expect("a notification");
+            assert_eq!(ack.as_bytes(), acknowledgement::<LegacyRefundNotify>());
+            assert!(
+                delivery
+                    .idempotency_key()
+                    .starts_with("legacy_refund_notify:")
+            );
+            let Event::LegacyRefund(n) = delivery.into_event() else {
+                panic!("not a legacy refund notification")
+            };
             let _ = tx.send(n);
-            Response::new(Bytes::from_static(acknowledgement::<LegacyRefundNotify>()))
+            Response::new(Bytes::from_static(ack.as_bytes()))
         }
     })
     .await

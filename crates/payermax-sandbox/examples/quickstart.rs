@@ -15,8 +15,7 @@ use std::error::Error;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Response, StatusCode};
-use payermax_http::notification::{acknowledgement, verify_notification};
+use http::Response;
 use payermax_http::{Client, Environment, PublicKey};
 use payermax_sandbox::{Sandbox, Settlement, receiver};
 use payermax_types::legacy_refund_apply::{
@@ -29,6 +28,7 @@ use payermax_types::refund_query::{
     RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
 };
 use payermax_types::{Amount, Notification};
+use payermax_webhook::{Event, Kind, Verifier};
 use tokio::sync::mpsc;
 
 /// Accepts notifications on loopback: verifies each one with PayerMax's
@@ -42,20 +42,23 @@ async fn notification_receiver(
     mpsc::UnboundedReceiver<LegacyRefundNotifyBody>,
 )> {
     let (tx, rx) = mpsc::unbounded_channel();
+    // payermax-webhook: verify, check, decode, acknowledge (no runtime needed).
+    let verifier = Verifier::new(payermax_key);
     receiver::start(move |d: receiver::Delivery| {
-        let (key, tx) = (payermax_key.clone(), tx.clone());
+        let (verifier, tx) = (verifier.clone(), tx.clone());
         async move {
             // Verify the exact bytes received, before parsing them.
-            match verify_notification::<LegacyRefundNotify>(&key, &d.body, d.sign.as_deref()) {
-                Ok(n) => {
-                    println!(
-                        "   [receiver] signature verified: refund {} (tradeNo {}) status {:?}, {} {}",
-                        n.refund_id, n.trade_no, n.status, n.refund_amount, n.currency
-                    );
-                    let _ = tx.send(n);
-                    let mut r = Response::new(Bytes::from_static(acknowledgement::<
-                        LegacyRefundNotify,
-                    >()));
+            match verifier.verify_signed(Kind::LegacyRefund, d.sign.as_deref(), &d.body) {
+                Ok(delivery) => {
+                    let ack = delivery.acknowledgement().unwrap_or_default();
+                    if let Event::LegacyRefund(n) = delivery.into_event() {
+                        println!(
+                            "   [receiver] signature verified: refund {} (tradeNo {}) status {:?}, {} {}",
+                            n.refund_id, n.trade_no, n.status, n.refund_amount, n.currency
+                        );
+                        let _ = tx.send(n);
+                    }
+                    let mut r = Response::new(Bytes::from_static(ack.as_bytes()));
                     r.headers_mut().insert(
                         "content-type",
                         "application/json".parse().expect("static"),
@@ -64,8 +67,8 @@ async fn notification_receiver(
                 }
                 Err(e) => {
                     println!("   [receiver] notification REJECTED: {e}");
-                    let mut r = Response::new(Bytes::from_static(b"rejected"));
-                    *r.status_mut() = StatusCode::BAD_REQUEST;
+                    let mut r = Response::new(Bytes::new());
+                    *r.status_mut() = e.status();
                     r
                 }
             }

@@ -6,7 +6,7 @@
 //! response is sent back. Verifying the signature over the exact bytes
 //! received, before parsing them, and answering the acknowledgement are the
 //! handler's job, as they are in your real notification endpoint (with
-//! `payermax_http::notification::verify_notification` and `acknowledgement`).
+//! `payermax_webhook::Verifier` and the delivery's `acknowledgement()`).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

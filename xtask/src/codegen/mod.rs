@@ -9,6 +9,7 @@
 //! difference is an error.
 
 mod descriptor;
+mod events;
 mod model;
 mod naming;
 mod registry;
@@ -300,6 +301,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         wanted.push((path.with_extension("rs"), render(&m, &source)?));
     }
     wanted.push(sandbox_data::wanted(root)?);
+    wanted.push(events::wanted(root, &modules)?);
     for (path, contents) in &wanted {
         if let Err(e) = ensure_file_contents(path, contents, check) {
             errors.push(e);

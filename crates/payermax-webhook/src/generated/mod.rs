@@ -1,0 +1,3 @@
+//! Code written by `cargo xtask codegen` from `spec/`.
+
+pub mod events;
