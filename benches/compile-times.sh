@@ -7,6 +7,10 @@
 #   benches/compile-times.sh            # every row below, debug and release
 #   benches/compile-times.sh types      # only rows whose label contains "types"
 #
+# payermax-types' default feature is `full` (every domain), so its first row
+# builds all 59 operations; "refunds only" builds one domain (and the
+# registry, which is always compiled).
+#
 # Prints a Markdown table on stdout. Registry sources must already be
 # downloaded (`cargo fetch`); nothing is fetched here.
 set -euo pipefail
@@ -16,7 +20,8 @@ cd "$root"
 filter="${1:-}"
 
 rows=(
-    "payermax-types|-p payermax-types"
+    "payermax-types (full)|-p payermax-types"
+    "payermax-types (refunds only)|-p payermax-types --no-default-features --features refunds"
     "payermax-sign (rsa)|-p payermax-sign"
     "payermax-sign (aws-lc-rs)|-p payermax-sign --no-default-features --features aws-lc-rs"
     "payermax-http (default features)|-p payermax-http"

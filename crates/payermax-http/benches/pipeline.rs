@@ -3,6 +3,11 @@
 //!
 //! * `prepare`: validate, envelope, serialize, sign (what one attempt sends).
 //! * `reply`: verify the signed reply over its bytes, classify, decode.
+//! * `prepare/order_and_pay_direct`, `reply/order_query`: the same for the
+//!   largest messages, a fully populated direct-API `orderAndPay` request
+//!   and `orderQuery` reply (built from the spec's documented examples, see
+//!   `large`), beside their baseline `raw_serde_json` (`serde_json` alone
+//!   writing the same envelope / reading the same reply: doing it by hand).
 //! * `call`: one whole `Client::send`, and the baseline of only signing the
 //!   request and verifying the reply with the same keys. Calls are polled on
 //!   the bench thread (they never wait): no async runtime is measured.
@@ -33,6 +38,9 @@ use http_body_util::Full;
 use payermax_http::test_util::test_keys;
 use payermax_http::{BenchCrypto, Client, Environment, RequestBody};
 use payermax_sign::Backend;
+use payermax_types::Operation;
+use payermax_types::order_and_pay_direct::{OrderAndPayDirect, OrderAndPayDirectRequest};
+use payermax_types::order_query::{OrderQuery, OrderQueryResponse};
 use payermax_types::refund_query::{
     RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,
 };
@@ -84,10 +92,11 @@ fn stub() -> BenchCrypto {
     }
 }
 
-fn reply_headers() -> HeaderMap {
+/// The headers of a 2xx reply signed with `sign`.
+fn reply_headers(sign: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("content-type", "application/json".parse().unwrap());
-    headers.insert("sign", REPLY_SIGN.parse().unwrap());
+    headers.insert("sign", sign.parse().unwrap());
     headers
 }
 
@@ -112,25 +121,33 @@ fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
-fn prepare(bencher: Bencher, crypto: BenchCrypto) {
+/// What one attempt of `Client::send(request)` prepares for `O`.
+fn prepare<O: Operation>(bencher: Bencher, crypto: BenchCrypto, request: &O::Request)
+where
+    O::Request: Sync,
+{
     let client = client(Some(crypto));
-    let request = request();
     bencher.bench(|| {
         client
-            .bench_prepare::<RefundQuery>(black_box(&request))
+            .bench_prepare::<O>(black_box(request))
             .expect("prepare")
     });
 }
 
-fn reply(bencher: Bencher, crypto: BenchCrypto) {
+/// What `Client::send` does with the 2xx reply `body` of `O` signed with `sign`.
+fn reply<O: Operation>(bencher: Bencher, crypto: BenchCrypto, body: Bytes, sign: &str) {
     let client = client(Some(crypto));
-    let headers = reply_headers();
-    let body = Bytes::from_static(REPLY.as_bytes());
+    let headers = reply_headers(sign);
     bencher.bench(|| {
         client
-            .bench_accept::<RefundQuery>(black_box(&headers), black_box(body.clone()))
+            .bench_accept::<O>(black_box(&headers), black_box(body.clone()))
             .expect("accept")
     });
+}
+
+fn refund_query_reply(bencher: Bencher, crypto: BenchCrypto) {
+    let body = Bytes::from_static(REPLY.as_bytes());
+    reply::<RefundQuery>(bencher, crypto, body, &REPLY_SIGN);
 }
 
 /// Validate, envelope, serialize, sign.
@@ -139,17 +156,17 @@ mod prepare {
 
     #[divan::bench]
     fn aws_lc_rs(bencher: Bencher) {
-        prepare(bencher, BenchCrypto::Backend(Backend::AwsLcRs));
+        prepare::<RefundQuery>(bencher, BenchCrypto::Backend(Backend::AwsLcRs), &request());
     }
 
     #[divan::bench]
     fn rsa(bencher: Bencher) {
-        prepare(bencher, BenchCrypto::Backend(Backend::Rsa));
+        prepare::<RefundQuery>(bencher, BenchCrypto::Backend(Backend::Rsa), &request());
     }
 
     #[divan::bench]
     fn no_crypto(bencher: Bencher) {
-        prepare(bencher, stub());
+        prepare::<RefundQuery>(bencher, stub(), &request());
     }
 
     /// The baseline of `rsa`: the `rsa` crate alone signing a request body
@@ -164,6 +181,53 @@ mod prepare {
             key.sign_with_rng(&mut rng, black_box(REQUEST.as_bytes()))
                 .to_vec()
         });
+    }
+
+    /// The largest request, a fully populated direct-API `orderAndPay`
+    /// (`OrderAndPayDirectRequest`, every field of the spec set; see `large`).
+    mod order_and_pay_direct {
+        use super::*;
+
+        #[divan::bench]
+        fn aws_lc_rs(bencher: Bencher) {
+            let request = large::order_and_pay_direct_request();
+            prepare::<OrderAndPayDirect>(bencher, BenchCrypto::Backend(Backend::AwsLcRs), &request);
+        }
+
+        /// Validate, envelope, `requestTime`, serialize, `http::Request`:
+        /// the SDK's own work for the largest request (goal: <= 10 µs).
+        #[divan::bench]
+        fn no_crypto(bencher: Bencher) {
+            let request = large::order_and_pay_direct_request();
+            prepare::<OrderAndPayDirect>(bencher, stub(), &request);
+        }
+
+        /// `OrderAndPayDirectRequest::validate` alone: the part of
+        /// `no_crypto` that `raw_serde_json` does not do.
+        #[divan::bench]
+        fn validate_only(bencher: Bencher) {
+            let request = large::order_and_pay_direct_request();
+            bencher
+                .bench(|| payermax_types::Validate::validate(black_box(&request)).expect("valid"));
+        }
+
+        /// The baseline of `no_crypto`: `serde_json` alone writing the same
+        /// request in the same envelope (no validation, no `http::Request`).
+        #[divan::bench]
+        fn raw_serde_json(bencher: Bencher) {
+            let request = large::order_and_pay_direct_request();
+            bencher.bench(|| {
+                serde_json::to_vec(&large::RequestEnvelope {
+                    version: "1.4",
+                    key_version: "1",
+                    request_time: "2026-01-02T03:04:05.678+00:00",
+                    app_id: "46153e2b787241ae8b01857bb9ab4bfa",
+                    merchant_no: "P01010113865434",
+                    data: black_box(&request),
+                })
+                .expect("serialize")
+            });
+        }
     }
 }
 
@@ -186,17 +250,17 @@ mod reply {
 
     #[divan::bench]
     fn aws_lc_rs(bencher: Bencher) {
-        reply(bencher, BenchCrypto::Backend(Backend::AwsLcRs));
+        refund_query_reply(bencher, BenchCrypto::Backend(Backend::AwsLcRs));
     }
 
     #[divan::bench]
     fn rsa(bencher: Bencher) {
-        reply(bencher, BenchCrypto::Backend(Backend::Rsa));
+        refund_query_reply(bencher, BenchCrypto::Backend(Backend::Rsa));
     }
 
     #[divan::bench]
     fn no_crypto(bencher: Bencher) {
-        reply(bencher, stub());
+        refund_query_reply(bencher, stub());
     }
 
     /// The baseline of `rsa`: the `rsa` crate alone verifying the same reply
@@ -212,6 +276,36 @@ mod reply {
             key.verify(black_box(REPLY.as_bytes()), black_box(&sig))
                 .expect("verify")
         });
+    }
+
+    /// The largest reply, a fully populated `orderQuery` reply
+    /// (`OrderQueryResponse`, every field of the spec set; see `large`).
+    mod order_query {
+        use super::*;
+
+        #[divan::bench]
+        fn aws_lc_rs(bencher: Bencher) {
+            let (body, sign) = large::order_query_reply();
+            reply::<OrderQuery>(bencher, BenchCrypto::Backend(Backend::AwsLcRs), body, &sign);
+        }
+
+        /// Classify and decode: the SDK's own work for the largest reply
+        /// (goal: <= 10 µs).
+        #[divan::bench]
+        fn no_crypto(bencher: Bencher) {
+            let (body, sign) = large::order_query_reply();
+            reply::<OrderQuery>(bencher, stub(), body, &sign);
+        }
+
+        /// The baseline of `no_crypto`: `serde_json` alone reading the same
+        /// bytes into the generated type inside a typed envelope.
+        #[divan::bench]
+        fn raw_serde_json(bencher: Bencher) {
+            let (body, _) = large::order_query_reply();
+            bencher.bench(|| {
+                serde_json::from_slice::<large::ReplyEnvelope>(black_box(&body)).expect("decode")
+            });
+        }
     }
 }
 
@@ -307,6 +401,229 @@ mod throughput {
                 });
             }
         })
+    }
+}
+
+/// The largest messages, built from the documented examples of their specs:
+/// the example's `data` (request example 0 of `spec/order_and_pay_direct.json`,
+/// the 200 example 0 of `spec/order_query.json`), completed with what the
+/// spec's other examples of the same message add, then with the fields no
+/// example has (`*_FILL` below), checked to set every property the schema
+/// lists, then decoded with `serde_json` into the generated type.
+mod large {
+    use super::*;
+    use serde_json::Value;
+
+    /// Fields no example of `orderAndPay` (direct API) sets, and those that
+    /// request examples leave out although the schema requires them (doc
+    /// issues of kind `example-incomplete`): values of their documented form.
+    const REQUEST_FILL: &str = r#"{
+        "referralCode": "fp-7c1e2a9b44d0",
+        "osType": "ANDROID",
+        "subscriptionPlan": {
+            "subscriptionNo": "SUB20250626121135955468",
+            "firstPeriodStartDate": "2025-07-01T00:00:00.000+00:00"
+        },
+        "paymentDetail": {
+            "payAccountInfo": [{ "accountNo": "903124360628", "accountNoType": "PHONE" }],
+            "cardInfo": { "stored": "Y", "dynamic3DS": "do3DS" },
+            "buyerInfo": {
+                "middleName": "Lee", "phoneNoRegion": "+90", "idType": "PASSPORT",
+                "idNo": "U12345678", "address": "GOLGELI SOKAK NO.34, 06700",
+                "city": "GAZIOSMANPASA/ANKAR", "region": "ANKARA", "zipCode": "06700"
+            },
+            "merchantInitiated": false,
+            "mitType": "SCHEDULED",
+            "info3DSecure": {
+                "threeDSVersion": "2.2.0", "eci": "05", "cavv": "AAABBEg0VhI0VniQEjRWAAAAAAA=",
+                "dsTransactionId": "f25084f0-5b16-4c0a-ae5d-b24808a95e4b",
+                "xid": "MDAwMDAwMDAwMDAwMDAwMzIyNzY="
+            },
+            "applePayPaymentData": { "network": "Visa", "type": "debit", "displayName": "Visa 5743" },
+            "googlePayDetails": {
+                "description": "Visa •••• 1751", "cardNetwork": "VISA", "cardHolderFullName": "James Smith"
+            }
+        },
+        "subMerchant": { "subMerchantNo": "SUBM000001" },
+        "shippingInfo": {
+            "middleName": "Lee", "region": "ANKARA", "state": "ANKARA",
+            "address2": "Floor 3", "address3": "Apartment 12"
+        },
+        "billingInfo": {
+            "middleName": "Lee", "region": "ANKARA", "state": "ANKARA",
+            "address2": "Floor 3", "address3": "Apartment 12", "phoneNoRegion": "+90"
+        },
+        "envInfo": {
+            "deviceId": "a1b2c3d4e5f60718", "deviceLanguage": "en",
+            "screenHeight": "2400", "screenWidth": "1080"
+        }
+    }"#;
+
+    /// Fields no 200 example of `orderQuery` sets.
+    const REPLY_FILL: &str = r#"{
+        "paymentDetails": [{
+            "cardInfo": {
+                "cardType": "CREDIT", "totalCardOrg": ["VISA", "MADA"], "type": "PAN",
+                "source": "CARD", "cardBinNo": "400555", "cardNumber": "400555******0001",
+                "cardHolderName": "**ngwei", "cardLast4": "0001", "cardExpirationYear": "30",
+                "cardExpirationMonth": "03",
+                "threeDSResult": {
+                    "threeDSVersion": "2.2.0", "enrolled": "Y", "authenticationStatus": "Y",
+                    "eci": "05", "dsTransactionId": "f25084f0-5b16-4c0a-ae5d-b24808a95e4b",
+                    "cavv": "AAABBEg0VhI0VniQEjRWAAA", "xid": "MDAwMDAwMDAwMDAwMDAwMzIyNzY="
+                },
+                "avsResult": "Y"
+            }
+        }],
+        "resultCode": "SUCCESS",
+        "createTime": "2025-06-26T12:11:35.955Z",
+        "confirmPayTime": "2025-06-26T12:11:36.001Z",
+        "cashierCountry": "SA"
+    }"#;
+
+    fn spec(file: &str) -> Value {
+        let path = format!("{}/../../spec/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).expect("spec JSON")
+    }
+
+    /// `data` of the first example, completed from the others and `fill`.
+    fn completed(examples: &Value, fill: &str) -> Value {
+        let examples = examples.as_array().expect("examples");
+        let mut data = examples[0]["data"].clone();
+        for example in &examples[1..] {
+            add_missing(&mut data, &example["data"]);
+        }
+        add_missing(&mut data, &serde_json::from_str(fill).expect("fill JSON"));
+        data
+    }
+
+    /// Adds the members of `from` that `to` lacks, recursively (into the
+    /// first element of arrays of objects).
+    fn add_missing(to: &mut Value, from: &Value) {
+        match (to, from) {
+            (Value::Object(to), Value::Object(from)) => {
+                for (key, value) in from {
+                    match to.get_mut(key) {
+                        Some(existing) => add_missing(existing, value),
+                        None => {
+                            to.insert(key.clone(), value.clone());
+                        }
+                    }
+                }
+            }
+            (Value::Array(to), Value::Array(from)) => {
+                if let (Some(to), Some(from)) = (to.first_mut(), from.first()) {
+                    add_missing(to, from);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Panics unless `value` sets every property `schema` lists (names
+    /// trimmed: a few spec names carry stray spaces, see `x-aliases`),
+    /// recursively; free-form objects count as set when present.
+    fn assert_complete(schema: &Value, value: &Value, path: &str) {
+        if let Some(items) = schema.get("items") {
+            let first = value
+                .get(0)
+                .unwrap_or_else(|| panic!("{path}: empty array"));
+            return assert_complete(items, first, &format!("{path}[0]"));
+        }
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        for (name, property) in properties {
+            let name = name.trim();
+            let member = value
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}.{name}: not set by the bench's message"));
+            assert_complete(property, member, &format!("{path}.{name}"));
+        }
+    }
+
+    /// The fully populated `OrderAndPayDirectRequest`.
+    ///
+    /// Request example 0 does not decode as documented: it gives numbers
+    /// where the schema declares strings (doc issues of kind `example-wrong`:
+    /// `subscriptionPlan.totalPeriods`, `periodRule.periodCount`,
+    /// `trialPeriodConfig.trialPeriodCount`, `trialConfig.trialDays`). The
+    /// schema wins (the SDK sends strings), so this fixes the JSON up: each
+    /// field an `example-wrong` issue of the request names is turned from a
+    /// number into the string of its digits.
+    pub(crate) fn order_and_pay_direct_request() -> OrderAndPayDirectRequest {
+        let spec = spec("order_and_pay_direct.json");
+        let mut data = completed(&spec["request"]["examples"], REQUEST_FILL);
+        let mut fixed = 0;
+        for issue in spec["docIssues"].as_array().expect("docIssues") {
+            let id = issue["id"].as_str().expect("doc issue id");
+            let Some(field) = id.strip_prefix("example-wrong@request:data.") else {
+                continue;
+            };
+            let member = field
+                .split('.')
+                .try_fold(&mut data, |v, name| v.get_mut(name))
+                .unwrap_or_else(|| panic!("{id}: not in the example"));
+            if let Value::Number(n) = member {
+                *member = Value::String(n.to_string());
+                fixed += 1;
+            }
+        }
+        assert!(
+            fixed > 0,
+            "example 0 was expected to need the example-wrong fix-up"
+        );
+        assert_complete(
+            &spec["request"]["schema"]["properties"]["data"],
+            &data,
+            "data",
+        );
+        let request: OrderAndPayDirectRequest =
+            serde_json::from_value(data).expect("the completed example decodes");
+        payermax_types::Validate::validate(&request).expect("valid");
+        request
+    }
+
+    /// The signed 2xx reply of `orderQuery` whose `data` is the fully
+    /// populated `OrderQueryResponse`, and its signature (PayerMax's test key).
+    pub(crate) fn order_query_reply() -> (Bytes, String) {
+        let spec = spec("order_query.json");
+        let reply = &spec["responses"]["200"];
+        let data = completed(&reply["examples"], REPLY_FILL);
+        assert_complete(&reply["schema"]["properties"]["data"], &data, "data");
+        let response: OrderQueryResponse =
+            serde_json::from_value(data).expect("the completed example decodes");
+        // The body as PayerMax would send it: the example's envelope around
+        // the data in the form the library writes it (every field once).
+        let body = serde_json::to_vec(&ReplyEnvelope {
+            code: "APPLY_SUCCESS".into(),
+            msg: "Success.".into(),
+            data: Some(response),
+        })
+        .expect("serialize");
+        let sign = test_keys().payermax_private.sign(&body).expect("sign");
+        (Bytes::from(body), sign)
+    }
+
+    /// The gateway request envelope, written by hand (the baseline).
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub(crate) struct RequestEnvelope<'a> {
+        pub version: &'a str,
+        pub key_version: &'a str,
+        pub request_time: &'a str,
+        pub app_id: &'a str,
+        pub merchant_no: &'a str,
+        pub data: &'a OrderAndPayDirectRequest,
+    }
+
+    /// The gateway reply envelope, read by hand (the baseline).
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(crate) struct ReplyEnvelope {
+        pub code: String,
+        pub msg: String,
+        pub data: Option<OrderQueryResponse>,
     }
 }
 
