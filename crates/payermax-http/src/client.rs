@@ -613,8 +613,6 @@ struct Prepared {
     retry: RetryClass,
     /// `O::SETTLED_BY`.
     settled_by: Option<SettledBy>,
-    /// Writes only: the merchant's identifiers in the request.
-    identifiers: Vec<(&'static str, String)>,
 }
 
 /// Whether a failed attempt may have reached PayerMax.
@@ -645,12 +643,12 @@ const REFERENCE_FIELDS: &[&str] = &[
 ];
 
 /// The merchant's identifiers in a write's request: the fields its settling
-/// query takes, or else the usual reference fields present.
-fn identifiers<T: serde::Serialize>(
-    request: &T,
-    settled_by: Option<&SettledBy>,
-) -> Vec<(&'static str, String)> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(request) else {
+/// query takes, or else the usual reference fields present. Read from the
+/// payload bytes already serialized, and only when an outcome is ambiguous
+/// (the success path never pays for it).
+fn identifiers(payload: &[u8], settled_by: Option<&SettledBy>) -> Vec<(&'static str, String)> {
+    let Ok(map) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(payload)
+    else {
         return Vec::new();
     };
     let fields: Vec<&'static str> = match settled_by {
@@ -668,6 +666,16 @@ fn identifiers<T: serde::Serialize>(
             Some((f, v))
         })
         .collect()
+}
+
+impl Prepared {
+    /// The payload as serialized: the gateway's `data`, or the legacy body.
+    fn payload(&self) -> &[u8] {
+        match &self.body {
+            BodyTemplate::Gateway { data, .. } => data.get().as_bytes(),
+            BodyTemplate::Legacy { body } => body,
+        }
+    }
 }
 
 /// What to do with a failed attempt of a write.
@@ -916,10 +924,6 @@ impl Client {
                 }
             }
         };
-        let identifiers = match O::RETRY {
-            RetryClass::Read => Vec::new(),
-            _ => identifiers(request, O::SETTLED_BY.as_ref()),
-        };
         Ok(Prepared {
             api: O::API,
             uri: format!("{}{}", inner.environment.base_url(), O::PATH),
@@ -927,7 +931,6 @@ impl Client {
             operation: O::NAME,
             retry: O::RETRY,
             settled_by: O::SETTLED_BY,
-            identifiers,
         })
     }
 
@@ -982,7 +985,7 @@ impl Client {
                         );
                         return Err(Error::Ambiguous(Box::new(AmbiguousOutcome {
                             operation: p.operation,
-                            identifiers: p.identifiers.clone(),
+                            identifiers: identifiers(p.payload(), p.settled_by.as_ref()),
                             settled_by: p.settled_by,
                             attempts: attempt,
                             cause: err,
