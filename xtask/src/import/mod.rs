@@ -170,31 +170,13 @@ pub fn build_spec(
 
     // Overlay edits.
     if let (Some(o), Some(file)) = (ov, &overlay_file) {
-        for edit in &o.edits {
-            let at = |msg: String| {
-                format!(
-                    "{file}:{}: edit of `{}` in {}: {msg}",
-                    edit.line,
-                    if edit.field.is_empty() {
-                        "(body)"
-                    } else {
-                        &edit.field
-                    },
-                    edit.target
-                )
-            };
-            let body = if edit.target == "request" {
-                &mut req_schema
-            } else {
-                let code = edit.target.trim_start_matches("response ");
-                resp_schemas
-                    .iter_mut()
-                    .find(|(c, _)| c == code)
-                    .and_then(|(_, s)| s.as_mut())
-                    .ok_or_else(|| at(format!("the page has no response {code} table")))?
-            };
-            overlay::apply(edit, body).map_err(at)?;
-        }
+        let mut named: Vec<(&str, &mut J)> = resp_schemas
+            .iter_mut()
+            .filter_map(|(c, s)| s.as_mut().map(|s| (c.as_str(), s)))
+            .collect();
+        overlay::apply_all(o, file, &mut req_schema, &mut named, &|c| {
+            format!("the page has no response {c} table")
+        })?;
     }
     let file_for_checks = overlay_file.clone().unwrap_or(page_file.clone());
     schema::canonicalize(&mut req_schema, "")

@@ -517,3 +517,50 @@ fn nth_key_line(text: &str, key: &str, from: usize, n: usize) -> Option<usize> {
         .nth(n)
         .map(|(i, _)| i + 1)
 }
+
+/// Applies every edit of `overlay` (file `file`) to the request schema or
+/// to the response schema its `in` names (`responses`: code and schema);
+/// `missing` words the error for an edit naming a response code the source
+/// lacks (`the page has no response 500 table`).
+pub fn apply_all(
+    overlay: &Overlay,
+    file: &str,
+    request: &mut J,
+    responses: &mut [(&str, &mut J)],
+    missing: &dyn Fn(&str) -> String,
+) -> Result<(), String> {
+    for edit in &overlay.edits {
+        let at = |msg: String| {
+            format!(
+                "{file}:{}: edit of `{}` in {}: {msg}",
+                edit.line,
+                if edit.field.is_empty() {
+                    "(body)"
+                } else {
+                    &edit.field
+                },
+                edit.target
+            )
+        };
+        let body: &mut J = if edit.target == "request" {
+            request
+        } else {
+            let code = edit.target.trim_start_matches("response ");
+            match responses.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, s)) => s,
+                None => {
+                    return Err(at(format!(
+                        "{source} has no response {code} {}",
+                        if source == "the page" {
+                            "table"
+                        } else {
+                            "schema"
+                        }
+                    )));
+                }
+            }
+        };
+        apply(edit, body).map_err(at)?;
+    }
+    Ok(())
+}

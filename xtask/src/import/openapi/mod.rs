@@ -314,31 +314,13 @@ pub fn build_op(
 
     // Overlay edits, then the examples against the edited schemas.
     if let (Some(o), Some(file)) = (ov, &overlay_file) {
-        for edit in &o.edits {
-            let at = |msg: String| {
-                format!(
-                    "{file}:{}: edit of `{}` in {}: {msg}",
-                    edit.line,
-                    if edit.field.is_empty() {
-                        "(body)"
-                    } else {
-                        &edit.field
-                    },
-                    edit.target
-                )
-            };
-            let body = if edit.target == "request" {
-                &mut req_schema
-            } else {
-                let code = edit.target.trim_start_matches("response ");
-                responses
-                    .iter_mut()
-                    .find(|(c, _, _)| c == code)
-                    .and_then(|(_, s, _)| s.as_mut())
-                    .ok_or_else(|| at(format!("the document has no response {code} schema")))?
-            };
-            overlay::apply(edit, body).map_err(at)?;
-        }
+        let mut named: Vec<(&str, &mut J)> = responses
+            .iter_mut()
+            .filter_map(|(c, s, _)| s.as_mut().map(|s| (c.as_str(), s)))
+            .collect();
+        overlay::apply_all(o, file, &mut req_schema, &mut named, &|c| {
+            format!("the document has no response {c} schema")
+        })?;
     }
     let payermax_sends_request = !name.outbound && kind_str != "redirect";
     if content_type == "application/json" {
