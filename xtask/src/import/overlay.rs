@@ -548,16 +548,7 @@ pub fn apply_all(
             let code = edit.target.trim_start_matches("response ");
             match responses.iter_mut().find(|(c, _)| *c == code) {
                 Some((_, s)) => s,
-                None => {
-                    return Err(at(format!(
-                        "{source} has no response {code} {}",
-                        if source == "the page" {
-                            "table"
-                        } else {
-                            "schema"
-                        }
-                    )));
-                }
+                None => return Err(at(missing(code))),
             }
         };
         apply(edit, body).map_err(at)?;
