@@ -113,15 +113,13 @@ fn enum_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// `true` for a plain non-negative decimal: digits, optionally a point and digits.
+/// `true` for a non-negative decimal in the grammar of the SDK's `Amount`.
 pub fn is_decimal_text(s: &str) -> bool {
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (s, None),
-    };
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+    // One grammar with the SDK: what `payermax_types::Amount` reads (the
+    // JSON number grammar: no leading zeros, so the text is always a valid
+    // JSON number where the sandbox writes it back), not negative.
+    s.parse::<payermax_types::Amount>()
+        .is_ok_and(|a| !a.is_sign_negative())
 }
 
 /// `true` for a decimal number as text, optionally negative: `-1.5`, `20`.
@@ -468,7 +466,7 @@ mod tests {
             vec!["name"]
         );
         assert_eq!(
-            fields(&json!({"name": "a", "amount": "1e5", "data": {"a": "x"}})),
+            fields(&json!({"name": "a", "amount": "01", "data": {"a": "x"}})),
             vec!["amount"]
         );
         assert_eq!(
@@ -505,10 +503,14 @@ mod tests {
 
     #[test]
     fn decimal_text() {
-        for ok in ["0", "1", "1000.00", "0.5"] {
+        for ok in ["0", "1", "1000.00", "0.5", "1E+3"] {
             assert!(is_decimal_text(ok), "{ok}");
         }
-        for bad in ["", ".5", "5.", "1e3", "-1", "+1", "1,0", " 1", "١"] {
+        // Leading zeros (issue #12: "007.50" was accepted, then written into
+        // a signed reply as the invalid JSON number 007.50).
+        for bad in [
+            "", ".5", "5.", "-1", "+1", "1,0", " 1", "١", "007.50", "00", "01",
+        ] {
             assert!(!is_decimal_text(bad), "{bad}");
         }
     }
@@ -585,8 +587,10 @@ mod tests {
             for ok in [json!(10000.5), json!(3), json!("10000.50"), json!("0")] {
                 assert!(faults(&s, &ok).is_empty(), "{declared} {ok}");
             }
+            // The grammar of the SDK's `Amount` (the JSON number grammar):
+            // leading zeros are refused, exponents read exactly.
             for bad in [
-                json!("1e3"),
+                json!("007.50"),
                 json!("-1"),
                 json!("ten"),
                 json!(-0.5),

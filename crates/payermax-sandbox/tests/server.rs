@@ -244,6 +244,26 @@ async fn refund_lifecycle_apply_query_settle() {
     sb.shutdown().await;
 }
 
+/// Issue #12: "007.50" was accepted, then written into the signed refund
+/// query reply as `"refundAmount":007.50`, which no JSON parser reads. The
+/// sandbox reads amounts with the SDK's own grammar, and every reply parses.
+#[tokio::test]
+async fn a_leading_zero_amount_is_refused_and_replies_stay_json() {
+    let sb = start().await;
+    let r = apply(&sb, &apply_body("R-zero", "O-1", "007.50", None)).await;
+    assert_eq!(r["bizCode"], "PARAMS_INVALID", "{r}");
+    assert!(r["message"].as_str().unwrap().contains("amount"), "{r}");
+    // Nothing was kept, so the query finds no such refund; its reply parses.
+    let q = query(&sb, json!({"outRefundNo": "R-zero"})).await;
+    assert_ne!(q["code"], "APPLY_SUCCESS", "{q}");
+    // The same amount written properly is kept and read back as JSON.
+    let r = apply(&sb, &apply_body("R-fine", "O-1", "7.50", None)).await;
+    assert_eq!(r["bizCode"], "0000", "{r}");
+    let q = query(&sb, json!({"outRefundNo": "R-fine"})).await;
+    assert_eq!(q["data"]["refundAmount"], json!(7.5), "{q}");
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn failure_trigger_and_missing_refunds() {
     let sb = start().await;
