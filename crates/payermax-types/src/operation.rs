@@ -97,6 +97,10 @@ pub trait Operation {
 pub trait Notification {
     /// The spec id of the notification.
     const NAME: &'static str;
+    /// PayerMax's own name of the notification: the path its OpenAPI document gives
+    /// it (`collectResultNotifyUrl`), or the legacy page's (`refundNotify`).
+    /// Defaults to [`NAME`](Self::NAME) for hand-written descriptors.
+    const PAYERMAX_NAME: &'static str = Self::NAME;
     /// The API generation.
     const API: ApiGeneration;
     /// The notification body.
@@ -112,6 +116,10 @@ pub trait Notification {
 pub trait SyncCallback {
     /// The spec id of the callback.
     const NAME: &'static str;
+    /// PayerMax's own name of the callback: the path its OpenAPI document gives
+    /// it (`collectResultNotifyUrl`), or the legacy page's (`refundNotify`).
+    /// Defaults to [`NAME`](Self::NAME) for hand-written descriptors.
+    const PAYERMAX_NAME: &'static str = Self::NAME;
     /// The API generation.
     const API: ApiGeneration;
     /// What PayerMax sends.
@@ -126,6 +134,10 @@ pub trait SyncCallback {
 pub trait Redirect {
     /// The spec id of the redirect.
     const NAME: &'static str;
+    /// PayerMax's own name of the redirect: the path its OpenAPI document gives
+    /// it (`collectResultNotifyUrl`), or the legacy page's (`refundNotify`).
+    /// Defaults to [`NAME`](Self::NAME) for hand-written descriptors.
+    const PAYERMAX_NAME: &'static str = Self::NAME;
     /// The API generation.
     const API: ApiGeneration;
 }

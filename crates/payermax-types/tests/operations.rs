@@ -202,3 +202,27 @@ fn registry_lists_every_spec_and_visits_the_enabled_ones() {
     assert!(names.0.contains(&("refundApply", "legacy_refund_apply")));
     assert!(names.0.contains(&("orderAndPay", "order_and_pay_direct")));
 }
+
+#[test]
+fn inbound_descriptors_carry_payermax_own_names() {
+    use payermax_types::bill_payment_validation::BillPaymentValidation;
+    use payermax_types::chargeback_notify::ChargebackNotify;
+    use payermax_types::collect_result_notify::CollectResultNotify;
+    use payermax_types::page_return::PageReturn;
+    use payermax_types::{Notification, Redirect, SyncCallback};
+
+    // The spec id names the module; PayerMax's name is the document's path,
+    // misspelling included.
+    assert_eq!(CollectResultNotify::NAME, "collect_result_notify");
+    assert_eq!(CollectResultNotify::PAYERMAX_NAME, "collectResultNotifyUrl");
+    assert_eq!(ChargebackNotify::PAYERMAX_NAME, "chargeBaclNotifyUrl");
+    assert_eq!(
+        payermax_types::legacy_refund_notify::LegacyRefundNotify::PAYERMAX_NAME,
+        "refundNotify"
+    );
+    assert_eq!(
+        BillPaymentValidation::PAYERMAX_NAME,
+        "billPaymentValidationUrl"
+    );
+    assert_eq!(PageReturn::PAYERMAX_NAME, "pageReturn");
+}

@@ -61,6 +61,7 @@ fn variant_doc(m: &Module) -> String {
 
 pub fn descriptor(m: &Module) -> TokenStream {
     let name = ident(&m.descriptor_name);
+    let payermax_name = &m.operation;
     let title = naming::doc_text(&m.title);
     match &m.descriptor {
         Descriptor::Operation {
@@ -169,6 +170,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
 
                 impl ::payermax_types::Notification for #name {
                     const NAME: &'static str = #id;
+                    const PAYERMAX_NAME: &'static str = #payermax_name;
                     const API: ::payermax_types::ApiGeneration = #api;
                     type Body = #b;
                     const ACKNOWLEDGEMENT: &'static str = #acknowledgement;
@@ -194,6 +196,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
 
                 impl ::payermax_types::SyncCallback for #name {
                     const NAME: &'static str = #id;
+                    const PAYERMAX_NAME: &'static str = #payermax_name;
                     const API: ::payermax_types::ApiGeneration = #api;
                     type Body = #b;
                     type Answer = #a;
@@ -212,6 +215,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
 
                 impl ::payermax_types::Redirect for #name {
                     const NAME: &'static str = #id;
+                    const PAYERMAX_NAME: &'static str = #payermax_name;
                     const API: ::payermax_types::ApiGeneration = #api;
                 }
             }

@@ -294,6 +294,9 @@ pub enum Descriptor {
 #[derive(Debug)]
 pub struct Module {
     pub id: String,
+    /// PayerMax's name: the path segment of its document (`collectResultNotifyUrl`),
+    /// or the legacy `bizType` / page name.
+    pub operation: String,
     pub title: String,
     pub description: Option<String>,
     pub domain: Domain,
@@ -569,6 +572,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
     });
     Ok(Module {
         id: spec.id.clone(),
+        operation: spec.operation.clone(),
         title: spec.title.clone(),
         description: spec.description.clone(),
         domain: spec.domain,

@@ -216,10 +216,7 @@ pub fn render_coverage(readme: &str, modules: &[Module]) -> Result<String, Strin
     block.push_str("| module | PayerMax name | title | feature | direction | kind |\n");
     block.push_str("| --- | --- | --- | --- | --- | --- |\n");
     for m in modules {
-        let name = match &m.descriptor {
-            Descriptor::Operation { name, .. } => name.as_str(),
-            _ => m.id.as_str(),
-        };
+        let name = m.operation.as_str();
         let mut title = cell(&m.title);
         if let Some((variant, _, _)) = &m.variant {
             title.push_str(&format!(" (variant `{variant}`)"));

@@ -12,6 +12,7 @@ pub struct AuthResultNotify;
 
 impl ::payermax_types::Notification for AuthResultNotify {
     const NAME: &'static str = "auth_result_notify";
+    const PAYERMAX_NAME: &'static str = "authResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = AuthResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";

@@ -10,6 +10,7 @@ pub struct BalanceNotify;
 
 impl ::payermax_types::Notification for BalanceNotify {
     const NAME: &'static str = "balance_notify";
+    const PAYERMAX_NAME: &'static str = "balanceNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = BalanceNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";

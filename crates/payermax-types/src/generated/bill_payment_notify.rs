@@ -16,6 +16,7 @@ pub struct BillPaymentNotify;
 
 impl ::payermax_types::Notification for BillPaymentNotify {
     const NAME: &'static str = "bill_payment_notify";
+    const PAYERMAX_NAME: &'static str = "collectResultNotifyUrlForBillPayment";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = BillPaymentNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\",\"data\":{\"referenceNo\":\"TEST100001\",\"tradeToken\":\"T20240131032712345123456\",\"amount\":40.85,\"currency\":\"PHP\",\"confirmation\":\"Y\",\"failureReason\":\"\"}}";

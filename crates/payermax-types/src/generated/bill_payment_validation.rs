@@ -10,6 +10,7 @@ pub struct BillPaymentValidation;
 
 impl ::payermax_types::SyncCallback for BillPaymentValidation {
     const NAME: &'static str = "bill_payment_validation";
+    const PAYERMAX_NAME: &'static str = "billPaymentValidationUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = BillPaymentValidationBody;
     type Answer = BillPaymentValidationAnswer;

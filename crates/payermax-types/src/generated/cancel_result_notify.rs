@@ -8,6 +8,7 @@ pub struct CancelResultNotify;
 
 impl ::payermax_types::Notification for CancelResultNotify {
     const NAME: &'static str = "cancel_result_notify";
+    const PAYERMAX_NAME: &'static str = "cancelResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = CancelResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

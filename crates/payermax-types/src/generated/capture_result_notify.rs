@@ -8,6 +8,7 @@ pub struct CaptureResultNotify;
 
 impl ::payermax_types::Notification for CaptureResultNotify {
     const NAME: &'static str = "capture_result_notify";
+    const PAYERMAX_NAME: &'static str = "captureResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = CaptureResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

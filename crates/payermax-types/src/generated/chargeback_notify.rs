@@ -8,6 +8,7 @@ pub struct ChargebackNotify;
 
 impl ::payermax_types::Notification for ChargebackNotify {
     const NAME: &'static str = "chargeback_notify";
+    const PAYERMAX_NAME: &'static str = "chargeBaclNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = ChargebackNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

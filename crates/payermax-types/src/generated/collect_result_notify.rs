@@ -12,6 +12,7 @@ pub struct CollectResultNotify;
 
 impl ::payermax_types::Notification for CollectResultNotify {
     const NAME: &'static str = "collect_result_notify";
+    const PAYERMAX_NAME: &'static str = "collectResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = CollectResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";

@@ -10,6 +10,7 @@ pub struct DisbursementResultNotify;
 
 impl ::payermax_types::Notification for DisbursementResultNotify {
     const NAME: &'static str = "disbursement_result_notify";
+    const PAYERMAX_NAME: &'static str = "disbursementResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = DisbursementResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";

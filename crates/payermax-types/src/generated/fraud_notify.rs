@@ -10,6 +10,7 @@ pub struct FraudNotify;
 
 impl ::payermax_types::Notification for FraudNotify {
     const NAME: &'static str = "fraud_notify";
+    const PAYERMAX_NAME: &'static str = "fraudNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = FraudNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

@@ -8,6 +8,7 @@ pub struct LegacyRefundNotify;
 
 impl ::payermax_types::Notification for LegacyRefundNotify {
     const NAME: &'static str = "legacy_refund_notify";
+    const PAYERMAX_NAME: &'static str = "refundNotify";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::LegacyV21;
     type Body = LegacyRefundNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"bizCode\":\"0000\",\"message\":\"success\"}";

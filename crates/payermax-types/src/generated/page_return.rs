@@ -30,5 +30,6 @@ pub struct PageReturn;
 
 impl ::payermax_types::Redirect for PageReturn {
     const NAME: &'static str = "page_return";
+    const PAYERMAX_NAME: &'static str = "pageReturn";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
 }

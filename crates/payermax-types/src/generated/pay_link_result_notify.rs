@@ -14,6 +14,7 @@ pub struct PayLinkResultNotify;
 
 impl ::payermax_types::Notification for PayLinkResultNotify {
     const NAME: &'static str = "pay_link_result_notify";
+    const PAYERMAX_NAME: &'static str = "payLinkResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = PayLinkResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Suceess.\"}";

@@ -8,6 +8,7 @@ pub struct RefundResultNotify;
 
 impl ::payermax_types::Notification for RefundResultNotify {
     const NAME: &'static str = "refund_result_notify";
+    const PAYERMAX_NAME: &'static str = "RefundResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = RefundResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

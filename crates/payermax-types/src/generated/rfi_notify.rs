@@ -8,6 +8,7 @@ pub struct RfiNotify;
 
 impl ::payermax_types::Notification for RfiNotify {
     const NAME: &'static str = "rfi_notify";
+    const PAYERMAX_NAME: &'static str = "rfiNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = RfiNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

@@ -10,6 +10,7 @@ pub struct SubscriptionPaymentResultNotify;
 
 impl ::payermax_types::Notification for SubscriptionPaymentResultNotify {
     const NAME: &'static str = "subscription_payment_result_notify";
+    const PAYERMAX_NAME: &'static str = "subscriptionPaymentResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = SubscriptionPaymentResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";

@@ -10,6 +10,7 @@ pub struct SubscriptionResultNotify;
 
 impl ::payermax_types::Notification for SubscriptionResultNotify {
     const NAME: &'static str = "subscription_result_notify";
+    const PAYERMAX_NAME: &'static str = "subscriptionResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = SubscriptionResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";

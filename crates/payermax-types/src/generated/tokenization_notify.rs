@@ -8,6 +8,7 @@ pub struct TokenizationNotify;
 
 impl ::payermax_types::Notification for TokenizationNotify {
     const NAME: &'static str = "tokenization_notify";
+    const PAYERMAX_NAME: &'static str = "tokenizationNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = TokenizationNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"code\":\"SUCCESS\",\"msg\":\"Success\"}";

@@ -10,6 +10,7 @@ pub struct VaResultNotify;
 
 impl ::payermax_types::Notification for VaResultNotify {
     const NAME: &'static str = "va_result_notify";
+    const PAYERMAX_NAME: &'static str = "vaResultNotifyUrl";
     const API: ::payermax_types::ApiGeneration = ::payermax_types::ApiGeneration::Gateway;
     type Body = VaResultNotifyBody;
     const ACKNOWLEDGEMENT: &'static str = "{\"msg\":\"Success\",\"code\":\"SUCCESS\"}";
