@@ -506,7 +506,9 @@ fn registry_and_coverage_list_every_spec() {
         out.contains("| `openapi_shapes` | `openapiShapes` | OpenAPI shapes (generator fixture) (variant `hosted-checkout`) | `payments` | outbound | operation |"),
         "{out}"
     );
-    assert!(out.contains("| `redirect` | `redirect` |"), "{out}");
+    // The "PayerMax name" column shows PayerMax's name for inbound specs
+    // too (it showed the spec id before PAYERMAX_NAME existed).
+    assert!(out.contains("| `redirect` | `pageReturn` |"), "{out}");
     assert!(registry::render_coverage("# no block\n", &modules).is_err());
 }
 
