@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 mod body;
+pub mod cli;
 mod fault;
 mod notify;
 pub mod receiver;
