@@ -16,7 +16,7 @@ use payermax_types::{
     RawLegacyReply, ResultCode, RetryClass, SettledBy, Validate,
 };
 use serde_json::value::RawValue;
-use tokio::time::Instant;
+use std::time::Instant;
 use tracing::Instrument;
 
 use crate::config::{BuildError, Clock, Environment, Setting, SystemClock, check_base_url};
@@ -24,6 +24,7 @@ use crate::error::{
     AmbiguousOutcome, BoxError, Error, SignatureProblem, excerpt, is_io_timeout, proves_not_sent,
 };
 use crate::retry::RetryPolicy;
+use crate::timer::{Timer, default_timer, race};
 use crate::transport::{ReadError, RequestBody, Transport, read_capped};
 
 /// The default cap on a reply body: 1 MiB.
@@ -196,6 +197,8 @@ struct Inner {
     public_key: PublicKey,
     versions: HashMap<String, String>,
     clock: Box<dyn Clock>,
+    /// Set whenever a request timeout or a retry policy is (checked by `build`).
+    timer: Option<Arc<dyn Timer>>,
     transport: Transport,
     request_timeout: Option<Duration>,
     connect_timeout: Duration,
@@ -244,6 +247,7 @@ pub struct ClientBuilder {
     public_key: Option<PublicKey>,
     versions: HashMap<String, String>,
     clock: Box<dyn Clock>,
+    timer: Option<Arc<dyn Timer>>,
     transport: Option<Transport>,
     request_timeout: Option<Duration>,
     connect_timeout: Duration,
@@ -286,6 +290,7 @@ impl Client {
             public_key: None,
             versions: HashMap::new(),
             clock: Box::new(SystemClock),
+            timer: default_timer(),
             transport: None,
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -347,6 +352,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The timer that runs request timeouts, retry waits and the retry
+    /// deadline ([`TokioTimer`](crate::TokioTimer) by default with feature
+    /// `tokio`). Give one to run the client on another executor, with a
+    /// [`transport`](Self::transport) that runs there too.
+    pub fn timer(mut self, timer: impl Timer) -> Self {
+        self.timer = Some(Arc::new(timer));
+        self
+    }
+
     /// The transport: any tower `Service` taking `http::Request<RequestBody>`
     /// and answering `http::Response<B>` for any body `B`, with an error that
     /// converts into a boxed error. It must be `Clone` (wrap one that is not
@@ -369,8 +383,8 @@ impl ClientBuilder {
     }
 
     /// The time one attempt may take, from sending to the end of the reply
-    /// body (30 s by default). `None` disables it (then no Tokio timer is
-    /// needed unless retries are on).
+    /// body (30 s by default). `None` disables it (then no
+    /// [`timer`](Self::timer) is needed unless retries are on).
     pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.request_timeout = timeout;
         self
@@ -471,6 +485,9 @@ impl ClientBuilder {
                 reason: "must be at least 1",
             });
         }
+        if self.timer.is_none() && (self.request_timeout.is_some() || self.retry.is_some()) {
+            return Err(BuildError::Missing(Setting::Timer));
+        }
         let default_transport_used = self.transport.is_none();
         let transport = match self.transport {
             Some(t) => t,
@@ -486,6 +503,7 @@ impl ClientBuilder {
                 public_key,
                 versions: self.versions,
                 clock: self.clock,
+                timer: self.timer,
                 transport,
                 request_timeout: self.request_timeout,
                 connect_timeout: self.connect_timeout,
@@ -512,6 +530,11 @@ fn default_transport(_connect_timeout: Duration) -> Result<Transport, BuildError
 }
 
 impl Inner {
+    /// The timer's current instant (the system's without a timer).
+    fn now(&self) -> Instant {
+        self.timer.as_ref().map_or_else(Instant::now, |t| t.now())
+    }
+
     /// Signs a request body with the merchant key.
     fn sign(&self, body: &[u8]) -> Result<String, Error> {
         #[cfg(feature = "bench-hooks")]
@@ -780,13 +803,16 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         async move {
-            let started = Instant::now();
+            let started = client.inner.now();
             let result = match prepared {
                 Ok(p) => client.run(p).await.and_then(decode::<O::Response>),
                 Err(e) => Err(e),
             };
             let span = tracing::Span::current();
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            span.record(
+                "duration_ms",
+                client.inner.now().duration_since(started).as_millis() as u64,
+            );
             match &result {
                 Ok(reply) => {
                     span.record("outcome", "ok");
@@ -937,7 +963,7 @@ impl Client {
     /// Runs the attempts, retrying as the policy allows.
     async fn run(&self, p: Prepared) -> Result<Accepted, Error> {
         let inner = &self.inner;
-        let started = Instant::now();
+        let started = inner.now();
         let deadline = inner.retry.as_ref().map(|r| started + r.get_deadline());
         let max_attempts = inner.retry.as_ref().map_or(1, |r| r.get_max_attempts());
         let mut attempt: u32 = 0;
@@ -945,7 +971,7 @@ impl Client {
             attempt += 1;
             let mut timeout = inner.request_timeout;
             if let Some(deadline) = deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
+                let left = deadline.saturating_duration_since(inner.now());
                 timeout = Some(timeout.map_or(left, |t| t.min(left)));
             }
             let span = tracing::debug_span!(
@@ -955,9 +981,12 @@ impl Client {
                 outcome = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let attempt_started = Instant::now();
+            let attempt_started = inner.now();
             let result = self.attempt(&p, timeout).instrument(span.clone()).await;
-            span.record("duration_ms", attempt_started.elapsed().as_millis() as u64);
+            span.record(
+                "duration_ms",
+                inner.now().duration_since(attempt_started).as_millis() as u64,
+            );
             span.record(
                 "outcome",
                 match &result {
@@ -993,7 +1022,7 @@ impl Client {
                     }
                 }
             }
-            let Some(policy) = &inner.retry else {
+            let (Some(policy), Some(timer)) = (&inner.retry, &inner.timer) else {
                 return Err(err);
             };
             if !err.is_retryable() || attempt >= max_attempts {
@@ -1005,7 +1034,7 @@ impl Client {
                 .wait(attempt)
                 .max(err.retry_after().unwrap_or_default());
             if let Some(deadline) = deadline
-                && Instant::now() + wait >= deadline
+                && timer.now() + wait >= deadline
             {
                 tracing::debug!(attempt, "retry deadline reached");
                 return Err(err);
@@ -1016,7 +1045,7 @@ impl Client {
                 wait_ms = wait.as_millis() as u64,
                 "payermax call failed, retrying"
             );
-            tokio::time::sleep(wait).await;
+            timer.sleep(wait).await;
         }
     }
 
@@ -1057,11 +1086,12 @@ impl Client {
                 .map_err(maybe)?;
             Ok::<_, (Error, Sent)>((parts, bytes))
         };
-        let (parts, bytes) = match timeout {
-            Some(after) => tokio::time::timeout(after, exchange)
+        let (parts, bytes) = match (timeout, &inner.timer) {
+            (Some(after), Some(timer)) => race(exchange, timer.sleep(after))
                 .await
-                .map_err(|_| maybe(Error::Timeout { after }))??,
-            None => exchange.await?,
+                .ok_or_else(|| maybe(Error::Timeout { after }))??,
+            // `build` refuses a timeout without a timer.
+            _ => exchange.await?,
         };
         tracing::Span::current().record("status", parts.status.as_u16());
         if !parts.status.is_success() {

@@ -75,6 +75,9 @@ pub enum Setting {
     /// A transport ([`crate::ClientBuilder::transport`]); required when the
     /// `hyper` feature is off.
     Transport,
+    /// A timer ([`crate::ClientBuilder::timer`]); required when the `tokio`
+    /// feature is off and a request timeout or a retry policy is set.
+    Timer,
 }
 
 impl fmt::Display for Setting {
@@ -86,6 +89,7 @@ impl fmt::Display for Setting {
             Setting::MerchantNo => "merchant_no",
             Setting::MerchantId => "merchant_id",
             Setting::Transport => "transport",
+            Setting::Timer => "timer",
         })
     }
 }

@@ -15,6 +15,8 @@
 //!   [`Error::Ambiguous`] for a write whose outcome is unknown, settled by
 //!   [`Client::settle`].
 //! * [`RetryPolicy`]: opt-in retries with backoff, jitter and a deadline.
+//! * [`Timer`]: what timeouts and retry waits run on; [`TokioTimer`] by
+//!   default (feature `tokio`), any executor's through [`ClientBuilder::timer`].
 //! * [`notification`]: verifying notifications PayerMax sends to the merchant.
 //! * [`test_util`] (feature `test-util`): capturing and replaying transports.
 //!
@@ -59,6 +61,10 @@
 //! # Features
 //! * `hyper` (default): the default transport. It always uses rustls's
 //!   aws-lc-rs provider, whichever signing backend is chosen.
+//! * `tokio` (default, implied by `hyper`): [`TokioTimer`], the default
+//!   timer. Without it, a client with a request timeout (30 s by default) or
+//!   retries needs [`ClientBuilder::timer`]; `build` says so
+//!   ([`Setting::Timer`]).
 //! * `aws-lc-rs` (default): signing with aws-lc-rs.
 //! * `rsa`: signing with the pure-Rust `rsa` crate. With both signing
 //!   features on, `payermax-sign` picks one; nothing breaks.
@@ -84,6 +90,7 @@ pub mod notification;
 mod retry;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+mod timer;
 mod transport;
 
 #[cfg(feature = "bench-hooks")]
@@ -99,6 +106,9 @@ pub use error::{AmbiguousOutcome, BODY_EXCERPT_LIMIT, BoxError, Error, NotSent, 
 pub use hyper_transport::HyperTransport;
 pub use notification::{NotificationError, verify_notification};
 pub use retry::RetryPolicy;
+#[cfg(feature = "tokio")]
+pub use timer::TokioTimer;
+pub use timer::{Sleep, Timer};
 pub use transport::RequestBody;
 
 pub use payermax_sign::{PrivateKey, PublicKey};
