@@ -249,6 +249,8 @@ pub struct ClientBuilder {
     clock: Box<dyn Clock>,
     timer: Option<Arc<dyn Timer>>,
     transport: Option<Transport>,
+    #[cfg(feature = "hyper")]
+    extra_roots: crate::RootCertificates,
     request_timeout: Option<Duration>,
     connect_timeout: Duration,
     max_reply_bytes: usize,
@@ -292,6 +294,8 @@ impl Client {
             clock: Box::new(SystemClock),
             timer: default_timer(),
             transport: None,
+            #[cfg(feature = "hyper")]
+            extra_roots: crate::RootCertificates::default(),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
@@ -379,6 +383,18 @@ impl ClientBuilder {
         B::Error: Into<BoxError>,
     {
         self.transport = Some(Transport::new(service));
+        self
+    }
+
+    /// Root certificates the default transport trusts beside Mozilla's (and
+    /// the system's with `native-roots`): the CA of a corporate proxy that
+    /// inspects TLS, a test CA. Adds to any given before. Only for the default
+    /// transport: [`build`](Self::build) refuses them beside a
+    /// [`transport`](Self::transport) of your own (build that one with
+    /// [`HyperTransport::with_extra_roots`](crate::HyperTransport::with_extra_roots)).
+    #[cfg(feature = "hyper")]
+    pub fn extra_root_certificates(mut self, roots: crate::RootCertificates) -> Self {
+        self.extra_roots.extend(roots);
         self
     }
 
@@ -490,8 +506,21 @@ impl ClientBuilder {
         }
         let default_transport_used = self.transport.is_none();
         let transport = match self.transport {
+            #[cfg(feature = "hyper")]
+            Some(_) if !self.extra_roots.is_empty() => {
+                return Err(BuildError::Invalid {
+                    setting: "extra_root_certificates",
+                    reason: "they configure the default transport, and a transport of your own was given (build it with HyperTransport::with_extra_roots)",
+                });
+            }
             Some(t) => t,
-            None => default_transport(self.connect_timeout)?,
+            #[cfg(feature = "hyper")]
+            None => Transport::new(crate::HyperTransport::with_extra_roots(
+                self.connect_timeout,
+                &self.extra_roots,
+            )?),
+            #[cfg(not(feature = "hyper"))]
+            None => return Err(BuildError::Missing(Setting::Transport)),
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -516,17 +545,6 @@ impl ClientBuilder {
             }),
         })
     }
-}
-
-#[cfg(feature = "hyper")]
-fn default_transport(connect_timeout: Duration) -> Result<Transport, BuildError> {
-    let t = crate::hyper_transport::HyperTransport::new(connect_timeout)?;
-    Ok(Transport::new(t))
-}
-
-#[cfg(not(feature = "hyper"))]
-fn default_transport(_connect_timeout: Duration) -> Result<Transport, BuildError> {
-    Err(BuildError::Missing(Setting::Transport))
 }
 
 impl Inner {

@@ -1,8 +1,9 @@
 //! The default transport (feature `hyper`): hyper 1 through hyper-util's
 //! pooled legacy client, TLS by rustls with the aws-lc-rs provider (TLS 1.2
 //! and 1.3), Mozilla's webpki roots (and the operating system's too with
-//! feature `native-roots`). Plain `http://` works too, for a sandbox on
-//! loopback.
+//! feature `native-roots`), plus any extra roots the caller gives
+//! ([`RootCertificates`]: a corporate TLS-inspecting proxy's CA, a test CA).
+//! Plain `http://` works too, for a sandbox on loopback.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,6 +18,8 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use tower_service::Service;
 
 use crate::config::BuildError;
@@ -42,6 +45,16 @@ impl HyperTransport {
     /// A transport whose connections (TCP and TLS handshake) must be up
     /// within `connect_timeout`. Needs a Tokio runtime when used.
     pub fn new(connect_timeout: Duration) -> Result<Self, BuildError> {
+        Self::with_extra_roots(connect_timeout, &RootCertificates::default())
+    }
+
+    /// Like [`new`](Self::new), trusting `extra` beside the usual roots
+    /// (what [`ClientBuilder::extra_root_certificates`](crate::ClientBuilder::extra_root_certificates)
+    /// does for the default transport).
+    pub fn with_extra_roots(
+        connect_timeout: Duration,
+        extra: &RootCertificates,
+    ) -> Result<Self, BuildError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
@@ -51,7 +64,7 @@ impl HyperTransport {
         ))
         .with_safe_default_protocol_versions()
         .map_err(|e| BuildError::Transport(e.into()))?
-        .with_root_certificates(root_certificates())
+        .with_root_certificates(root_certificates(extra)?)
         .with_no_client_auth();
         let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls);
         let https = builder.https_or_http().enable_http1().wrap_connector(http);
@@ -63,9 +76,15 @@ impl HyperTransport {
 }
 
 /// Mozilla's roots (webpki-roots), plus the operating system's with feature
-/// `native-roots`. Unreadable system certificates are skipped with a warning.
-fn root_certificates() -> rustls::RootCertStore {
+/// `native-roots`, plus `extra`. Unreadable system certificates are skipped
+/// with a warning; `extra` were checked when they were read.
+fn root_certificates(extra: &RootCertificates) -> Result<rustls::RootCertStore, BuildError> {
     let mut roots = rustls::RootCertStore::empty();
+    for cert in &extra.certs {
+        roots
+            .add(cert.clone())
+            .map_err(|e| BuildError::Transport(e.into()))?;
+    }
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     #[cfg(feature = "native-roots")]
     {
@@ -76,7 +95,108 @@ fn root_certificates() -> rustls::RootCertStore {
         let (added, ignored) = roots.add_parsable_certificates(native.certs);
         tracing::debug!(added, ignored, "system root certificates");
     }
-    roots
+    Ok(roots)
+}
+
+/// Root certificates to trust beside the default ones, e.g. the CA of a
+/// corporate proxy that inspects TLS, or a test CA. Read from PEM
+/// (`-----BEGIN CERTIFICATE-----` sections) or DER; each is checked to be a
+/// usable trust anchor when read.
+///
+/// ```
+/// use payermax_http::RootCertificates;
+///
+/// let err = RootCertificates::from_pem(b"no certificate here").unwrap_err();
+/// assert_eq!(err.to_string(), "root certificates: no CERTIFICATE section in the PEM input");
+/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let roots = RootCertificates::from_pem(&std::fs::read("/etc/corp/proxy-ca.pem")?)?;
+/// let client = payermax_http::Client::builder(payermax_http::Environment::Uat)
+///     .extra_root_certificates(roots)
+///     // ... keys and ids ...
+/// #   ;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Default)]
+pub struct RootCertificates {
+    certs: Vec<CertificateDer<'static>>,
+}
+
+impl std::fmt::Debug for RootCertificates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RootCertificates")
+            .field("count", &self.certs.len())
+            .finish()
+    }
+}
+
+/// Why root certificates could not be read ([`RootCertificates`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RootCertificateError {
+    /// The PEM input is malformed.
+    #[error("root certificates: malformed PEM: {0}")]
+    Pem(String),
+    /// The PEM input holds no `CERTIFICATE` section.
+    #[error("root certificates: no CERTIFICATE section in the PEM input")]
+    NoCertificate,
+    /// Certificate number `index` (0-based, in input order) is not a usable
+    /// trust anchor (not an X.509 certificate rustls can read).
+    #[error("root certificates: certificate {index} is not a usable trust anchor: {reason}")]
+    Invalid {
+        /// Its position in the input.
+        index: usize,
+        /// What rustls found wrong.
+        reason: String,
+    },
+}
+
+impl RootCertificates {
+    /// Every `CERTIFICATE` section of a PEM file (other sections, such as
+    /// keys, are skipped); at least one is required.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, RootCertificateError> {
+        let mut roots = RootCertificates::default();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| RootCertificateError::Pem(e.to_string()))?;
+            roots.push(cert)?;
+        }
+        if roots.certs.is_empty() {
+            return Err(RootCertificateError::NoCertificate);
+        }
+        Ok(roots)
+    }
+
+    /// One DER-encoded certificate.
+    pub fn from_der(der: impl Into<Vec<u8>>) -> Result<Self, RootCertificateError> {
+        let mut roots = RootCertificates::default();
+        roots.push(CertificateDer::from(der.into()))?;
+        Ok(roots)
+    }
+
+    /// Adds the certificates of `other`.
+    pub fn extend(&mut self, other: RootCertificates) {
+        self.certs.extend(other.certs);
+    }
+
+    /// How many certificates it holds.
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    fn push(&mut self, cert: CertificateDer<'static>) -> Result<(), RootCertificateError> {
+        rustls::RootCertStore::empty()
+            .add(cert.clone())
+            .map_err(|e| RootCertificateError::Invalid {
+                index: self.certs.len(),
+                reason: e.to_string(),
+            })?;
+        self.certs.push(cert);
+        Ok(())
+    }
 }
 
 type ResponseFuture = Pin<

@@ -55,7 +55,8 @@
 //! [`ClientBuilder::transport`]. Without one, the `hyper` feature's
 //! [`HyperTransport`] is used: hyper 1 with hyper-util's pooled client and
 //! rustls (aws-lc-rs provider, TLS 1.2+, webpki roots, plus the system's with
-//! `native-roots`); plain `http://` works for a local sandbox on loopback (any
+//! `native-roots`, plus any given to [`ClientBuilder::extra_root_certificates`]
+//! as [`RootCertificates`], e.g. a corporate proxy's CA); plain `http://` works for a local sandbox on loopback (any
 //! other host needs [`ClientBuilder::danger_allow_insecure_http`]).
 //!
 //! # Features
@@ -103,7 +104,7 @@ pub use client::{
 pub use config::{BuildError, Clock, Environment, Setting, SystemClock};
 pub use error::{AmbiguousOutcome, BODY_EXCERPT_LIMIT, BoxError, Error, NotSent, SignatureProblem};
 #[cfg(feature = "hyper")]
-pub use hyper_transport::HyperTransport;
+pub use hyper_transport::{HyperTransport, RootCertificateError, RootCertificates};
 pub use notification::{NotificationError, verify_notification};
 pub use retry::RetryPolicy;
 #[cfg(feature = "tokio")]
