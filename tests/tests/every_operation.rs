@@ -121,10 +121,21 @@ impl OperationVisitor for Calls {
                 // the decoded data says the same.
                 // (The data file's minimal reply where the document has no
                 // example or its example does not decode as documented.)
-                let expected = match op.get("replyDataFallback") {
+                let mut expected = match op.get("replyDataFallback") {
                     Some(fallback) => fallback.clone(),
                     None => op["replyExamples"][0]["data"].clone(),
                 };
+                // ... with the request's identifiers where the reply echoes
+                // them (`Operation::ECHO`): the client checked they match.
+                for e in O::ECHO {
+                    let pointer = format!("/{}", e.reply_field.replace('.', "/"));
+                    if let (Some(sent), Some(slot)) = (
+                        payload.get(e.request_field).filter(|v| !v.is_null()),
+                        expected.pointer_mut(&pointer),
+                    ) {
+                        *slot = sent.clone();
+                    }
+                }
                 if !expected.is_null() && !STATEFUL_OPERATIONS.contains(&O::NAME) {
                     let expected: O::Response =
                         serde_json::from_value(expected).expect("the served reply decodes");

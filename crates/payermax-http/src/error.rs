@@ -135,6 +135,31 @@ pub enum Error {
         raw: Box<RawReply>,
     },
 
+    /// A validly signed reply that answers **another request**: its `data`
+    /// carries back an identifier of the request (`Operation::ECHO`, declared
+    /// per operation in the spec) with another value than was sent, e.g. a
+    /// refundQuery reply for another refund, replayed by someone on the
+    /// path. Not accepted; the reply stays in `raw` for audit. Not retryable;
+    /// for a write the client reports [`Error::Ambiguous`] with this as its
+    /// cause (what PayerMax made of the request is unknown).
+    #[error(
+        "the reply to {operation} answers another request: {request_field} sent {sent:?}, the reply's {reply_field} is {received:?}"
+    )]
+    EchoMismatch {
+        /// The operation's PayerMax name (`Operation::NAME`).
+        operation: &'static str,
+        /// The request field (wire name).
+        request_field: &'static str,
+        /// Where the reply's `data` carries it (wire name or dotted path).
+        reply_field: &'static str,
+        /// The value sent.
+        sent: String,
+        /// The value that came back.
+        received: String,
+        /// The reply as received (status, headers, body).
+        raw: Box<RawReply>,
+    },
+
     /// A write (`Operation::RETRY` is `Write`) failed in a way that leaves
     /// its outcome unknown: the request may have reached PayerMax and been
     /// processed. The client did not send it again. Settle it with
@@ -315,6 +340,7 @@ impl Error {
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Refused { .. } => "refused",
             Error::UnsignedRefusal { .. } => "unsigned_refusal",
+            Error::EchoMismatch { .. } => "echo_mismatch",
             Error::Ambiguous(_) => "ambiguous",
             Error::NotTheSettlingQuery { .. } => "not_the_settling_query",
         }

@@ -7,13 +7,16 @@
 //! envelope (`requestTime` stamped per attempt), serialize once, sign those
 //! exact bytes, send with `Content-Type: application/json` and `sign`, read
 //! the reply under a size cap, verify its signature over the exact bytes
-//! received, decode, and return the typed data in a [`Reply`].
+//! received, check that it answers this request (the identifiers the reply
+//! echoes, `Operation::ECHO`), decode, and return the typed data in a
+//! [`Reply`].
 //!
 //! * [`Client`] / [`ClientBuilder`]: configuration; the environment is always
 //!   named by the caller ([`Environment`]).
 //! * [`Error`]: one variant per outcome, with [`Error::is_retryable`];
 //!   [`Error::Ambiguous`] for a write whose outcome is unknown, settled by
-//!   [`Client::settle`].
+//!   [`Client::settle`]; [`Error::EchoMismatch`] for a signed reply that
+//!   answers another request (a replayed one).
 //! * [`RetryPolicy`]: opt-in retries with backoff, jitter and a deadline.
 //! * [`Timer`]: what timeouts and retry waits run on; [`TokioTimer`] by
 //!   default (feature `tokio`), any executor's through [`ClientBuilder::timer`].

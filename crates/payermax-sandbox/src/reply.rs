@@ -1,6 +1,8 @@
 //! Reply bodies, written by hand so that field order is the docs' and money
 //! travels as the exact decimal text it was given (never through a float).
 
+use serde_json::Value;
+
 use crate::spec::{Api, OrderedMembers};
 
 /// Ordered JSON object members whose values are already JSON text.
@@ -105,6 +107,39 @@ impl Data {
             Data::Members(m) => m.to_json(),
             Data::Raw(text) => text.clone(),
         }
+    }
+
+    /// Writes the request's identifiers into a documented example reply, as
+    /// PayerMax echoes them (the spec's `echo`: request field -> reply path,
+    /// dotted through objects): the example's own values are replaced by
+    /// those of `payload` (the gateway's `data`, or the legacy body). A path
+    /// the example lacks, or a field the request lacks, is left as it is.
+    pub(crate) fn echo_request(&mut self, echo: &[(String, String)], payload: &Value) {
+        for (request, reply) in echo {
+            let Some(sent) = payload.get(request).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let path: Vec<&str> = reply.split('.').collect();
+            self.set_path(&path, &sent.to_string());
+        }
+    }
+
+    fn set_path(&mut self, path: &[&str], json: &str) -> bool {
+        let (Data::Members(members), Some((first, rest))) = (self, path.split_first()) else {
+            return false;
+        };
+        if rest.is_empty() {
+            return members.set_raw(first, json);
+        }
+        let Some((_, inner)) = members.0.iter_mut().find(|(k, _)| k == first) else {
+            return false;
+        };
+        let mut nested = Data::from_json(inner);
+        let changed = nested.set_path(rest, json);
+        if changed {
+            *inner = nested.to_json();
+        }
+        changed
     }
 }
 
@@ -218,6 +253,25 @@ mod tests {
             r#"{"code":"APPLY_SUCCESS","msg":"Success."}"#
         );
         assert!(matches!(Data::from_json("{}"), Data::Members(m) if m.0.is_empty()));
+    }
+
+    #[test]
+    fn the_request_identifiers_replace_the_examples() {
+        let mut data = Data::from_json(
+            r#"{"outRefundNo": "doc-1", "plan": {"no": "doc-2", "n": 1.50}, "status": "X"}"#,
+        );
+        let payload = serde_json::json!({"outRefundNo": "R-\"1", "no": "S-9", "other": "x"});
+        let echo = [
+            ("outRefundNo".to_owned(), "outRefundNo".to_owned()),
+            ("no".to_owned(), "plan.no".to_owned()),
+            ("other".to_owned(), "missing".to_owned()),
+            ("absent".to_owned(), "status".to_owned()),
+        ];
+        data.echo_request(&echo, &payload);
+        assert_eq!(
+            data.to_json(),
+            r#"{"outRefundNo":"R-\"1","plan":{"no":"S-9","n":1.50},"status":"X"}"#
+        );
     }
 
     #[test]

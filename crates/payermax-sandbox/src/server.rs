@@ -355,7 +355,7 @@ fn process(
     match (api, op.operation.as_str()) {
         (Api::Legacy, REFUND_APPLY) => refund_apply(shared, &value, now),
         (Api::Gateway, REFUND_QUERY) => refund_query(shared, &value, now),
-        _ => example_reply(op),
+        _ => example_reply(op, &value),
     }
 }
 
@@ -369,9 +369,18 @@ pub const STATEFUL_OPERATIONS: [&str; 2] = ["refundApply", "refundQuery"];
 
 /// Operations the sandbox keeps no state for answer their first reply
 /// example's `data` as the spec writes it (numbers as written; a boolean is
-/// a boolean; no `data` when the example has none).
-fn example_reply(op: &OpSpec) -> Reply {
-    Reply::success_with(op.api, op.reply_data.as_deref().map(Data::from_json))
+/// a boolean; no `data` when the example has none), with the request's
+/// identifiers written in where the reply echoes them (the spec's `echo`).
+fn example_reply(op: &OpSpec, body: &Value) -> Reply {
+    let mut data = op.reply_data.as_deref().map(Data::from_json);
+    if let Some(data) = data.as_mut() {
+        let payload = match op.api {
+            Api::Gateway => body.get("data").unwrap_or(&Value::Null),
+            Api::Legacy => body,
+        };
+        data.echo_request(&op.echo, payload);
+    }
+    Reply::success_with(op.api, data)
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

@@ -67,6 +67,9 @@ pub struct OpSpec {
     /// never re-encoded): the first 200 example's `data`, or, without an
     /// example, the data file's minimal value. `None`: no `data` member.
     pub reply_data: Option<String>,
+    /// The request identifiers its reply carries back (the spec's `echo`):
+    /// `(request field, reply data path)`.
+    pub echo: Vec<(String, String)>,
 }
 
 /// A JSON object's members in document order, values as raw JSON text.
@@ -119,6 +122,16 @@ struct RawOp {
     #[serde(default)]
     reply_examples: Vec<Box<RawValue>>,
     reply_data_fallback: Option<Box<RawValue>>,
+    #[serde(default)]
+    echo: Vec<RawEcho>,
+}
+
+/// One entry of an operation's `echo`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEcho {
+    request: String,
+    reply: String,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +190,7 @@ pub fn parse_operation(text: &str) -> Result<OpSpec, SpecError> {
         request_schema: raw.request_schema,
         reply_example,
         reply_data,
+        echo: raw.echo.into_iter().map(|e| (e.request, e.reply)).collect(),
         id: raw.id,
         operation: raw.operation,
     })

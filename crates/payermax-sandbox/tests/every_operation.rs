@@ -1,6 +1,7 @@
 //! Every outbound operation of the generated data file is served: its
 //! documented request examples, freshly timed and signed, get the documented
-//! reply; the examples the document itself gets wrong (doc issues that leave
+//! reply (with the request's identifiers where the reply echoes them: the
+//! data file's `echo`); the examples the document itself gets wrong (doc issues that leave
 //! an example at odds with its schema) get `PARAMS_INVALID` naming the field.
 //! The list of operations is the data file's, never one written here.
 
@@ -45,6 +46,15 @@ struct Operation {
     request_example_issues: Vec<Issue>,
     reply_examples: Vec<Value>,
     reply_data_fallback: Option<Value>,
+    #[serde(default)]
+    echo: Vec<Echo>,
+}
+
+/// A request identifier the reply carries back: request field, reply path.
+#[derive(Deserialize)]
+struct Echo {
+    request: String,
+    reply: String,
 }
 
 #[derive(Deserialize)]
@@ -76,6 +86,27 @@ impl Operation {
             Some(fallback) => Some(fallback),
             None => self.reply_examples.first().and_then(|e| e.get("data")),
         }
+    }
+
+    /// The reply `data` a success to `request` carries: [`Self::reply_data`]
+    /// with the request's identifiers where the reply echoes them (where the
+    /// reply has the field and the request a value).
+    fn reply_data_for(&self, request: &Value) -> Option<Value> {
+        let mut data = self.reply_data()?.clone();
+        let payload = if self.legacy() {
+            request
+        } else {
+            &request["data"]
+        };
+        for e in &self.echo {
+            let Some(sent) = payload.get(&e.request).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            if let Some(slot) = data.pointer_mut(&format!("/{}", e.reply.replace('.', "/"))) {
+                *slot = sent.clone();
+            }
+        }
+        Some(data)
     }
 
     /// The doc issues that leave request example `i` invalid.
@@ -216,6 +247,7 @@ async fn every_documented_request_example_gets_its_documented_reply() {
         let k = variants.iter().position(|o| o.id == op.id).unwrap();
         for (i, example) in op.request_examples.iter().enumerate() {
             let at = format!("{} request example {i}", op.id);
+            let sent: Value = serde_json::from_str(example.get()).unwrap();
             let reply = post(&sb, op.url_path(), request_body(example)).await;
             assert_eq!(reply.status, StatusCode::OK, "{at}");
             let sign = reply
@@ -240,7 +272,7 @@ async fn every_documented_request_example_gets_its_documented_reply() {
                 code == success
                     && js
                         .into_iter()
-                        .any(|j| v.get("data") == variants[j].reply_data())
+                        .any(|j| v.get("data") == variants[j].reply_data_for(&sent).as_ref())
             };
             let refusing = op.refusing(i);
             if !refusing.is_empty() {
@@ -271,13 +303,13 @@ async fn every_documented_request_example_gets_its_documented_reply() {
                 );
             } else if answered_by(vec![k]) {
                 tally.served += 1;
-                assert_eq!(v.get("data"), op.reply_data(), "{at}");
+                assert_eq!(v.get("data"), op.reply_data_for(&sent).as_ref(), "{at}");
             } else {
                 tally.earlier_variant += 1;
                 assert!(
                     answered_by((0..k).collect()),
                     "{at}: expected {success} with data {:?}, got {v}",
-                    op.reply_data()
+                    op.reply_data_for(&sent)
                 );
             }
         }

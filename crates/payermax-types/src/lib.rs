@@ -96,8 +96,8 @@ pub use envelope::{
 pub use generated::*;
 pub use number::Number;
 pub use operation::{
-    ApiGeneration, Notification, Operation, OperationRequest, Redirect, RetryClass, SettleKey,
-    SettledBy, SyncCallback,
+    ApiGeneration, Echo, Notification, Operation, OperationRequest, Redirect, RetryClass,
+    SettleKey, SettledBy, SyncCallback,
 };
 pub use registry_info::{
     Direction, Domain, Kind, NotificationVisitor, OperationInfo, OperationVisitor, RedirectVisitor,

@@ -60,6 +60,20 @@ pub struct SettleKey {
     pub request_field: &'static str,
 }
 
+/// One identifier of the request that the reply's `data` carries back (the
+/// spec's `echo`): when both hold it, they must be equal, or the reply
+/// answers another request (a replayed reply, validly signed, for another
+/// refund or order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Echo {
+    /// The request field (wire name, top level of the payload the caller
+    /// builds: inside `data` for the gateway).
+    pub request_field: &'static str,
+    /// Where the reply's `data` carries it: a wire name, or a dotted path
+    /// through objects (`subscriptionPlan.subscriptionNo`).
+    pub reply_field: &'static str,
+}
+
 /// An operation the merchant calls on PayerMax.
 pub trait Operation {
     /// PayerMax's name for it: the last path segment (gateway) or the `bizType` (legacy).
@@ -84,6 +98,9 @@ pub trait Operation {
     /// The query that settles an ambiguous outcome of this write (the
     /// spec's `settledBy`); `None` for reads and for writes no query settles.
     const SETTLED_BY: Option<SettledBy> = None;
+    /// The request identifiers the reply echoes (the spec's `echo`); empty
+    /// when it echoes none.
+    const ECHO: &'static [Echo] = &[];
     /// What the caller builds: the `data` object (gateway) or the flat fields
     /// other than the envelope (legacy).
     type Request: Serialize + DeserializeOwned + Validate;

@@ -76,6 +76,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
             response,
             retry,
             settled_by,
+            echo,
             ..
         } => {
             let retry_doc = match (retry, settled_by) {
@@ -119,6 +120,12 @@ pub fn descriptor(m: &Module) -> TokenStream {
                     }
                 }
             };
+            let echo = (!echo.is_empty()).then(|| {
+                let fields = echo.iter().map(|(req, reply)| {
+                    quote!(::payermax_types::Echo { request_field: #req, reply_field: #reply })
+                });
+                quote!(const ECHO: &'static [::payermax_types::Echo] = &[#(#fields),*];)
+            });
             let api = api_tokens(*api);
             let kv = opt_str(key_version);
             let bt = opt_str(biz_type);
@@ -142,6 +149,7 @@ pub fn descriptor(m: &Module) -> TokenStream {
                     #app_id
                     const RETRY: ::payermax_types::RetryClass = #retry_tokens;
                     #settled
+                    #echo
                     type Request = #req;
                     type Response = #resp;
                 }

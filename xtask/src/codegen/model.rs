@@ -197,6 +197,42 @@ pub struct Settlement {
     pub resolved: Option<(String, String)>,
 }
 
+/// The spec's `echo`, checked: each request field a top-level field of the
+/// payload, each reply path a field of the 200 reply's `data` reached
+/// through objects, both strings, no request field twice.
+fn echo_fields(spec: &Spec, payload: &Schema) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in &spec.echo {
+        let bad = |why: String| Err(format!("echo {} -> {}: {why}", e.request, e.reply));
+        let Some(sent) = payload.properties.as_ref().and_then(|p| p.get(&e.request)) else {
+            return bad("not a top-level field of the request payload".into());
+        };
+        let mut here = spec
+            .responses
+            .get("200")
+            .and_then(|r| r.schema.properties.as_ref())
+            .and_then(|p| p.get("data"));
+        for name in e.reply.split('.') {
+            here = here
+                .and_then(|s| s.properties.as_ref())
+                .and_then(|p| p.get(name));
+        }
+        let Some(back) = here else {
+            return bad("not a field of the reply's `data`".into());
+        };
+        for (what, s) in [("request", sent), ("reply", back)] {
+            if !matches!(s.base_type()?, Some(("string", _))) {
+                return bad(format!("the {what} field is not a string"));
+            }
+        }
+        if out.iter().any(|(r, _)| *r == e.request) {
+            return bad("the request field is echoed twice".into());
+        }
+        out.push((e.request.clone(), e.reply.clone()));
+    }
+    Ok(out)
+}
+
 /// Resolves every write's `settledBy` against the spec it names: the query
 /// must be an outbound read taking the named fields.
 pub fn resolve_settlements(modules: &mut [Module]) -> Result<(), String> {
@@ -271,6 +307,8 @@ pub enum Descriptor {
         settled_by: Option<Settlement>,
         /// Top-level wire names of the request payload.
         request_fields: Vec<String>,
+        /// The spec's `echo`: (request field, reply `data` path).
+        echo: Vec<(String, String)>,
     },
     Notification {
         name: String,
@@ -447,6 +485,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                     })
                 }
             };
+            let echo = echo_fields(spec, payload).map_err(ctx)?;
             let request_fields = payload
                 .properties
                 .as_ref()
@@ -461,6 +500,7 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 retry,
                 settled_by,
                 request_fields,
+                echo,
                 app_id_field,
                 name: spec.operation.clone(),
                 api: spec.api,
@@ -475,8 +515,12 @@ pub fn build(spec: &Spec) -> Result<Module, String> {
                 response,
             }
         }
-        Direction::Inbound if spec.retry.is_some() || spec.settled_by.is_some() => {
-            return Err(ctx("retry and settledBy are for outbound operations".into()));
+        Direction::Inbound
+            if spec.retry.is_some() || spec.settled_by.is_some() || !spec.echo.is_empty() =>
+        {
+            return Err(ctx(
+                "retry, settledBy and echo are for outbound operations".into()
+            ));
         }
         Direction::Inbound => match spec.kind.unwrap_or(InboundKind::Notification) {
             InboundKind::Notification => {

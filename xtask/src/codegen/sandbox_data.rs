@@ -21,7 +21,9 @@
 //!       "replySchema": { },             // the 200 schema, documentation keywords removed
 //!       "replyExamples": [ ],           // the 200 examples, verbatim
 //!       "replyExampleIssues": [ { "id": ..., "kind": ..., "field": ..., "brokenIn": [0] } ],
-//!       "replyDataFallback": true } ] } // without a 200 example, or when the first does not decode
+//!       "replyDataFallback": true,      // without a 200 example, or when the first does not decode
+//!       "echo": [ { "request": "outTradeNo", "reply": "outTradeNo" } ] } ] }
+//!                                       // the spec's `echo`, when it has one
 //! ```
 //!
 //! `refusedIn` lists the request examples the issue makes invalid against
@@ -168,6 +170,11 @@ fn operation(spec: &J) -> Result<J, String> {
             J::Arr(reply_issues.clone()),
         ),
     ];
+    // The request identifiers a reply carries back (the spec's `echo`):
+    // the sandbox writes the request's values into its example replies.
+    if let Some(echo) = spec.get("echo") {
+        out.push(("echo".to_owned(), echo.clone()));
+    }
     // A minimal reply where the document gives none, or where its first
     // reply example does not decode as documented (the schema wins).
     let first_broken = reply_issues.iter().any(|i: &J| {

@@ -40,6 +40,9 @@ pub struct Spec {
     /// Outbound writes only: the query that settles an unknown outcome.
     #[serde(default)]
     pub settled_by: Option<SettledBy>,
+    /// Outbound only: the request identifiers the reply's `data` carries back.
+    #[serde(default)]
+    pub echo: Vec<EchoField>,
     pub request: Body,
     #[serde(default)]
     pub responses: BTreeMap<String, Body>,
@@ -61,6 +64,16 @@ pub struct SettledBy {
     pub operation: String,
     /// The query's request field -> this operation's request field.
     pub by: Ordered<String>,
+}
+
+/// One entry of the spec's `echo`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EchoField {
+    /// A top-level request payload field.
+    pub request: String,
+    /// The reply `data` field carrying it back (a dotted path through objects).
+    pub reply: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -715,3 +715,76 @@ fn settled_by_must_name_a_read_taking_the_fields() {
     let e = build_err(&text(r#","retry":"sometimes""#));
     assert!(e.contains("unknown variant"), "{e}");
 }
+
+/// An outbound gateway spec with request fields `a` (string) and `n`
+/// (integer), a reply `data` with `a`, `plan.no` and `n`, and `echo`.
+fn echo_spec(echo: &str) -> String {
+    format!(
+        r#"{{"formatVersion":2,"id":"e","operation":"e","title":"T","domain":"payments","direction":"outbound",
+        "method":"POST","api":"gateway","path":"/p","constants":{{"version":"1.5","keyVersion":"1"}},"retry":"read","echo":{echo},
+        "request":{{"schema":{{"type":"object","properties":{{"data":{{"type":"object","properties":{{"a":{{"type":"string"}},"n":{{"type":"integer"}}}}}}}}}}}},
+        "responses":{{"200":{{"schema":{{"type":"object","properties":{{"data":{{"type":"object","properties":{{
+          "a":{{"type":["string","null"]}},"n":{{"type":"string"}},
+          "plan":{{"type":"object","properties":{{"no":{{"type":"string"}}}}}}}}}}}}}}}}}}}}"#
+    )
+}
+
+#[test]
+fn echo_becomes_a_descriptor_constant() {
+    let spec: spec::Spec = serde_json::from_str(&echo_spec(
+        r#"[{"request":"a","reply":"a"},{"request":"a2","reply":"plan.no"}]"#,
+    ))
+    .unwrap();
+    // `a2` is not a request field.
+    assert!(
+        model::build(&spec)
+            .unwrap_err()
+            .contains("echo a2 -> plan.no: not a top-level field of the request payload")
+    );
+    let spec: spec::Spec =
+        serde_json::from_str(&echo_spec(r#"[{"request":"a","reply":"plan.no"}]"#)).unwrap();
+    let code = render(&model::build(&spec).unwrap(), "x").unwrap();
+    assert!(
+        code.contains(r#"request_field: "a""#) && code.contains(r#"reply_field: "plan.no""#),
+        "{code}"
+    );
+    // Without `echo`, the trait's default (none) stands.
+    let spec: spec::Spec = serde_json::from_str(&echo_spec("[]")).unwrap();
+    let code = render(&model::build(&spec).unwrap(), "x").unwrap();
+    assert!(!code.contains("ECHO"), "{code}");
+}
+
+#[test]
+fn echo_must_name_string_fields_of_both_sides() {
+    let cases = [
+        (
+            r#"[{"request":"a","reply":"missing"}]"#,
+            "not a field of the reply's `data`",
+        ),
+        (
+            r#"[{"request":"a","reply":"plan.none"}]"#,
+            "not a field of the reply's `data`",
+        ),
+        (
+            r#"[{"request":"n","reply":"n"}]"#,
+            "the request field is not a string",
+        ),
+        (
+            r#"[{"request":"a","reply":"plan"}]"#,
+            "the reply field is not a string",
+        ),
+        (
+            r#"[{"request":"a","reply":"a"},{"request":"a","reply":"plan.no"}]"#,
+            "echoed twice",
+        ),
+        (r#"[{"request":"a"}]"#, "missing field `reply`"),
+    ];
+    for (echo, expected) in cases {
+        let e = build_err(&echo_spec(echo));
+        assert!(e.contains(expected), "{echo}: {e}");
+    }
+    let inbound = echo_spec(r#"[{"request":"a","reply":"a"}]"#)
+        .replace(r#""direction":"outbound""#, r#""direction":"inbound""#)
+        .replace(r#""retry":"read","#, "");
+    assert!(build_err(&inbound).contains("echo are for outbound operations"));
+}

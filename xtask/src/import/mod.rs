@@ -229,9 +229,11 @@ pub fn build_spec(
         spec.set("constants", c);
     }
     if let Some(o) = ov {
-        if direction != "outbound" && (o.retry.is_some() || o.settled_by.is_some()) {
+        if direction != "outbound"
+            && (o.retry.is_some() || o.settled_by.is_some() || o.echo.is_some())
+        {
             return Err(format!(
-                "{}: `retry` and `settledBy` are for outbound operations",
+                "{}: `retry`, `settledBy` and `echo` are for outbound operations",
                 file_for_checks
             ));
         }
@@ -247,6 +249,9 @@ pub fn build_spec(
         }
         if let Some(s) = &o.settled_by {
             spec.set("settledBy", s.clone());
+        }
+        if let Some(e) = &o.echo {
+            spec.set("echo", e.clone());
         }
     }
     spec.set("headers", J::Arr(headers));

@@ -29,6 +29,9 @@ pub struct Overlay {
     pub retry: Option<String>,
     /// Outbound writes only: `{"operation": "<query spec id>", "by": {"<query field>": "<request field>"}}`.
     pub settled_by: Option<J>,
+    /// Outbound only: `[{"request": "<request field>", "reply": "<reply data path>"}, ...]`
+    /// (checked against the schemas by codegen).
+    pub echo: Option<J>,
     pub edits: Vec<Edit>,
     pub doc_issues: Option<J>,
 }
@@ -73,7 +76,7 @@ pub enum Action {
     Remove,
 }
 
-const TOP_KEYS: [&str; 16] = [
+const TOP_KEYS: [&str; 17] = [
     "page",
     "openapi",
     "domain",
@@ -88,6 +91,7 @@ const TOP_KEYS: [&str; 16] = [
     "constants",
     "retry",
     "settledBy",
+    "echo",
     "edits",
     "docIssues",
 ];
@@ -225,6 +229,14 @@ pub fn parse(text: &str) -> Result<Overlay, String> {
         }
         check_settled_by(s).map_err(|e| format!("line {line}: {e}"))?;
     }
+    let echo = root.get("echo").cloned();
+    if let Some(e) = &echo {
+        let line = key_line(text, "echo", 0);
+        if direction.as_deref() == Some("inbound") {
+            return Err(format!("line {line}: `echo` is for outbound operations"));
+        }
+        check_echo(e).map_err(|e| format!("line {line}: {e}"))?;
+    }
     let doc_issues = root.get("docIssues").cloned();
     if let Some(d) = &doc_issues {
         check_doc_issues(d).map_err(|e| format!("line {}: {e}", key_line(text, "docIssues", 0)))?;
@@ -264,9 +276,33 @@ pub fn parse(text: &str) -> Result<Overlay, String> {
         constants,
         retry,
         settled_by,
+        echo,
         edits,
         doc_issues,
     })
+}
+
+/// `echo`: `[{"request": "<request field>", "reply": "<reply data path>"}, ...]`, not empty.
+fn check_echo(e: &J) -> Result<(), String> {
+    const SHAPE: &str = "`echo` is [{\"request\": \"<request field>\", \"reply\": \"<field of the reply's data>\"}, ...], at least one";
+    let list = e.as_arr().filter(|l| !l.is_empty()).ok_or(SHAPE)?;
+    for item in list {
+        let keys: Vec<&str> = item
+            .as_obj()
+            .ok_or(SHAPE)?
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let named = |k| {
+            item.get(k)
+                .and_then(J::as_str)
+                .is_some_and(|s| !s.is_empty())
+        };
+        if keys != ["request", "reply"] || !named("request") || !named("reply") {
+            return Err(SHAPE.into());
+        }
+    }
+    Ok(())
 }
 
 /// `settledBy`: `{"operation": "<spec id>", "by": {"<query field>": "<request field>", ...}}`.

@@ -489,6 +489,23 @@ fn malformed_overlays() {
             r#"{"page": "p.txt", "id": "x", "retry": "write", "settledBy": {"operation": "q", "by": {"a": "a"}, "extra": 1}}"#,
             "`settledBy` is {",
         ),
+        (r#"{"page": "p.txt", "id": "x", "echo": []}"#, "`echo` is ["),
+        (
+            r#"{"page": "p.txt", "id": "x", "echo": [{"request": "a"}]}"#,
+            "`echo` is [",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "echo": [{"request": "a", "reply": ""}]}"#,
+            "`echo` is [",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "echo": [{"request": "a", "reply": "a", "also": 1}]}"#,
+            "`echo` is [",
+        ),
+        (
+            r#"{"page": "p.txt", "id": "x", "direction": "inbound", "echo": [{"request": "a", "reply": "a"}]}"#,
+            "`echo` is for outbound operations",
+        ),
     ];
     for (text, expected) in cases {
         let e = overlay::parse(text).unwrap_err();
@@ -496,18 +513,25 @@ fn malformed_overlays() {
     }
 }
 
+/// Every spec file of the repository (`spec/*.json`), parsed.
+fn repository_specs() -> Vec<J> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut specs = Vec::new();
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) == Some("json") {
+            specs.push(J::parse(&fs::read_to_string(&path).unwrap()).unwrap());
+        }
+    }
+    specs
+}
+
 /// Every outbound spec of the repository has a decided retry class, every
 /// query is a read, and the money-moving writes name the query settling them.
 #[test]
 fn every_outbound_spec_has_a_retry_class() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     let mut outbound = 0;
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let spec = J::parse(&fs::read_to_string(&path).unwrap()).unwrap();
+    for spec in repository_specs() {
         let id = spec.get("id").and_then(J::as_str).unwrap().to_owned();
         if spec.get("direction").and_then(J::as_str) != Some("outbound") {
             assert!(spec.get("retry").is_none(), "{id}: inbound with retry");
@@ -717,4 +741,78 @@ fn gateway_refund_notification_page() {
         at(&spec, &["responses", "200", "examples"]),
         &J::parse(r#"[{"code": "SUCCESS", "msg": "Success"}]"#).unwrap()
     );
+}
+
+/// Every outbound spec whose reply `data` carries back one of the request's
+/// identifiers (a field of the same name in both, from the list below)
+/// declares it in `echo`, so that payermax-http refuses a reply to another
+/// request; and `echo` names nothing else.
+#[test]
+fn every_echoed_identifier_is_declared() {
+    const IDENTIFIERS: &[&str] = &[
+        "outTradeNo",
+        "outRefundNo",
+        "refundTradeNo",
+        "requestId",
+        "merchantLinkId",
+        "subscriptionRequestId",
+        "subscriptionNo",
+        "refundId",
+        "orderId",
+        "caseId",
+        "tradeToken",
+        "referenceNo",
+        "paymentTokenID",
+        "userId",
+    ];
+    let mut declared = 0;
+    for spec in repository_specs() {
+        if spec.get("direction").and_then(J::as_str) != Some("outbound") {
+            continue;
+        }
+        let id = spec.get("id").and_then(J::as_str).unwrap().to_owned();
+        let body = spec.get("request").and_then(|r| r.get("schema")).unwrap();
+        let payload = match spec.get("api").and_then(J::as_str) {
+            Some("gateway") => body.get("properties").and_then(|p| p.get("data")).unwrap(),
+            _ => body,
+        };
+        let reply = spec
+            .get("responses")
+            .and_then(|r| r.get("200"))
+            .and_then(|r| r.get("schema"))
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.get("data"));
+        let has = |schema: Option<&J>, f: &str| {
+            schema
+                .and_then(|s| s.get("properties"))
+                .and_then(|p| p.get(f))
+                .is_some()
+        };
+        let echo: Vec<(String, String)> = spec
+            .get("echo")
+            .and_then(J::as_arr)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                let s = |k| e.get(k).and_then(J::as_str).unwrap().to_owned();
+                (s("request"), s("reply"))
+            })
+            .collect();
+        declared += echo.len();
+        for f in IDENTIFIERS {
+            if has(Some(payload), f) && has(reply, f) {
+                assert!(
+                    echo.iter().any(|(r, back)| r == f && back == f),
+                    "{id}: the reply echoes `{f}`; declare it in the overlay's `echo`"
+                );
+            }
+        }
+        for (r, _) in &echo {
+            assert!(
+                IDENTIFIERS.contains(&r.as_str()),
+                "{id}: `{r}` is not an identifier"
+            );
+        }
+    }
+    assert!(declared >= 30, "{declared}");
 }

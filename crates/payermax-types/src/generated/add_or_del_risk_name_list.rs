@@ -17,6 +17,12 @@ impl ::payermax_types::Operation for AddOrDelRiskNameList {
     const BIZ_TYPE: Option<&'static str> = None;
     const APP_ID_FIELD: &'static str = "merchantAppId";
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "requestId",
+            reply_field: "requestId",
+        },
+    ];
     type Request = AddOrDelRiskNameListRequest;
     type Response = AddOrDelRiskNameListResponse;
 }

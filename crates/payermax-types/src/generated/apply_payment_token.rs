@@ -35,6 +35,12 @@ impl ::payermax_types::Operation for ApplyPaymentToken {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "requestId",
+            reply_field: "requestId",
+        },
+    ];
     type Request = ApplyPaymentTokenRequest;
     type Response = ApplyPaymentTokenResponse;
 }

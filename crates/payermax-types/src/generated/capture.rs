@@ -27,6 +27,16 @@ impl ::payermax_types::Operation for Capture {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "requestId",
+            reply_field: "requestId",
+        },
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = CaptureRequest;
     type Response = Option<CaptureResponse>;
 }

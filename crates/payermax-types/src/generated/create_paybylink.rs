@@ -29,6 +29,12 @@ impl ::payermax_types::Operation for CreatePaybylink {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "merchantLinkId",
+            reply_field: "merchantLinkId",
+        },
+    ];
     type Request = CreatePaybylinkRequest;
     type Response = Option<CreatePaybylinkResponse>;
 }

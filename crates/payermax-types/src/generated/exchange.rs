@@ -29,6 +29,12 @@ impl ::payermax_types::Operation for Exchange {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = ExchangeRequest;
     type Response = ExchangeResponse;
 }

@@ -18,6 +18,12 @@ impl ::payermax_types::Operation for ExchangeQuery {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = ExchangeQueryRequest;
     type Response = ExchangeQueryResponse;
 }

@@ -29,6 +29,12 @@ impl ::payermax_types::Operation for ExpirePaybylink {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "merchantLinkId",
+            reply_field: "merchantLinkId",
+        },
+    ];
     type Request = ExpirePaybylinkRequest;
     type Response = Option<ExpirePaybylinkResponse>;
 }

@@ -16,6 +16,12 @@ impl ::payermax_types::Operation for InquireApplyRequest {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "requestId",
+            reply_field: "requestId",
+        },
+    ];
     type Request = InquireApplyRequestRequest;
     type Response = InquireApplyRequestResponse;
 }

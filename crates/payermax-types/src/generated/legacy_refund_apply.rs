@@ -29,6 +29,16 @@ impl ::payermax_types::Operation for LegacyRefundApply {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "refundId",
+            reply_field: "refundId",
+        },
+        ::payermax_types::Echo {
+            request_field: "orderId",
+            reply_field: "orderId",
+        },
+    ];
     type Request = LegacyRefundApplyRequest;
     type Response = LegacyRefundApplyResponse;
 }

@@ -33,6 +33,12 @@ impl ::payermax_types::Operation for OrderAndPayAuthDirect {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = OrderAndPayAuthDirectRequest;
     type Response = Option<OrderAndPayAuthDirectResponse>;
 }

@@ -29,6 +29,12 @@ impl ::payermax_types::Operation for OrderAndPayAuthHosted {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = OrderAndPayAuthHostedRequest;
     type Response = OrderAndPayAuthHostedResponse;
 }

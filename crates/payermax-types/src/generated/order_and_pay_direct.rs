@@ -35,6 +35,12 @@ impl ::payermax_types::Operation for OrderAndPayDirect {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = OrderAndPayDirectRequest;
     type Response = Option<OrderAndPayDirectResponse>;
 }

@@ -19,6 +19,16 @@ impl ::payermax_types::Operation for OrderConfirm {
     const BIZ_TYPE: Option<&'static str> = None;
     const APP_ID_FIELD: &'static str = "merchantAppId";
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "tradeToken",
+            reply_field: "tradeToken",
+        },
+        ::payermax_types::Echo {
+            request_field: "referenceNo",
+            reply_field: "referenceNo",
+        },
+    ];
     type Request = OrderConfirmRequest;
     type Response = Option<OrderConfirmResponse>;
 }

@@ -37,6 +37,12 @@ impl ::payermax_types::Operation for PaymentOrderPay {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outTradeNo",
+            reply_field: "outTradeNo",
+        },
+    ];
     type Request = PaymentOrderPayRequest;
     type Response = Option<PaymentOrderPayResponse>;
 }

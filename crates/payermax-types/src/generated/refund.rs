@@ -31,6 +31,12 @@ impl ::payermax_types::Operation for Refund {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outRefundNo",
+            reply_field: "outRefundNo",
+        },
+    ];
     type Request = RefundRequest;
     type Response = RefundResponse;
 }

@@ -16,6 +16,16 @@ impl ::payermax_types::Operation for RefundQuery {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "outRefundNo",
+            reply_field: "outRefundNo",
+        },
+        ::payermax_types::Echo {
+            request_field: "refundTradeNo",
+            reply_field: "refundTradeNo",
+        },
+    ];
     type Request = RefundQueryRequest;
     type Response = Option<RefundQueryResponse>;
 }

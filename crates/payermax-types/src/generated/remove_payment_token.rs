@@ -16,6 +16,16 @@ impl ::payermax_types::Operation for RemovePaymentToken {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Write;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "userId",
+            reply_field: "userId",
+        },
+        ::payermax_types::Echo {
+            request_field: "paymentTokenID",
+            reply_field: "paymentTokenID",
+        },
+    ];
     type Request = RemovePaymentTokenRequest;
     type Response = RemovePaymentTokenResponse;
 }

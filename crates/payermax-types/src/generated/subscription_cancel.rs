@@ -33,6 +33,12 @@ impl ::payermax_types::Operation for SubscriptionCancel {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "subscriptionNo",
+            reply_field: "subscriptionPlan.subscriptionNo",
+        },
+    ];
     type Request = SubscriptionCancelRequest;
     type Response = SubscriptionCancelResponse;
 }

@@ -29,6 +29,12 @@ impl ::payermax_types::Operation for SubscriptionCreate {
             },
         ],
     });
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "subscriptionRequestId",
+            reply_field: "subscriptionRequestId",
+        },
+    ];
     type Request = SubscriptionCreateRequest;
     type Response = SubscriptionCreateResponse;
 }

@@ -18,6 +18,16 @@ impl ::payermax_types::Operation for SubscriptionQuery {
     const KEY_VERSION: Option<&'static str> = Some("1");
     const BIZ_TYPE: Option<&'static str> = None;
     const RETRY: ::payermax_types::RetryClass = ::payermax_types::RetryClass::Read;
+    const ECHO: &'static [::payermax_types::Echo] = &[
+        ::payermax_types::Echo {
+            request_field: "subscriptionRequestId",
+            reply_field: "subscriptionRequestId",
+        },
+        ::payermax_types::Echo {
+            request_field: "subscriptionNo",
+            reply_field: "subscriptionPlan.subscriptionNo",
+        },
+    ];
     type Request = SubscriptionQueryRequest;
     type Response = SubscriptionQueryResponse;
 }

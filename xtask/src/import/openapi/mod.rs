@@ -473,9 +473,9 @@ pub fn build_op(
         spec.set("constants", c);
     }
     if let Some(o) = ov {
-        if !name.outbound && (o.retry.is_some() || o.settled_by.is_some()) {
+        if !name.outbound && (o.retry.is_some() || o.settled_by.is_some() || o.echo.is_some()) {
             return Err(format!(
-                "{path}: `retry` and `settledBy` are for outbound operations"
+                "{path}: `retry`, `settledBy` and `echo` are for outbound operations"
             ));
         }
         overlay::check_settled_by_fields(
@@ -488,6 +488,9 @@ pub fn build_op(
         }
         if let Some(s) = &o.settled_by {
             spec.set("settledBy", s.clone());
+        }
+        if let Some(e) = &o.echo {
+            spec.set("echo", e.clone());
         }
     }
     spec.set("headers", J::Arr(headers));
