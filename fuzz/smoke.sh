@@ -28,7 +28,8 @@ done
 printf '\000{"code":"APPLY_SUCCESS","msg":"Success.","data":{"outRefundNo":"R-1","status":"REFUND_PENDING"}}' >"$work/unsigned-success"
 cargo fuzz run --sanitizer none reply "$work/unsigned-success" >"$work/clean.log" 2>&1 ||
     { tail -n 30 "$work/clean.log"; echo "fuzz smoke: an unsigned success crashed the reply target"; exit 1; }
-if PAYERMAX_FUZZ_BREAK_VERIFY=1 cargo fuzz run --sanitizer none reply "$work/unsigned-success" >"$work/broken.log" 2>&1; then
+if PAYERMAX_FUZZ_BREAK_VERIFY=1 cargo fuzz run --sanitizer none reply "$work/unsigned-success" -- \
+    -artifact_prefix="$work/" >"$work/broken.log" 2>&1; then
     echo "fuzz smoke: the reply target did not notice a client accepting an unsigned reply"; exit 1
 fi
 grep -q "the client accepted a reply PayerMax did not sign" "$work/broken.log" ||
