@@ -1,34 +1,39 @@
 #!/usr/bin/env bash
-# The dependency lines of crates/payermax-webhook/README.md compile as
-# written in a fresh project (outside this workspace). The crates are not
-# published yet, so `[patch.crates-io]` points the names at this checkout;
-# the lines themselves are copied from the README unchanged.
+# Every dependency line the READMEs give users (`payermax-<crate> = ...` in
+# README.md and crates/*/README.md) builds as written in a fresh project
+# outside this workspace, against the crates as they would be published.
+#
+#   .ci/fresh-project.sh            # against target/package/ (run `cargo package --workspace` first)
+#   .ci/fresh-project.sh --source   # against the source tree instead
+#
+# The crates are not on crates.io yet, so `[patch.crates-io]` points their
+# names at the packaged sources `cargo package` leaves unpacked in
+# target/package/<name>-<version>/ (what a user would download), or at the
+# source tree with --source; the lines themselves are copied unchanged.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-readme="$root/crates/payermax-webhook/README.md"
-mapfile -t lines < <(grep -E '^payermax-webhook = ' "$readme")
-[ "${#lines[@]}" -ge 1 ] || { echo "no dependency line in $readme"; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-for i in "${!lines[@]}"; do
-    dir="$work/fresh-$i"
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<TOML
-[package]
-name = "fresh-$i"
-version = "0.1.0"
-edition = "2024"
+target="${CARGO_TARGET_DIR:-$root/target}"
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)"
+mapfile -t crates < <(python3 "$root/.ci/no-keys-in-packages.py" --list)
 
-[dependencies]
-${lines[$i]}
-http = "1"
+declare -A src
+for c in "${crates[@]}"; do
+    if [[ "${1:-}" == "--source" ]]; then
+        src[$c]="$(cd "$root" && cargo metadata --no-deps --format-version 1 --locked |
+            python3 -c "import json,sys; print([p['manifest_path'] for p in json.load(sys.stdin)['packages'] if p['name'] == '$c'][0].rsplit('/', 1)[0])")"
+    else
+        src[$c]="$target/package/$c-$version"
+        [ -f "${src[$c]}/Cargo.toml" ] || {
+            echo "${src[$c]} missing: run \`cargo package --workspace\` first (or pass --source)" >&2
+            exit 1
+        }
+    fi
+done
 
-[patch.crates-io]
-payermax-webhook = { path = "$root/crates/payermax-webhook" }
-payermax-types = { path = "$root/crates/payermax-types" }
-payermax-sign = { path = "$root/crates/payermax-sign" }
-TOML
-    cat >"$dir/src/main.rs" <<'RS'
+# One small program per crate, using what the crate is for.
+program() {
+    case "$1" in
+    payermax-webhook) cat <<'RS' ;;
 use payermax_webhook::{Endpoint, Verifier, WebhookError};
 
 fn main() {
@@ -41,6 +46,41 @@ fn main() {
     println!("ok: {e}");
 }
 RS
-    echo "fresh project $i: ${lines[$i]}"
-    (cd "$dir" && cargo run --quiet)
+    payermax-types) cat <<'RS' ;;
+fn main() {
+    let amount: payermax_types::Amount = "1000.00".parse().unwrap();
+    assert_eq!(amount.to_string(), "1000.00");
+    println!("ok: {amount}, {} operations", payermax_types::registry::OPERATIONS.len());
+}
+RS
+    *) cat <<'RS' ;;
+fn main() {
+    println!("ok");
+}
+RS
+    esac
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+for readme in "$root/README.md" "$root"/crates/*/README.md; do
+    while IFS= read -r line; do
+        crate="${line%% *}"
+        dir="$work/fresh-$n"
+        n=$((n + 1))
+        mkdir -p "$dir/src"
+        {
+            printf '[package]\nname = "fresh-%s"\nversion = "0.1.0"\nedition = "2024"\n\n' "$n"
+            printf '[dependencies]\n%s\nhttp = "1"\n\n[patch.crates-io]\n' "$line"
+            for c in "${crates[@]}"; do
+                printf '%s = { path = "%s" }\n' "$c" "${src[$c]}"
+            done
+        } >"$dir/Cargo.toml"
+        program "$crate" >"$dir/src/main.rs"
+        echo "fresh project ${readme#"$root"/}: $line"
+        (cd "$dir" && CARGO_TARGET_DIR="$target/fresh-project" cargo run --quiet)
+    done < <(grep -E '^payermax-[a-z-]+ = ' "$readme")
 done
+[ "$n" -ge 1 ] || { echo "no dependency line in any README"; exit 1; }
+echo "$n README dependency lines build in a fresh project"

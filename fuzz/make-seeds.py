@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Writes fuzz/seeds/<target>/ from the doc examples in spec/pages/ and the
 key fixtures. Re-run after a doc page changes; the output is committed.
-Signatures of "valid" seeds are made with openssl and the public test key of
-payermax-http's test_util (crates/payermax-http/src/test_keys/)."""
+Signatures of "valid" seeds are made with openssl and "PayerMax's" test key
+(tests/keys/src/pem/, a crate never published)."""
 import base64, json, os, re, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 seeds = os.path.join(root, "fuzz", "seeds")
 pages = os.path.join(root, "spec", "pages")
-key = os.path.join(root, "crates", "payermax-http", "src", "test_keys", "payermax_private.pem")
+key = os.path.join(root, "tests", "keys", "src", "pem", "payermax_private.pem")
 
 def write(target, name, data):
     d = os.path.join(seeds, target)

@@ -7,17 +7,22 @@
 //! body (see `split`).
 
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use payermax_http::test_util::test_keys;
+use payermax_http::test_util::{CannedReply, ReplayingTransport};
+use payermax_http::{Client, Environment};
 use payermax_sign::{Backend, PrivateKey, PublicKey};
-use payermax_types::legacy_refund_apply::LegacyRefundApplyResponse;
-use payermax_types::legacy_refund_notify::{LegacyRefundNotify, LegacyRefundNotifyBody};
-use payermax_types::refund_query::RefundQueryResponse;
-use payermax_types::{
-    Amount, ApiGeneration, RawGatewayReply, RawLegacyReply, ResultCode, Timestamp,
+use payermax_test_keys::test_keys;
+use payermax_types::legacy_refund_apply::{
+    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired, LegacyRefundApplyResponse,
 };
+use payermax_types::legacy_refund_notify::{LegacyRefundNotify, LegacyRefundNotifyBody};
+use payermax_types::refund_query::{
+    RefundQueryRequest, RefundQueryRequestRequired, RefundQueryResponse, RefundRef,
+};
+use payermax_types::{Amount, RawGatewayReply, RawLegacyReply, ResultCode, Timestamp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -52,51 +57,209 @@ where
     }
 }
 
-/// What the client does with a reply of one operation: verify the `sign`
-/// header over the exact body bytes, decode the envelope, and decode `data`
-/// as the operation's response type. The decoding steps run whether or not
-/// the signature verified (the fuzzer cannot forge one), so that every
-/// decoder sees arbitrary input.
-fn reply_of<R>(api: ApiGeneration, sign: Option<&str>, body: &[u8])
-where
-    R: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug,
-{
-    let verified = match sign {
-        None => false,
-        Some(s) => payermax_public().verify(body, s.trim()).is_ok(),
-    };
-    assert!(!verified || sign.is_some());
-    let data = match api {
-        ApiGeneration::LegacyV21 => match serde_json::from_slice::<RawLegacyReply>(body) {
-            Ok(r) => {
-                let _ = r.is_success();
-                r.data
-            }
-            Err(_) => None,
-        },
-        _ => match serde_json::from_slice::<RawGatewayReply>(body) {
-            Ok(r) => {
-                let _ = r.is_success();
-                r.data
-            }
-            Err(_) => None,
-        },
-    };
-    let json = data.as_deref().map_or("null", |d| d.get());
-    decode_roundtrip::<R>(json.as_bytes());
-    // The data object alone, so the fuzzer reaches the response decoder
-    // without having to build an envelope first.
-    decode_roundtrip::<R>(body);
+/// The client of the `reply` target: payermax-http's own `Client`, whose
+/// transport answers each call with the fuzz input (a `ReplayingTransport`
+/// of its `test-util` feature), and a current-thread runtime to drive it.
+struct ReplyHarness {
+    runtime: tokio::runtime::Runtime,
+    transport: ReplayingTransport,
+    /// Verifies every reply (the default).
+    strict: Client,
+    /// `danger_accept_unsigned_replies`: an unsigned success is accepted, so
+    /// that arbitrary bodies reach the client's decoders too.
+    lenient: Client,
 }
 
-/// Reply verification and decoding for every operation (byte 0 picks it).
+fn harness() -> &'static ReplyHarness {
+    static HARNESS: OnceLock<ReplyHarness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let transport = ReplayingTransport::unsigned();
+        let keys = test_keys();
+        let builder = || {
+            Client::builder(Environment::Custom("http://127.0.0.1:9".into()))
+                .app_id("app")
+                .merchant_no("P01010113842047")
+                .merchant_id("SP11018326")
+                .private_key(keys.merchant_private.clone())
+                .payermax_public_key(keys.payermax_public.clone())
+                .transport(transport.clone())
+        };
+        // The mutation check of this harness (fuzz/smoke.sh): with this
+        // variable set, the "strict" client accepts unsigned replies like
+        // the lenient one, and the target must crash on an unsigned success.
+        let strict = if std::env::var_os("PAYERMAX_FUZZ_BREAK_VERIFY").is_some() {
+            builder().danger_accept_unsigned_replies()
+        } else {
+            builder()
+        };
+        ReplyHarness {
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .expect("a current-thread runtime"),
+            strict: strict.build().expect("the strict client builds"),
+            lenient: builder()
+                .danger_accept_unsigned_replies()
+                .build()
+                .expect("the lenient client builds"),
+            transport,
+        }
+    })
+}
+
+/// What an outcome of `Client::send` says about the reply's signature.
+enum Outcome {
+    /// `Ok(reply)`: the reply's own claim (`signature_verified`) and its raw body.
+    Accepted { verified: bool, body: Vec<u8> },
+    /// `Error::Refused`: PayerMax's signed word, and its raw body.
+    Refused { body: Vec<u8> },
+    /// Anything else (unsigned refusal, bad signature, decode error, ambiguous...).
+    Rejected,
+}
+
+fn outcome<T>(r: Result<payermax_http::Reply<T>, payermax_http::Error>) -> Outcome {
+    match r {
+        Ok(reply) => Outcome::Accepted {
+            verified: reply.signature_verified,
+            body: reply.raw.body().to_vec(),
+        },
+        Err(payermax_http::Error::Refused { raw, .. }) => Outcome::Refused {
+            body: raw.body().to_vec(),
+        },
+        Err(e) => {
+            // Errors render without panicking.
+            let _ = e.to_string();
+            Outcome::Rejected
+        }
+    }
+}
+
+/// The `sign` header as the transport can send it (an HTTP header value
+/// that is not visible ASCII cannot be sent: modelled as absent).
+fn header(sign: Option<&str>) -> Option<&str> {
+    sign.filter(|s| http::HeaderValue::from_str(s).is_ok())
+}
+
+/// Sends one request of the operation byte 0 picks through `client`, whose
+/// transport answers with `status`, the `sign` header and `body`.
+fn send(
+    h: &ReplyHarness,
+    client: &Client,
+    selector: u8,
+    status: u16,
+    sign: Option<&str>,
+    body: &[u8],
+) -> Outcome {
+    let mut reply = CannedReply::json(status, body.to_vec());
+    if let Some(s) = header(sign) {
+        reply = reply.header(payermax_sign::SIGN_HEADER, s);
+    }
+    h.transport.push_raw(reply);
+    let result = if selector % 2 == 0 {
+        let query = RefundQueryRequest::new(RefundQueryRequestRequired {
+            refund_ref: RefundRef::OutRefundNo("R-1".into()),
+        });
+        outcome(h.runtime.block_on(client.send(&query)))
+    } else {
+        let apply = LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
+            refund_id: "R-1".into(),
+            order_id: "ORDER-1".into(),
+            amount: "10.00".parse::<Amount>().expect("an amount"),
+            currency: "USD".into(),
+        });
+        outcome(h.runtime.block_on(client.send(&apply)))
+    };
+    // One reply per call: no retry policy, so nothing is sent twice.
+    assert_eq!(
+        h.transport.pending(),
+        0,
+        "the canned reply was not consumed"
+    );
+    result
+}
+
+/// A reply as the client takes it, through `payermax_http::Client::send`
+/// itself: byte 0 picks the operation (bit 0: the gateway `refundQuery` or
+/// the legacy `refundApply`, a write), the client (bit 1: the default one or
+/// the one with `danger_accept_unsigned_replies`) and the HTTP status (bits
+/// 2-3: 200, 200, 400, 502); then the `sign` header and the body.
+///
+/// Invariants: the default client returns a reply or a signed refusal only
+/// when the `sign` header is PayerMax's signature over exactly the bytes
+/// received, and keeps those bytes; the client with
+/// `danger_accept_unsigned_replies` accepts an unsigned success but never a
+/// wrong signature, and says which it was (`signature_verified`); decoded
+/// data re-encodes and decodes to itself.
 pub fn reply(data: &[u8]) {
     let Some((selector, sign, body)) = split(data) else {
         return;
     };
-    match selector % 2 {
-        0 => reply_of::<RefundQueryResponse>(ApiGeneration::Gateway, sign, body),
-        _ => reply_of::<LegacyRefundApplyResponse>(ApiGeneration::LegacyV21, sign, body),
+    let status = [200, 200, 400, 502][usize::from(selector >> 2) % 4];
+    let h = harness();
+    // Checked apart from the client: PayerMax's key over the exact bytes.
+    let genuine = header(sign).is_some_and(|s| payermax_public().verify(body, s.trim()).is_ok());
+
+    // One call per input (each call signs its request: RSA dominates).
+    if selector & 2 == 0 {
+        match send(h, &h.strict, selector, status, sign, body) {
+            Outcome::Accepted {
+                verified,
+                body: kept,
+            } => {
+                assert!(genuine, "the client accepted a reply PayerMax did not sign");
+                assert!(verified, "a verified reply does not say so");
+                assert_eq!(kept, body, "the reply does not keep the bytes received");
+            }
+            Outcome::Refused { body: kept } => {
+                assert!(
+                    genuine,
+                    "an unsigned refusal was reported as PayerMax's (Error::Refused)"
+                );
+                assert_eq!(kept, body, "the refusal does not keep the bytes received");
+            }
+            Outcome::Rejected => {}
+        }
+    } else {
+        match send(h, &h.lenient, selector, status, sign, body) {
+            Outcome::Accepted {
+                verified,
+                body: kept,
+            } => {
+                assert_eq!(verified, genuine, "signature_verified is wrong");
+                assert!(
+                    genuine || header(sign).is_none(),
+                    "a wrong signature was accepted (the danger_ opt-out only skips a missing one)"
+                );
+                assert_eq!(kept, body, "the reply does not keep the bytes received");
+            }
+            Outcome::Refused { .. } => {
+                assert!(
+                    genuine,
+                    "an unsigned refusal was reported as PayerMax's (Error::Refused)"
+                );
+            }
+            Outcome::Rejected => {}
+        }
+    }
+
+    // The response types' decoders on the body and on its `data`, whatever
+    // the signature: decoded values re-encode and decode to themselves.
+    if selector % 2 == 0 {
+        let data = serde_json::from_slice::<RawGatewayReply>(body)
+            .ok()
+            .and_then(|r| r.data);
+        decode_roundtrip::<RefundQueryResponse>(
+            data.as_deref().map_or("null", |d| d.get()).as_bytes(),
+        );
+        decode_roundtrip::<RefundQueryResponse>(body);
+    } else {
+        let data = serde_json::from_slice::<RawLegacyReply>(body)
+            .ok()
+            .and_then(|r| r.data);
+        decode_roundtrip::<LegacyRefundApplyResponse>(
+            data.as_deref().map_or("null", |d| d.get()).as_bytes(),
+        );
+        decode_roundtrip::<LegacyRefundApplyResponse>(body);
     }
     // The envelopes with any JSON as data: decoding only (a `Value` holding
     // floats does not round-trip exactly, which is serde_json's, not ours).

@@ -5,7 +5,7 @@
 //! * `bare_hyper`: hyper-util's pooled client POSTs one pre-signed body with
 //!   its `sign` header and reads the reply; nothing else.
 //! * `client_no_crypto`: `Client::send` with the cryptography stubbed out
-//!   (internal `bench-hooks` feature) and a fixed clock, so it sends exactly
+//!   (payermax-http's bench seam, `--cfg payermax_bench`) and a fixed clock, so it sends exactly
 //!   the bytes `bare_hyper` sends (the sandbox still verifies them and signs
 //!   its reply): the client's cost beside a bare HTTP client.
 //! * `client`: `Client::send` as an application runs it: it signs its
@@ -14,7 +14,9 @@
 //!
 //! The sandbox verifies each request and signs each reply, in every row.
 //! `benches/run.sh` runs this with the other benches; by hand:
-//! `cargo bench -p payermax-tests --features payermax-http/bench-hooks --bench loopback`.
+//! `RUSTFLAGS="--cfg payermax_bench" cargo bench -p payermax-tests --bench loopback`.
+// Without the seam only `main` is compiled: the imports go unused.
+#![cfg_attr(not(payermax_bench), allow(unused_imports))]
 
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
@@ -25,7 +27,9 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use payermax_http::{BenchCrypto, Client, Environment};
+#[cfg(payermax_bench)]
+use payermax_http::BenchCrypto;
+use payermax_http::{Client, Environment};
 use payermax_sandbox::{ManualClock, Sandbox, SandboxHandle, Settlement};
 use payermax_sign::PrivateKey;
 use payermax_types::Timestamp;
@@ -38,10 +42,21 @@ use payermax_types::refund_query::{
 use tokio::runtime::Runtime;
 
 fn main() {
+    #[cfg(payermax_bench)]
     divan::main();
+    // Without the seam there is nothing to measure: say so, and fail.
+    #[cfg(not(payermax_bench))]
+    {
+        eprintln!(
+            "this bench needs payermax-http's bench seam: run benches/run.sh, or \
+             RUSTFLAGS=\"--cfg payermax_bench\" cargo bench -p payermax-tests --bench loopback"
+        );
+        std::process::exit(2);
+    }
 }
 
 /// The sandbox, its runtime and everything the rows share.
+#[cfg(payermax_bench)]
 struct Fixture {
     runtime: Runtime,
     _sandbox: SandboxHandle,
@@ -55,8 +70,10 @@ struct Fixture {
     request: RefundQueryRequest,
 }
 
+#[cfg(payermax_bench)]
 static FIXTURE: LazyLock<Fixture> = LazyLock::new(fixture);
 
+#[cfg(payermax_bench)]
 fn fixture() -> Fixture {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -143,6 +160,7 @@ fn fixture() -> Fixture {
     }
 }
 
+#[cfg(payermax_bench)]
 async fn bare_post(f: &Fixture) -> Bytes {
     let request = http::Request::post(f.uri.as_str())
         .header("content-type", "application/json")
@@ -160,11 +178,13 @@ async fn bare_post(f: &Fixture) -> Bytes {
         .to_bytes()
 }
 
+#[cfg(payermax_bench)]
 async fn client_send(client: &Client, request: &RefundQueryRequest) {
     let reply = client.send(request).await.expect("refund query");
     black_box(reply);
 }
 
+#[cfg(payermax_bench)]
 #[divan::bench]
 fn bare_hyper(bencher: Bencher) {
     let f = &*FIXTURE;
@@ -177,6 +197,7 @@ fn bare_hyper(bencher: Bencher) {
     bencher.bench(|| f.runtime.block_on(bare_post(f)));
 }
 
+#[cfg(payermax_bench)]
 #[divan::bench]
 fn client_no_crypto(bencher: Bencher) {
     let f = &*FIXTURE;
@@ -188,6 +209,7 @@ fn client_no_crypto(bencher: Bencher) {
     });
 }
 
+#[cfg(payermax_bench)]
 #[divan::bench]
 fn client(bencher: Bencher) {
     let f = &*FIXTURE;

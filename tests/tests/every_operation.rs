@@ -12,8 +12,9 @@ mod common;
 
 use payermax_http::Error;
 use payermax_http::notification::{acknowledgement, verify_notification};
-use payermax_http::test_util::{CannedReply, ReplayingTransport, test_keys};
+use payermax_http::test_util::{CannedReply, ReplayingTransport};
 use payermax_sandbox::{OPERATIONS_JSON, STATEFUL_OPERATIONS};
+use payermax_test_keys::test_keys;
 use payermax_tests::schema_values::minimal;
 use payermax_types::registry::{visit_notifications, visit_operations};
 use payermax_types::{

@@ -20,11 +20,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use common::{builder, raw_server, refund, retry, sandbox, write_signed};
-use payermax_http::test_util::test_keys;
 use payermax_http::{
     DEFAULT_CONNECT_TIMEOUT, Error, HyperTransport, RequestBody, SignatureProblem,
 };
 use payermax_sandbox::{Fault, FaultRule, SandboxHandle};
+use payermax_test_keys::test_keys;
 use payermax_types::ResultCode;
 use payermax_types::legacy_refund_apply::{LegacyRefundApply, LegacyRefundApplyStatus};
 use payermax_types::refund_query::{

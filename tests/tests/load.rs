@@ -9,6 +9,9 @@
 //! * memory flat: RSS (`/proc/self/statm`) after each round may exceed the
 //!   RSS after the warm-up round by at most [`RSS_SLACK`].
 //!
+//! Where `/proc` cannot be read, the test fails naming the path: a check
+//! that cannot measure never passes (`measurements_fail_without_proc`).
+//!
 //! Sizes: [`ROUNDS`] rounds of [`CALLS`] calls with [`IN_FLIGHT`] in flight.
 //! Every call is signed by the client, verified and signed by the sandbox and
 //! verified again; in a debug build that RSA work bounds the size.
@@ -20,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use common::{builder, open_fds, refund, rss_bytes, sandbox};
+use common::{builder, open_fds, open_fds_in, refund, rss_bytes, rss_bytes_in, sandbox};
 use payermax_types::legacy_refund_apply::LegacyRefundApply;
 use payermax_types::refund_query::{
     RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,
@@ -81,8 +84,8 @@ async fn concurrent_calls_leak_nothing() {
         for w in workers {
             w.await.expect("worker");
         }
-        let fds = open_fds();
-        let rss = rss_bytes();
+        let fds = open_fds().unwrap_or_else(|e| panic!("{e}"));
+        let rss = rss_bytes().unwrap_or_else(|e| panic!("{e}"));
         let line = format!(
             "round {round}: {calls} calls, {IN_FLIGHT} in flight, {:?}, fds {fds}, rss {:.1} MiB",
             t.elapsed(),
@@ -116,4 +119,32 @@ async fn concurrent_calls_leak_nothing() {
     assert_eq!(sb.refunds().len(), 1);
     eprintln!("{} calls in {:?}", ROUNDS * calls + 1, started.elapsed());
     sb.shutdown().await;
+}
+
+/// The measurements the load test relies on fail where they cannot measure
+/// (before, a missing `/proc` counted as 0 descriptors and 0 bytes, and the
+/// growth checks passed without measuring anything).
+#[test]
+fn measurements_fail_without_proc() {
+    let missing = std::path::Path::new("/nonexistent-proc/self");
+    let e = open_fds_in(missing).unwrap_err();
+    assert!(e.contains("/nonexistent-proc/self/fd"), "{e}");
+    let e = rss_bytes_in(missing).unwrap_err();
+    assert!(e.contains("/nonexistent-proc/self/statm"), "{e}");
+
+    // Readable but empty: still no measurement.
+    let dir = std::env::temp_dir().join(format!("payermax-load-proc-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("fd")).unwrap();
+    std::fs::write(dir.join("statm"), "0 0 0 0 0 0 0\n").unwrap();
+    let fds = open_fds_in(&dir);
+    let rss = rss_bytes_in(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(fds.unwrap_err().contains("lists none"));
+    assert!(rss.unwrap_err().contains("no resident page count"));
+
+    // Where /proc exists (Linux), the real figures are plausible.
+    if std::path::Path::new("/proc/self/statm").exists() {
+        assert!(open_fds().unwrap() >= 3);
+        assert!(rss_bytes().unwrap() > 1024 * 1024);
+    }
 }

@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::str::FromStr;
 
-use payermax_http::test_util::test_keys;
+use payermax_test_keys::test_keys;
 use payermax_tests::schema_values::{base_type, minimal, one_of_groups};
 use payermax_types::registry::{OPERATIONS, visit_operations};
 use payermax_types::{

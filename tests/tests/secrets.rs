@@ -18,9 +18,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use common::{builder, refund, sandbox};
-use payermax_http::test_util::test_keys;
 use payermax_http::{HyperTransport, RequestBody};
 use payermax_sandbox::{Fault, FaultRule};
+use payermax_test_keys::test_keys;
 use payermax_types::legacy_refund_apply::LegacyRefundApply;
 use tower_service::Service;
 use tracing_subscriber::fmt::MakeWriter;

@@ -21,10 +21,13 @@
 //!   clock), beside `batch_64_sign_verify` (the same RSA work alone, split the
 //!   same way: what the machine lets scale).
 //!
-//! The per-backend rows and the stub need the internal `bench-hooks` feature;
-//! `benches/run.sh` at the workspace root runs this with the others and
-//! prints ratios. By hand:
-//! `cargo bench -p payermax-http --features bench-hooks,rsa,aws-lc-rs --bench pipeline`.
+//! The per-backend rows and the stub need payermax-http's bench seam,
+//! `--cfg payermax_bench` (a compiler flag, never a cargo feature: no
+//! published build can contain the stub); `benches/run.sh` at the workspace
+//! root sets it, runs this with the others and prints ratios. By hand:
+//! `RUSTFLAGS="--cfg payermax_bench" cargo bench -p payermax-http --features rsa,aws-lc-rs --bench pipeline`.
+// Without the seam only `main` is compiled: the imports go unused.
+#![cfg_attr(not(payermax_bench), allow(unused_imports))]
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -35,9 +38,11 @@ use bytes::Bytes;
 use divan::{Bencher, black_box};
 use http::HeaderMap;
 use http_body_util::Full;
-use payermax_http::test_util::test_keys;
-use payermax_http::{BenchCrypto, Client, Environment, RequestBody};
+#[cfg(payermax_bench)]
+use payermax_http::BenchCrypto;
+use payermax_http::{Client, Environment, RequestBody};
 use payermax_sign::Backend;
+use payermax_test_keys::test_keys;
 use payermax_types::Operation;
 use payermax_types::order_and_pay_direct::{OrderAndPayDirect, OrderAndPayDirectRequest};
 use payermax_types::order_query::{OrderQuery, OrderQueryResponse};
@@ -46,13 +51,26 @@ use payermax_types::refund_query::{
 };
 
 fn main() {
+    #[cfg(payermax_bench)]
     divan::main();
+    // Without the seam there is nothing to measure: say so, and fail.
+    #[cfg(not(payermax_bench))]
+    {
+        eprintln!(
+            "this bench needs payermax-http's bench seam: run benches/run.sh, or \
+             RUSTFLAGS=\"--cfg payermax_bench\" cargo bench -p payermax-http --features rsa,aws-lc-rs --bench pipeline"
+        );
+        std::process::exit(2);
+    }
 }
 
+#[cfg(payermax_bench)]
 const REPLY: &str = r#"{"code":"APPLY_SUCCESS","msg":"Success.","data":{"outRefundNo":"R1642411016202","refundTradeNo":"20220117092402RF1642411442152","refundAmount":10000.50,"refundCurrency":"IDR","outTradeNo":"P1642410680681","status":"REFUND_PENDING","refundFinishTime":"2022-01-17T09:24:02.000Z"}}"#;
 
+#[cfg(payermax_bench)]
 const REQUEST: &str = r#"{"version":"1.5","keyVersion":"1","requestTime":"2026-01-02T03:04:05.678+00:00","appId":"46153e2b787241ae8b01857bb9ab4bfa","merchantNo":"P01010113865434","data":{"outRefundNo":"R1642411016202"}}"#;
 
+#[cfg(payermax_bench)]
 static REPLY_SIGN: LazyLock<String> = LazyLock::new(|| {
     test_keys()
         .payermax_private
@@ -60,6 +78,7 @@ static REPLY_SIGN: LazyLock<String> = LazyLock::new(|| {
         .expect("sign")
 });
 
+#[cfg(payermax_bench)]
 fn request() -> RefundQueryRequest {
     RefundQueryRequest::new(RefundQueryRequestRequired {
         refund_ref: RefundRef::OutRefundNo("R1642411016202".into()),
@@ -67,6 +86,7 @@ fn request() -> RefundQueryRequest {
 }
 
 /// A client over the canned transport; `None` is the default backend.
+#[cfg(payermax_bench)]
 fn client(crypto: Option<BenchCrypto>) -> Client {
     let keys = test_keys();
     let builder = Client::builder(Environment::Custom("http://127.0.0.1:9".into()))
@@ -86,6 +106,7 @@ fn client(crypto: Option<BenchCrypto>) -> Client {
     .expect("client")
 }
 
+#[cfg(payermax_bench)]
 fn stub() -> BenchCrypto {
     BenchCrypto::DangerStub {
         signature: REPLY_SIGN.clone(),
@@ -93,6 +114,7 @@ fn stub() -> BenchCrypto {
 }
 
 /// The headers of a 2xx reply signed with `sign`.
+#[cfg(payermax_bench)]
 fn reply_headers(sign: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("content-type", "application/json".parse().unwrap());
@@ -103,6 +125,7 @@ fn reply_headers(sign: &str) -> HeaderMap {
 /// One whole call, polled on this thread. The in-memory transport answers
 /// at once and there is no timeout or retry, so the call never waits: no
 /// runtime is needed, and none is measured.
+#[cfg(payermax_bench)]
 fn call(client: &Client, request: &RefundQueryRequest) {
     let reply = poll_ready(client.send(black_box(request))).expect("call");
     assert!(reply.signature_verified);
@@ -110,6 +133,7 @@ fn call(client: &Client, request: &RefundQueryRequest) {
 }
 
 /// Polls `future` until it is ready (it never waits on anything here).
+#[cfg(payermax_bench)]
 fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = Context::from_waker(std::task::Waker::noop());
@@ -122,6 +146,7 @@ fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
 }
 
 /// What one attempt of `Client::send(request)` prepares for `O`.
+#[cfg(payermax_bench)]
 fn prepare<O: Operation>(bencher: Bencher, crypto: BenchCrypto, request: &O::Request)
 where
     O::Request: Sync,
@@ -135,6 +160,7 @@ where
 }
 
 /// What `Client::send` does with the 2xx reply `body` of `O` signed with `sign`.
+#[cfg(payermax_bench)]
 fn reply<O: Operation>(bencher: Bencher, crypto: BenchCrypto, body: Bytes, sign: &str) {
     let client = client(Some(crypto));
     let headers = reply_headers(sign);
@@ -145,12 +171,14 @@ fn reply<O: Operation>(bencher: Bencher, crypto: BenchCrypto, body: Bytes, sign:
     });
 }
 
+#[cfg(payermax_bench)]
 fn refund_query_reply(bencher: Bencher, crypto: BenchCrypto) {
     let body = Bytes::from_static(REPLY.as_bytes());
     reply::<RefundQuery>(bencher, crypto, body, &REPLY_SIGN);
 }
 
 /// Validate, envelope, serialize, sign.
+#[cfg(payermax_bench)]
 mod prepare {
     use super::*;
 
@@ -232,6 +260,7 @@ mod prepare {
 }
 
 /// The `rsa` crate used directly.
+#[cfg(payermax_bench)]
 mod raw_rsa {
     use payermax_sign::PrivateKey;
     use rsa::pkcs1v15::SigningKey;
@@ -245,6 +274,7 @@ mod raw_rsa {
 }
 
 /// Verify the reply's signature, classify, decode.
+#[cfg(payermax_bench)]
 mod reply {
     use super::*;
 
@@ -310,6 +340,7 @@ mod reply {
 }
 
 /// One whole `Client::send` through the in-memory transport.
+#[cfg(payermax_bench)]
 mod call {
     use super::*;
 
@@ -348,6 +379,7 @@ mod call {
 }
 
 /// Whole calls (default backend) on 1 and 2 threads sharing one client.
+#[cfg(payermax_bench)]
 mod throughput {
     use super::*;
 
@@ -410,6 +442,7 @@ mod throughput {
 /// spec's other examples of the same message add, then with the fields no
 /// example has (`*_FILL` below), checked to set every property the schema
 /// lists, then decoded with `serde_json` into the generated type.
+#[cfg(payermax_bench)]
 mod large {
     use super::*;
     use serde_json::Value;
@@ -628,11 +661,13 @@ mod large {
 }
 
 /// Answers every request with the same signed reply, recording nothing.
+#[cfg(payermax_bench)]
 #[derive(Clone)]
 struct Canned {
     sign: String,
 }
 
+#[cfg(payermax_bench)]
 impl tower_service::Service<http::Request<RequestBody>> for Canned {
     type Response = http::Response<Full<Bytes>>;
     type Error = Infallible;

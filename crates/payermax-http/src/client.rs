@@ -144,8 +144,8 @@ impl<T> Reply<T> {
 /// ```
 /// # #[cfg(feature = "test-util")]
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use payermax_http::test_util::{ReplayingTransport, test_keys};
-/// use payermax_http::{Client, Environment};
+/// use payermax_http::test_util::ReplayingTransport;
+/// use payermax_http::{Client, Environment, PrivateKey};
 /// # use payermax_types::{ApiGeneration, Operation, Validate, Violation};
 /// # #[derive(serde::Serialize, serde::Deserialize)] struct Query { #[serde(rename = "outRefundNo")] out_refund_no: String }
 /// # impl Validate for Query { fn validate_into(&self, _: &str, _: &mut Vec<Violation>) {} }
@@ -161,16 +161,17 @@ impl<T> Reply<T> {
 /// #     type Response = serde_json::Value;
 /// # }
 ///
-/// let keys = test_keys();
+/// // Keys made for this test: the merchant's and "PayerMax's".
+/// let (merchant, payermax) = (PrivateKey::generate()?, PrivateKey::generate()?);
 /// // Answers like PayerMax would, signed with "PayerMax's" key.
-/// let transport = ReplayingTransport::signed_with(keys.payermax_private.clone());
+/// let transport = ReplayingTransport::signed_with(payermax.clone());
 /// transport.push_gateway_success(serde_json::json!({"status": "REFUND_PENDING"}));
 ///
 /// let client = Client::builder(Environment::Custom("http://127.0.0.1:9".into()))
 ///     .app_id("app-1")
 ///     .merchant_no("P01010113865434")
-///     .private_key(keys.merchant_private.clone())
-///     .payermax_public_key(keys.payermax_public.clone())
+///     .private_key(merchant)
+///     .payermax_public_key(payermax.public_key())
 ///     .transport(transport.clone())
 ///     .build()?;
 ///
@@ -207,7 +208,7 @@ struct Inner {
     max_reply_bytes: usize,
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
-    #[cfg(feature = "bench-hooks")]
+    #[cfg(payermax_bench)]
     bench_crypto: Option<BenchCrypto>,
 }
 
@@ -257,7 +258,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     accept_unsigned: bool,
     allow_insecure_http: bool,
-    #[cfg(feature = "bench-hooks")]
+    #[cfg(payermax_bench)]
     bench_crypto: Option<BenchCrypto>,
 }
 
@@ -302,7 +303,7 @@ impl Client {
             retry: None,
             accept_unsigned: false,
             allow_insecure_http: false,
-            #[cfg(feature = "bench-hooks")]
+            #[cfg(payermax_bench)]
             bench_crypto: None,
         }
     }
@@ -540,7 +541,7 @@ impl ClientBuilder {
                 max_reply_bytes: self.max_reply_bytes,
                 retry: self.retry,
                 accept_unsigned: self.accept_unsigned,
-                #[cfg(feature = "bench-hooks")]
+                #[cfg(payermax_bench)]
                 bench_crypto: self.bench_crypto,
             }),
         })
@@ -555,7 +556,7 @@ impl Inner {
 
     /// Signs a request body with the merchant key.
     fn sign(&self, body: &[u8]) -> Result<String, Error> {
-        #[cfg(feature = "bench-hooks")]
+        #[cfg(payermax_bench)]
         match &self.bench_crypto {
             Some(BenchCrypto::Backend(backend)) => {
                 return self
@@ -571,7 +572,7 @@ impl Inner {
 
     /// Verifies a reply body's signature with PayerMax's key.
     fn verify(&self, body: &[u8], signature: &str) -> Result<(), payermax_sign::VerifyError> {
-        #[cfg(feature = "bench-hooks")]
+        #[cfg(payermax_bench)]
         match &self.bench_crypto {
             Some(BenchCrypto::Backend(backend)) => {
                 return self.public_key.verify_with(*backend, body, signature);
@@ -583,9 +584,10 @@ impl Inner {
     }
 }
 
-/// **Benchmarks only** (feature `bench-hooks`, not a public API): how a
-/// client signs and verifies.
-#[cfg(feature = "bench-hooks")]
+/// **Benchmarks only** (`--cfg payermax_bench`, which only `benches/run.sh`
+/// sets; never in a published build, not a public API): how a client signs
+/// and verifies.
+#[cfg(payermax_bench)]
 #[doc(hidden)]
 #[derive(Debug, Clone)]
 pub enum BenchCrypto {
@@ -600,9 +602,9 @@ pub enum BenchCrypto {
     },
 }
 
-#[cfg(feature = "bench-hooks")]
+#[cfg(payermax_bench)]
 impl ClientBuilder {
-    /// **Benchmarks only** (feature `bench-hooks`): choose a backend, or no
+    /// **Benchmarks only** (`--cfg payermax_bench`): choose a backend, or no
     /// cryptography at all ([`BenchCrypto::DangerStub`]).
     #[doc(hidden)]
     pub fn bench_crypto(mut self, crypto: BenchCrypto) -> Self {
@@ -611,9 +613,9 @@ impl ClientBuilder {
     }
 }
 
-#[cfg(feature = "bench-hooks")]
+#[cfg(payermax_bench)]
 impl Client {
-    /// **Benchmarks only** (feature `bench-hooks`): the request one attempt
+    /// **Benchmarks only** (`--cfg payermax_bench`): the request one attempt
     /// of [`Client::call`] would send: validated, enveloped, serialized,
     /// signed.
     #[doc(hidden)]
@@ -625,7 +627,7 @@ impl Client {
         self.build_request(&prepared)
     }
 
-    /// **Benchmarks only** (feature `bench-hooks`): what [`Client::call`]
+    /// **Benchmarks only** (`--cfg payermax_bench`): what [`Client::call`]
     /// does with a 2xx reply: verify the signature over `body`, classify,
     /// decode.
     #[doc(hidden)]

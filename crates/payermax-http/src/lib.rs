@@ -74,9 +74,20 @@
 //!   features on, `payermax-sign` picks one; nothing breaks.
 //! * `native-roots`: trust the operating system's roots as well as webpki's.
 //! * `test-util`: [`test_util`].
-//! * `bench-hooks`: internal to this workspace's benchmarks (choosing a
-//!   backend per client, stubbing the cryptography out); not a public API,
-//!   never enable it in an application.
+//!
+//! No feature skips verification: the only opt-outs are the documented
+//! `danger_` methods of [`ClientBuilder`]. (The workspace's benchmarks stub
+//! the cryptography out behind `--cfg payermax_bench`, a compiler flag that
+//! only `benches/run.sh` sets, never a cargo feature that a dependency could
+//! turn on.)
+//!
+//! ```compile_fail
+//! // The bench seam's stub does not exist in a build without the flag,
+//! // whatever features are on (this doc test fails where it compiles).
+//! # fn with(b: payermax_http::ClientBuilder) -> payermax_http::ClientBuilder {
+//! b.bench_crypto(payermax_http::BenchCrypto::DangerStub { signature: String::new() })
+//! # }
+//! ```
 //!
 //! # Tracing
 //! Each call runs in a `payermax.call` span (`operation`, `api`, `attempts`,
@@ -97,7 +108,7 @@ pub mod test_util;
 mod timer;
 mod transport;
 
-#[cfg(feature = "bench-hooks")]
+#[cfg(payermax_bench)]
 #[doc(hidden)]
 pub use client::BenchCrypto;
 pub use client::{

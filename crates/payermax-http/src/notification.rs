@@ -14,9 +14,8 @@
 //! 12 hours) until it sees it, so handlers must be idempotent.
 //!
 //! ```
-//! # #[cfg(feature = "test-util")] {
 //! use payermax_http::notification::{acknowledgement, verify_notification};
-//! use payermax_http::test_util::test_keys;
+//! use payermax_http::PrivateKey;
 //! # use payermax_types::{ApiGeneration, Notification};
 //! # #[derive(serde::Serialize, serde::Deserialize)] struct Body { #[serde(rename = "refundId")] refund_id: String }
 //! # struct RefundNotify;
@@ -27,16 +26,16 @@
 //! #     const ACKNOWLEDGEMENT: &'static str = r#"{"bizCode":"0000","message":"success"}"#;
 //! # }
 //!
-//! let keys = test_keys();
+//! // "PayerMax's" key pair, made for this test.
+//! let payermax = PrivateKey::generate().unwrap();
 //! let body = br#"{"refundId":"R-1","status":1}"#;
-//! let sign = keys.payermax_private.sign(body).unwrap();
+//! let sign = payermax.sign(body).unwrap();
 //!
-//! let n = verify_notification::<RefundNotify>(&keys.payermax_public, body, Some(&sign)).unwrap();
+//! let n = verify_notification::<RefundNotify>(&payermax.public_key(), body, Some(&sign)).unwrap();
 //! assert_eq!(n.refund_id, "R-1");
 //! assert_eq!(acknowledgement::<RefundNotify>(), br#"{"bizCode":"0000","message":"success"}"#);
 //!
-//! assert!(verify_notification::<RefundNotify>(&keys.payermax_public, body, None).is_err());
-//! # }
+//! assert!(verify_notification::<RefundNotify>(&payermax.public_key(), body, None).is_err());
 //! ```
 
 pub use payermax_webhook::{acknowledgement, verify_notification};

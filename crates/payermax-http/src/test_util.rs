@@ -6,52 +6,23 @@
 //!   requests too.
 //! * [`CannedReply`] describes one answer: a body with status and headers, a
 //!   transport failure, or no answer at all (to test timeouts).
-//! * [`test_keys`] returns two fixed RSA-2048 key pairs. They are public:
-//!   never use them for anything but tests.
+//!
+//! No keys ship with this crate: generate a pair per test run
+//! (`PrivateKey::generate`), or load your own test keys.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use payermax_sign::{PrivateKey, PublicKey, SIGN_HEADER};
+use payermax_sign::{PrivateKey, SIGN_HEADER};
 use tower_service::Service;
 
 use crate::error::BoxError;
 use crate::transport::RequestBody;
-
-/// Two fixed key pairs for tests: the merchant's and "PayerMax's".
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct TestKeys {
-    /// Signs requests (give it to [`crate::ClientBuilder::private_key`]).
-    pub merchant_private: PrivateKey,
-    /// Verifies requests (what a fake PayerMax server checks with).
-    pub merchant_public: PublicKey,
-    /// Signs replies and notifications (give it to [`ReplayingTransport::signed_with`]).
-    pub payermax_private: PrivateKey,
-    /// Verifies replies (give it to [`crate::ClientBuilder::payermax_public_key`]).
-    pub payermax_public: PublicKey,
-}
-
-/// The fixed test key pairs (parsed once per process). Public keys, published
-/// in this crate's source: for tests only.
-pub fn test_keys() -> &'static TestKeys {
-    static KEYS: OnceLock<TestKeys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let private = |pem: &str| PrivateKey::from_pem(pem).expect("fixture private key parses");
-        let public = |pem: &str| PublicKey::from_pem(pem).expect("fixture public key parses");
-        TestKeys {
-            merchant_private: private(include_str!("test_keys/merchant_private.pem")),
-            merchant_public: public(include_str!("test_keys/merchant_public.pem")),
-            payermax_private: private(include_str!("test_keys/payermax_private.pem")),
-            payermax_public: public(include_str!("test_keys/payermax_public.pem")),
-        }
-    })
-}
 
 /// A request as the transport received it.
 #[derive(Clone, Debug)]

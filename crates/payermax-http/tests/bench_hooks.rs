@@ -1,13 +1,17 @@
-//! The internal `bench-hooks` feature measures the real pipeline: what
+//! The bench seam (`--cfg payermax_bench`, set by `benches/run.sh`; this
+//! file is empty without it) measures the real pipeline: what
 //! `bench_prepare` builds is what `Client::send` sends, each backend signs
-//! alike, and `bench_accept` takes a reply as a call does.
+//! alike, and `bench_accept` takes a reply as a call does. CI runs it with
+//! the flag (`.ci/run`, step "the bench seam").
+#![cfg(payermax_bench)]
 
 use bytes::Bytes;
 use http::HeaderMap;
 use http_body_util::BodyExt;
-use payermax_http::test_util::{CannedReply, CapturingTransport, test_keys};
+use payermax_http::test_util::{CannedReply, CapturingTransport};
 use payermax_http::{BenchCrypto, Client, ClientBuilder, Environment, Error, SignatureProblem};
 use payermax_sign::Backend;
+use payermax_test_keys::test_keys;
 use payermax_types::Timestamp;
 use payermax_types::refund_query::{
     RefundQuery, RefundQueryRequest, RefundQueryRequestRequired, RefundRef,

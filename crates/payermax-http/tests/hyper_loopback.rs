@@ -14,8 +14,8 @@ use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use payermax_http::test_util::test_keys;
 use payermax_http::{Client, Environment, Error, HyperTransport, SignatureProblem};
+use payermax_test_keys::test_keys;
 use serde_json::json;
 use tokio::net::TcpListener;
 

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use payermax_http::test_util::{CannedReply, CapturingTransport, ReplayingTransport, test_keys};
+use payermax_http::test_util::{CannedReply, CapturingTransport, ReplayingTransport};
 use payermax_http::{
     BuildError, Client, Environment, Error, ResultCode, RetryPolicy, Setting, SignatureProblem,
 };
+use payermax_test_keys::test_keys;
 use serde_json::json;
 
 fn success_data() -> serde_json::Value {
@@ -865,13 +866,8 @@ fn debug_output_is_redacted() {
     let dbg = format!("{client:?}");
     assert!(dbg.contains("<redacted>"));
     assert!(dbg.contains("app-1"));
-    for pem in [
-        include_str!("../src/test_keys/merchant_private.pem"),
-        include_str!("../src/test_keys/payermax_private.pem"),
-    ] {
-        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
-            assert!(!dbg.contains(line), "key material in Debug");
-        }
+    for line in payermax_test_keys::private_key_lines() {
+        assert!(!dbg.contains(line), "key material in Debug");
     }
     let b = format!("{:?}", builder());
     assert!(b.contains("<redacted>"));

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use payermax_http::RetryPolicy;
-use payermax_http::test_util::{CannedReply, ReplayingTransport, test_keys};
+use payermax_http::test_util::{CannedReply, ReplayingTransport};
+use payermax_test_keys::test_keys;
 use serde_json::json;
 
 fn retry_policy() -> RetryPolicy {
@@ -85,12 +86,7 @@ fn traces_record_calls_but_never_secrets() {
         assert!(!text.contains(r.sign().unwrap()), "signature leaked");
         assert!(!text.contains("outRefundNo"), "body leaked");
     }
-    for pem in [
-        include_str!("../src/test_keys/merchant_private.pem"),
-        include_str!("../src/test_keys/payermax_private.pem"),
-    ] {
-        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
-            assert!(!text.contains(line), "key material in traces");
-        }
+    for line in payermax_test_keys::private_key_lines() {
+        assert!(!text.contains(line), "key material in traces");
     }
 }

@@ -3,13 +3,14 @@
 #![allow(dead_code)] // each test binary uses a part
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use payermax_http::test_util::test_keys;
 use payermax_http::{Client, ClientBuilder, Environment, RetryPolicy};
 use payermax_sandbox::{FaultRule, Sandbox, SandboxHandle};
+use payermax_test_keys::test_keys;
 use payermax_types::Amount;
 use payermax_types::legacy_refund_apply::{
     LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
@@ -145,15 +146,51 @@ pub async fn write_signed(mut stream: TcpStream, body: &[u8]) {
     let _ = stream.shutdown().await;
 }
 
-/// Open file descriptors of this process.
-pub fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+/// Open file descriptors of this process, counted in `/proc/self/fd`.
+///
+/// An error naming the path where that cannot be read (no `/proc`, say): a
+/// check that cannot measure fails, it never passes on a made-up zero.
+pub fn open_fds() -> Result<usize, String> {
+    open_fds_in(Path::new("/proc/self"))
 }
 
-/// Resident set size in bytes (/proc/self/statm, second field, in pages of 4 KiB).
-pub fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4096)
+/// [`open_fds`] with `proc_self` in place of `/proc/self`.
+pub fn open_fds_in(proc_self: &Path) -> Result<usize, String> {
+    let dir = proc_self.join("fd");
+    let n = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot count open descriptors: {}: {e}", dir.display()))?
+        .count();
+    // A live process has at least stdin, stdout and stderr (and the listing itself).
+    if n == 0 {
+        return Err(format!(
+            "cannot count open descriptors: {} lists none",
+            dir.display()
+        ));
+    }
+    Ok(n)
+}
+
+/// Resident set size in bytes (`/proc/self/statm`, second field, in pages
+/// of 4 KiB); an error naming the path where that cannot be read.
+pub fn rss_bytes() -> Result<u64, String> {
+    rss_bytes_in(Path::new("/proc/self"))
+}
+
+/// [`rss_bytes`] with `proc_self` in place of `/proc/self`.
+pub fn rss_bytes_in(proc_self: &Path) -> Result<u64, String> {
+    let path = proc_self.join("statm");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot measure memory: {}: {e}", path.display()))?;
+    let pages = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse::<u64>().ok())
+        .filter(|&p| p > 0)
+        .ok_or_else(|| {
+            format!(
+                "cannot measure memory: {}: no resident page count in {text:?}",
+                path.display()
+            )
+        })?;
+    Ok(pages * 4096)
 }

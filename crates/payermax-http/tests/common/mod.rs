@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use payermax_http::test_util::test_keys;
 use payermax_http::{Client, ClientBuilder, Environment};
+use payermax_test_keys::test_keys;
 use payermax_types::{
     ApiGeneration, Notification, Operation, RetryClass, Rule, SettleKey, SettledBy, Timestamp,
     Validate, Violation,
