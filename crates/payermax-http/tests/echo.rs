@@ -4,8 +4,9 @@
 //! `Error::EchoMismatch`. The generated refundQuery and refund operations
 //! are used, with their spec-declared echoes.
 
-use payermax_http::test_util::{ReplayingTransport, test_keys};
+use payermax_http::test_util::ReplayingTransport;
 use payermax_http::{Client, Environment, Error, RetryPolicy};
+use payermax_test_keys::test_keys;
 use payermax_types::Operation;
 use payermax_types::refund::{RefundRequest, RefundRequestRequired};
 use payermax_types::refund_query::{

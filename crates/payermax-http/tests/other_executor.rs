@@ -14,8 +14,9 @@ use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use common::{Query, builder, query};
-use payermax_http::test_util::{CannedReply, ReplayingTransport, test_keys};
+use payermax_http::test_util::{CannedReply, ReplayingTransport};
 use payermax_http::{Error, RetryPolicy, Sleep, Timer};
+use payermax_test_keys::test_keys;
 
 /// The smallest executor: polls one future on this thread, parking between
 /// wake-ups.

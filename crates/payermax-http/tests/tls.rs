@@ -17,10 +17,11 @@ use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use payermax_http::test_util::{ReplayingTransport, test_keys};
+use payermax_http::test_util::ReplayingTransport;
 use payermax_http::{
     BuildError, Client, Environment, Error, HyperTransport, RootCertificateError, RootCertificates,
 };
+use payermax_test_keys::test_keys;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
