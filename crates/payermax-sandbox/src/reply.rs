@@ -1,7 +1,7 @@
 //! Reply bodies, written by hand so that field order is the docs' and money
 //! travels as the exact decimal text it was given (never through a float).
 
-use crate::spec::{Api, OrderedMembers};
+use crate::spec::{Api, OpSpec, OrderedMembers};
 
 /// Ordered JSON object members whose values are already JSON text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -172,6 +172,13 @@ impl Reply {
         m.0.extend(self.extra.0.iter().cloned());
         m.to_json()
     }
+}
+
+/// The answer of an operation the sandbox keeps no state for: its first
+/// reply example's `data` as the spec writes it (numbers as written; a
+/// boolean is a boolean; no `data` when the example has none).
+pub(crate) fn example_reply(op: &OpSpec) -> Reply {
+    Reply::success_with(op.api, op.reply_data.as_deref().map(Data::from_json))
 }
 
 #[cfg(test)]

@@ -186,7 +186,9 @@ struct Tally {
 
 #[tokio::test]
 async fn every_documented_request_example_gets_its_documented_reply() {
+    // Refusals signed too, so that every reply is verified.
     let sb = Sandbox::builder()
+        .sign_refusals(true)
         .merchant_public_key(merchant().public_key())
         .start()
         .await

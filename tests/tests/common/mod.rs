@@ -19,11 +19,14 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const MERCHANT_ID: &str = "SP12345678";
 
-/// A sandbox with the fixed test keys (nothing generated), the given fault
+/// A sandbox with the fixed test keys (nothing generated), signed refusals, the given fault
 /// rules in force from the start, and refunds that settle only on query.
 pub async fn sandbox(faults: Vec<FaultRule>) -> SandboxHandle {
     let keys = test_keys();
+    // Signed refusals (PayerMax leaves them unsigned, the sandbox's
+    // default), so that these tests see typed, verified refusals.
     let mut b = Sandbox::builder()
+        .sign_refusals(true)
         .merchant_public_key(keys.merchant_public.clone())
         .platform_private_key(keys.payermax_private.clone())
         .settlement(payermax_sandbox::Settlement {
