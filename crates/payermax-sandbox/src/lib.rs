@@ -54,11 +54,13 @@
 #![deny(missing_docs)]
 
 mod body;
+mod checkout;
 pub mod cli;
 mod control;
 mod env;
 mod fault;
 mod journeys;
+mod money;
 mod notify;
 mod pipeline;
 pub mod receiver;
@@ -83,6 +85,9 @@ pub use fault::{
     UnknownFault, parse_fault_list,
 };
 pub use journeys::STATEFUL_OPERATIONS;
+pub use journeys::payments::{
+    DEFAULT_EXPIRE_SECONDS, Integration, MAX_EXPIRE_SECONDS, MIN_EXPIRE_SECONDS, Order, OrderStatus,
+};
 pub use journeys::refunds::{Refund, RefundStatus};
 pub use notify::{NotificationRecord, NotifyConfig, PAYERMAX_SCHEDULE};
 pub use pipeline::{REQUEST_TIME_WINDOW_MILLIS, SANDBOX_PATH_PREFIX};
@@ -315,6 +320,7 @@ impl SandboxBuilder {
             rules.add(r);
         }
         let env = Arc::new(env::Env {
+            base_url: format!("http://{local_addr}"),
             clock: self.clock,
             settlement: self.settlement,
             platform_key,
@@ -417,6 +423,19 @@ impl SandboxHandle {
     /// Every refund held, in creation order.
     pub fn refunds(&self) -> Vec<Refund> {
         self.shared.journeys.refunds.snapshot()
+    }
+
+    /// Every order held, in creation order.
+    pub fn orders(&self) -> Vec<Order> {
+        self.shared.journeys.payments.snapshot()
+    }
+
+    /// The order with this `outTradeNo` (compared case-insensitively, as
+    /// PayerMax does).
+    pub fn order(&self, out_trade_no: &str) -> Option<Order> {
+        self.orders()
+            .into_iter()
+            .find(|o| o.out_trade_no.eq_ignore_ascii_case(out_trade_no))
     }
 
     /// The refund with this `refundId`.

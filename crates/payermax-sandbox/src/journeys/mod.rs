@@ -18,11 +18,18 @@ use crate::env::Env;
 use crate::reply::Reply;
 use crate::spec::{Api, OpSpec};
 
+pub(crate) mod payments;
 pub(crate) mod refunds;
 
 /// The operations answered from the sandbox's state rather than from their
 /// documented reply example (PayerMax names): the journeys' operations.
-pub const STATEFUL_OPERATIONS: [&str; 2] = ["refundApply", "refundQuery"];
+pub const STATEFUL_OPERATIONS: [&str; 5] = [
+    "orderAndPay",
+    "orderQuery",
+    "refund",
+    "refundApply",
+    "refundQuery",
+];
 
 /// What a journey is given for one request.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +38,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) env: &'a Arc<Env>,
     /// The sandbox clock when the request arrived, Unix milliseconds.
     pub(crate) now: i64,
+    /// The request body exactly as received (money is read from it, never
+    /// from a float; see `money.rs`).
+    pub(crate) raw: &'a [u8],
 }
 
 /// The answer to a control request: the JSON text of the object's new
@@ -77,19 +87,20 @@ pub(crate) trait Journey: Send + Sync + fmt::Debug {
 /// Every journey, built once per sandbox.
 #[derive(Debug)]
 pub(crate) struct Journeys {
+    pub(crate) payments: payments::Payments,
     pub(crate) refunds: refunds::Refunds,
 }
 
 impl Journeys {
     pub(crate) fn new() -> Self {
-        Self {
-            refunds: refunds::Refunds::default(),
-        }
+        let payments = payments::Payments::default();
+        let refunds = refunds::Refunds::new(payments.orders());
+        Self { payments, refunds }
     }
 
     /// Every journey, in registration order.
-    pub(crate) fn all(&self) -> [&dyn Journey; 1] {
-        [&self.refunds]
+    pub(crate) fn all(&self) -> [&dyn Journey; 2] {
+        [&self.payments, &self.refunds]
     }
 
     /// The journey answering this operation, if any.
@@ -108,6 +119,14 @@ impl Journeys {
 /// A string member of a JSON object.
 pub(crate) fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
+}
+
+impl fmt::Display for ControlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ControlError::NotFound(m) | ControlError::Conflict(m) => f.write_str(m),
+        }
+    }
 }
 
 #[cfg(test)]
