@@ -308,7 +308,7 @@ async fn hosted_payment_paid_on_the_checkout_page_then_refunded_in_parts() {
         panic!("not a refund notification")
     };
     assert_eq!(n.data.out_refund_no, "J1-R2");
-    assert_eq!(sb.order("J1-PAY").unwrap().refunded, "10.5");
+    assert_eq!(sb.order("J1-PAY").unwrap().refunded, "10.50");
     assert_eq!(
         refund_refused(&client, "J1-R3", "J1-PAY", "0.01", "USD", &refunds.url).await,
         ResultCode::AmountInvalid,

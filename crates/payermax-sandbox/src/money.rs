@@ -31,10 +31,11 @@ impl Money {
         })
     }
 
-    /// A value computed by the sandbox (sums, remainders), normalized.
+    /// A value computed by the sandbox (sums, remainders), its scale kept
+    /// (`4.00 + 6.50` is `10.50`).
     pub(crate) fn from_value(value: Decimal) -> Money {
         Money {
-            text: value.normalize().to_string(),
+            text: value.to_string(),
             value,
         }
     }
@@ -103,7 +104,7 @@ mod tests {
         assert!(data_money(b"not json", "a").is_err());
         assert_eq!(
             Money::from_value(Decimal::from_str("4.500").unwrap()).text,
-            "4.5"
+            "4.500"
         );
     }
 }
