@@ -32,6 +32,8 @@ OPTIONS:
     --signed-refusals             Sign refusals and the 400/404/405/413 answers too (default:
                                   unsigned, as PayerMax: its SDKs verify successes only)
     --unsigned-refusals           The default; accepted for older scripts
+    --portal-notify-url URL       The merchant portal's notification URL: capture and cancel
+                                  results, and payment results of orders without notifyUrl
     --control                     Serve the control API under /_sandbox/control/ (for tests:
                                   drive an order, refund, ... to any state; never PayerMax's)
     --clock-offset-ms MS          Run the sandbox clock this far from the system clock (frozen
@@ -118,6 +120,7 @@ fn parse(args: Vec<String>) -> Result<Option<Config>, String> {
                         .collect::<Result<_, _>>()?,
                 );
             }
+            "--portal-notify-url" => cfg.portal_notify_url = Some(value),
             "--notify-timeout-ms" => cfg.notify_timeout = Some(parse_ms(&flag, &value)?),
             "--clock-offset-ms" => {
                 cfg.clock_offset = Some(
@@ -169,6 +172,7 @@ struct Config {
     allow_remote: bool,
     signed_refusals: bool,
     control: bool,
+    portal_notify_url: Option<String>,
     clock_offset: Option<i64>,
     faults: Vec<FaultRule>,
 }
@@ -195,6 +199,9 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         .allow_remote_callbacks(cfg.allow_remote)
         .sign_refusals(cfg.signed_refusals)
         .control_api(cfg.control);
+    if let Some(url) = cfg.portal_notify_url {
+        b = b.portal_notify_url(url);
+    }
     if let Some(host) = cfg.host {
         b = b.ip(host);
     }
@@ -264,12 +271,16 @@ mod tests {
     fn parses_flags() {
         let cfg = parse(args(
             "--port 8585 --pending-queries 3 --settle-after-ms never --notify-schedule-ms 0,10 \
-             --signed-refusals --control --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
+             --signed-refusals --control --portal-notify-url http://127.0.0.1:9/n --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
         ))
         .unwrap()
         .unwrap();
         assert_eq!(cfg.port, 8585);
         assert!(cfg.signed_refusals && cfg.control);
+        assert_eq!(
+            cfg.portal_notify_url.as_deref(),
+            Some("http://127.0.0.1:9/n")
+        );
         let plain = parse(args("--signed-refusals --unsigned-refusals"))
             .unwrap()
             .unwrap();

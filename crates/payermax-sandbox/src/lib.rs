@@ -156,6 +156,7 @@ pub struct SandboxBuilder {
     max_request_bytes: usize,
     sign_refusals: bool,
     control_api: bool,
+    portal_notify_url: Option<String>,
     faults: Vec<FaultRule>,
     extra_operations: Vec<String>,
 }
@@ -173,6 +174,7 @@ impl Default for SandboxBuilder {
             max_request_bytes: 1024 * 1024,
             sign_refusals: false,
             control_api: false,
+            portal_notify_url: None,
             faults: Vec::new(),
             extra_operations: Vec::new(),
         }
@@ -256,6 +258,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// The notification URL configured in PayerMax's merchant portal: where
+    /// the notifications without a per-request URL go (capture and cancel
+    /// results; payment results of an order without `notifyUrl`). Default
+    /// none: those are not sent.
+    pub fn portal_notify_url(mut self, url: impl Into<String>) -> Self {
+        self.portal_notify_url = Some(url.into());
+        self
+    }
+
     /// Serves the control API under `/_sandbox/control/` (default off):
     /// for tests that drive an object to a state (pay an order, settle a
     /// refund) without waiting for the settlement rule. It is a test
@@ -321,6 +332,7 @@ impl SandboxBuilder {
         }
         let env = Arc::new(env::Env {
             base_url: format!("http://{local_addr}"),
+            portal_notify_url: self.portal_notify_url,
             clock: self.clock,
             settlement: self.settlement,
             platform_key,

@@ -162,7 +162,7 @@ pub fn rss_bytes() -> u64 {
 }
 
 /// A merchant endpoint on loopback: payermax-webhook's tower
-/// `WebhookService` for `kind` behind hyper, verifying with `platform_key`
+/// `WebhookService` for one endpoint behind hyper, verifying with `platform_key`
 /// and handing every verified delivery to the test.
 pub struct Webhook {
     /// `http://127.0.0.1:<port>/notify`: give it as the notify URL.
@@ -181,9 +181,9 @@ impl Webhook {
     }
 }
 
-/// Starts a [`Webhook`] for `kind`.
+/// Starts a [`Webhook`] for `endpoint` (a `Kind`, or `Endpoint::ByNotifyType`).
 pub async fn webhook(
-    kind: payermax_webhook::Kind,
+    endpoint: impl Into<payermax_webhook::Endpoint>,
     platform_key: payermax_webhook::PublicKey,
 ) -> Webhook {
     use http_body_util::{BodyExt, Full};
@@ -201,7 +201,7 @@ pub async fn webhook(
             Ok::<_, std::convert::Infallible>(Reply::Acknowledge)
         }
     };
-    let service = WebhookService::new(Verifier::new(platform_key), kind, handler);
+    let service = WebhookService::new(Verifier::new(platform_key), endpoint, handler);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     tokio::spawn(async move {

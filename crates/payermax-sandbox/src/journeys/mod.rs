@@ -18,12 +18,15 @@ use crate::env::Env;
 use crate::reply::Reply;
 use crate::spec::{Api, OpSpec};
 
+pub(crate) mod authorizations;
 pub(crate) mod payments;
 pub(crate) mod refunds;
 
 /// The operations answered from the sandbox's state rather than from their
 /// documented reply example (PayerMax names): the journeys' operations.
-pub const STATEFUL_OPERATIONS: [&str; 5] = [
+pub const STATEFUL_OPERATIONS: [&str; 7] = [
+    "cancel",
+    "capture",
     "orderAndPay",
     "orderQuery",
     "refund",
@@ -88,19 +91,25 @@ pub(crate) trait Journey: Send + Sync + fmt::Debug {
 #[derive(Debug)]
 pub(crate) struct Journeys {
     pub(crate) payments: payments::Payments,
+    pub(crate) authorizations: authorizations::Authorizations,
     pub(crate) refunds: refunds::Refunds,
 }
 
 impl Journeys {
     pub(crate) fn new() -> Self {
         let payments = payments::Payments::default();
+        let authorizations = authorizations::Authorizations::new(payments.orders());
         let refunds = refunds::Refunds::new(payments.orders());
-        Self { payments, refunds }
+        Self {
+            payments,
+            authorizations,
+            refunds,
+        }
     }
 
     /// Every journey, in registration order.
-    pub(crate) fn all(&self) -> [&dyn Journey; 2] {
-        [&self.payments, &self.refunds]
+    pub(crate) fn all(&self) -> [&dyn Journey; 3] {
+        [&self.payments, &self.authorizations, &self.refunds]
     }
 
     /// The journey answering this operation, if any.
