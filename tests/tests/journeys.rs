@@ -36,12 +36,9 @@ fn amount(s: &str) -> Amount {
 /// refunds and direct payments settling on the second query only, the
 /// control API on, and a short notification schedule.
 async fn sandbox(clock: Option<Arc<ManualClock>>) -> SandboxHandle {
-    let keys = test_keys();
-    let mut b = Sandbox::builder()
+    let mut b = common::sandbox_with_test_keys()
         .sign_refusals(true)
         .control_api(true)
-        .merchant_public_key(keys.merchant_public.clone())
-        .platform_private_key(keys.payermax_private.clone())
         .settlement(Settlement {
             pending_queries: 1,
             settle_after: None,
@@ -484,13 +481,10 @@ async fn authorisations_captured_in_parts_or_cancelled() {
     let key = test_keys().payermax_public.clone();
     let mut auths = common::webhook(Kind::AuthResult, key.clone()).await;
     let mut portal = common::webhook(Endpoint::ByNotifyType, key).await;
-    let keys = test_keys();
-    let sb = Sandbox::builder()
+    let sb = common::sandbox_with_test_keys()
         .sign_refusals(true)
         .control_api(true)
         .portal_notify_url(portal.url.clone())
-        .merchant_public_key(keys.merchant_public.clone())
-        .platform_private_key(keys.payermax_private.clone())
         .start()
         .await
         .unwrap();

@@ -19,6 +19,14 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const MERCHANT_ID: &str = "SP12345678";
 
+/// A sandbox builder with the fixed test keys (nothing generated).
+pub fn sandbox_with_test_keys() -> payermax_sandbox::SandboxBuilder {
+    let keys = test_keys();
+    Sandbox::builder()
+        .merchant_public_key(keys.merchant_public.clone())
+        .platform_private_key(keys.payermax_private.clone())
+}
+
 /// A sandbox with the fixed test keys (nothing generated), signed refusals, the given fault
 /// rules in force from the start, and refunds that settle only on query.
 pub async fn sandbox(faults: Vec<FaultRule>) -> SandboxHandle {
