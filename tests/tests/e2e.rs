@@ -37,7 +37,9 @@ fn keys() -> &'static (PrivateKey, PrivateKey, PrivateKey) {
 }
 
 async fn sandbox() -> SandboxHandle {
+    // Signed refusals (the sandbox's default is PayerMax's: unsigned).
     Sandbox::builder()
+        .sign_refusals(true)
         .merchant_public_key(keys().0.public_key())
         .platform_private_key(keys().1.clone())
         .settlement(Settlement {

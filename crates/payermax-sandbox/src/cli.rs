@@ -29,7 +29,13 @@ OPTIONS:
                                   (default PayerMax's: 0,30000,300000,600000,3600000,43200000)
     --notify-timeout-ms MS        Time limit of one notification attempt (default 5000)
     --allow-remote-callbacks      Deliver notifications to non-loopback hosts too
-    --unsigned-refusals           Leave refusals unsigned, as PayerMax appears to
+    --signed-refusals             Sign refusals and the 400/404/405/413 answers too (default:
+                                  unsigned, as PayerMax: its SDKs verify successes only)
+    --unsigned-refusals           The default; accepted for older scripts
+    --portal-notify-url URL       The merchant portal's notification URL: capture and cancel
+                                  results, and payment results of orders without notifyUrl
+    --control                     Serve the control API under /_sandbox/control/ (for tests:
+                                  drive an order, refund, ... to any state; never PayerMax's)
     --clock-offset-ms MS          Run the sandbox clock this far from the system clock (frozen
                                   at start + offset; for requestTime-window tests)
     --fault LIST                  Inject faults (same names as the x-sandbox-fault header) into
@@ -62,8 +68,12 @@ fn parse(args: Vec<String>) -> Result<Option<Config>, String> {
             cfg.allow_remote = true;
             continue;
         }
-        if flag == "--unsigned-refusals" {
-            cfg.unsigned_refusals = true;
+        if flag == "--unsigned-refusals" || flag == "--signed-refusals" {
+            cfg.signed_refusals = flag == "--signed-refusals";
+            continue;
+        }
+        if flag == "--control" {
+            cfg.control = true;
             continue;
         }
         let value = it
@@ -110,6 +120,7 @@ fn parse(args: Vec<String>) -> Result<Option<Config>, String> {
                         .collect::<Result<_, _>>()?,
                 );
             }
+            "--portal-notify-url" => cfg.portal_notify_url = Some(value),
             "--notify-timeout-ms" => cfg.notify_timeout = Some(parse_ms(&flag, &value)?),
             "--clock-offset-ms" => {
                 cfg.clock_offset = Some(
@@ -159,7 +170,9 @@ struct Config {
     schedule: Option<Vec<Duration>>,
     notify_timeout: Option<Duration>,
     allow_remote: bool,
-    unsigned_refusals: bool,
+    signed_refusals: bool,
+    control: bool,
+    portal_notify_url: Option<String>,
     clock_offset: Option<i64>,
     faults: Vec<FaultRule>,
 }
@@ -184,7 +197,11 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         .port(cfg.port)
         .settlement(cfg.settlement)
         .allow_remote_callbacks(cfg.allow_remote)
-        .sign_refusals(!cfg.unsigned_refusals);
+        .sign_refusals(cfg.signed_refusals)
+        .control_api(cfg.control);
+    if let Some(url) = cfg.portal_notify_url {
+        b = b.portal_notify_url(url);
+    }
     if let Some(host) = cfg.host {
         b = b.ip(host);
     }
@@ -219,6 +236,11 @@ pub async fn run(args: Vec<String>) -> ExitCode {
     println!("PayerMax sandbox listening on {base}");
     println!("  gateway operations: POST {base}/aggregate-pay/api/gateway/<operation>");
     println!("  legacy v2.1:        POST {base}{LEGACY_BASE_PATH} (operation chosen by bizType)");
+    if let Some(control) = sandbox.control_url() {
+        println!(
+            "  control API (tests only, not PayerMax's): POST {control}/<journey>/<action>/<id>"
+        );
+    }
     println!("SANDBOX-ONLY TEST KEYS: never use them with the real PayerMax.");
     println!(
         "  platform public key (verify replies and notifications): {}",
@@ -249,12 +271,23 @@ mod tests {
     fn parses_flags() {
         let cfg = parse(args(
             "--port 8585 --pending-queries 3 --settle-after-ms never --notify-schedule-ms 0,10 \
-             --unsigned-refusals --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
+             --signed-refusals --control --portal-notify-url http://127.0.0.1:9/n --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
         ))
         .unwrap()
         .unwrap();
         assert_eq!(cfg.port, 8585);
-        assert!(cfg.unsigned_refusals);
+        assert!(cfg.signed_refusals && cfg.control);
+        assert_eq!(
+            cfg.portal_notify_url.as_deref(),
+            Some("http://127.0.0.1:9/n")
+        );
+        let plain = parse(args("--signed-refusals --unsigned-refusals"))
+            .unwrap()
+            .unwrap();
+        assert!(
+            !plain.signed_refusals && !plain.control,
+            "unsigned and no control by default"
+        );
         assert_eq!(cfg.settlement.pending_queries, 3);
         assert_eq!(cfg.settlement.settle_after, None);
         assert_eq!(

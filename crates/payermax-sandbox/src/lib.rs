@@ -15,17 +15,29 @@
 //! - **Documented replies.** Operations without state answer their first
 //!   reply example's `data` exactly as written (any JSON value; a minimal
 //!   one from the reply schema when the document gives no example).
-//! - **Signatures both ways.** The merchant's `sign` header is verified over
-//!   the raw body with the merchant public key (`SIGN_VERIFY_FAILED`); every
-//!   reply is signed over its exact bytes with the platform key.
+//! - **One pipeline, signature first.** The merchant's `sign` header is
+//!   verified over the raw body with the merchant public key before anything
+//!   else, faults included (`SIGN_VERIFY_FAILED`); every success is signed
+//!   over its exact bytes with the platform key. Refusals are unsigned, as
+//!   PayerMax's, unless [`SandboxBuilder::sign_refusals`].
+//! - **Journeys.** Operations whose objects the sandbox keeps state for
+//!   ([`STATEFUL_OPERATIONS`]) are answered by their journey, one module
+//!   each behind one shape; the others answer their documented example.
+//!   A control API for tests drives an object to any state
+//!   ([`SandboxBuilder::control_api`], off by default, under
+//!   [`SANDBOX_PATH_PREFIX`], outside PayerMax's paths).
 //! - **`requestTime` window.** Gateway requests more than two minutes off the
 //!   sandbox [`Clock`] get `REQ_TIME_OVER_TIME`.
-//! - **Refunds in memory** ([`STATEFUL_OPERATIONS`]). The legacy
-//!   `refundApply` creates a refund, idempotent on `refundId` (a conflicting
-//!   repeat gets `ORDER_REPEAT`); the gateway `refundQuery` finds it by
-//!   `outRefundNo` or `refundTradeNo`.
-//!   Refunds settle by the deterministic rule of [`Settlement`], and a signed
-//!   notification is POSTed to `callbackUrl` when they do.
+//! - **The merchant's journeys, deterministic.** Payments (a hosted
+//!   checkout page the payer pays or fails on, returning to
+//!   `frontCallbackUrl`; direct and drop-in orders settling by rule; expiry
+//!   by `expireTime`; a repeated `outTradeNo` is `ORDER_REPEAT`),
+//!   authorisations (partial and final captures, cancels), refunds (gateway
+//!   `refund` of paid orders: currency, total, one at a time; the legacy
+//!   `refundApply`), each with its query and its signed notification. The
+//!   rule of [`Settlement`] and the identifier prefixes [`FAIL_PREFIX`] and
+//!   [`PENDING_PREFIX`] decide outcomes; the crate README has the table of
+//!   every state, rule and control.
 //! - **Faults.** Per request with the [`FAULT_HEADER`] header, or per path or
 //!   operation with [`SandboxHandle::add_fault`]; see [`Fault`].
 //! - **A notification receiver** for the merchant side: [`receiver`].
@@ -46,15 +58,21 @@
 #![deny(missing_docs)]
 
 mod body;
+mod checkout;
 pub mod cli;
+mod control;
+mod env;
 mod fault;
+mod journeys;
+mod money;
 mod notify;
+mod pipeline;
 pub mod receiver;
 mod reply;
 mod schema;
 mod server;
+mod settlement;
 mod spec;
-mod store;
 mod time;
 
 use std::fmt;
@@ -70,13 +88,16 @@ pub use fault::{
     DEFAULT_OVERSIZED_BYTES, FAULT_HEADER, Fault, FaultRule, FaultScope, MAX_OVERSIZED_BYTES,
     UnknownFault, parse_fault_list,
 };
-pub use notify::{NotifyConfig, PAYERMAX_SCHEDULE};
-pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
-pub use server::{REQUEST_TIME_WINDOW_MILLIS, STATEFUL_OPERATIONS};
-pub use spec::{LEGACY_BASE_PATH, OPERATIONS_JSON};
-pub use store::{
-    FAIL_PREFIX, NotificationRecord, PENDING_PREFIX, Refund, RefundStatus, Settlement,
+pub use journeys::STATEFUL_OPERATIONS;
+pub use journeys::payments::{
+    DEFAULT_EXPIRE_SECONDS, Integration, MAX_EXPIRE_SECONDS, MIN_EXPIRE_SECONDS, Order, OrderStatus,
 };
+pub use journeys::refunds::{Refund, RefundStatus};
+pub use notify::{NotificationRecord, NotifyConfig, PAYERMAX_SCHEDULE};
+pub use pipeline::{REQUEST_TIME_WINDOW_MILLIS, SANDBOX_PATH_PREFIX};
+pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
+pub use settlement::{FAIL_PREFIX, PENDING_PREFIX, Settlement};
+pub use spec::{LEGACY_BASE_PATH, OPERATIONS_JSON};
 pub use time::{Clock, ManualClock, SystemClock, format_rfc3339_millis, parse_rfc3339_millis};
 
 use server::{Shared, lock};
@@ -138,6 +159,8 @@ pub struct SandboxBuilder {
     notify: NotifyConfig,
     max_request_bytes: usize,
     sign_refusals: bool,
+    control_api: bool,
+    portal_notify_url: Option<String>,
     faults: Vec<FaultRule>,
     extra_operations: Vec<String>,
 }
@@ -153,7 +176,9 @@ impl Default for SandboxBuilder {
             settlement: Settlement::default(),
             notify: NotifyConfig::default(),
             max_request_bytes: 1024 * 1024,
-            sign_refusals: true,
+            sign_refusals: false,
+            control_api: false,
+            portal_notify_url: None,
             faults: Vec::new(),
             extra_operations: Vec::new(),
         }
@@ -226,11 +251,32 @@ impl SandboxBuilder {
         self
     }
 
-    /// Whether refusals (replies whose code is not a success) are signed;
-    /// default `true`. PayerMax itself appears to leave them unsigned (its
-    /// SDKs verify only successes): `false` reproduces that.
+    /// Whether refusals are signed: replies whose code is not a success,
+    /// and the plain-text 400, 404, 405 and 413 answers. Default `false`,
+    /// as PayerMax: its docs and official SDKs verify `sign` only on
+    /// `APPLY_SUCCESS` replies, and its refusals come unsigned. `true` signs
+    /// every answer (injected `status=NNN` faults excepted), for clients
+    /// that want to verify refusals too.
     pub fn sign_refusals(mut self, sign: bool) -> Self {
         self.sign_refusals = sign;
+        self
+    }
+
+    /// The notification URL configured in PayerMax's merchant portal: where
+    /// the notifications without a per-request URL go (capture and cancel
+    /// results; payment results of an order without `notifyUrl`). Default
+    /// none: those are not sent.
+    pub fn portal_notify_url(mut self, url: impl Into<String>) -> Self {
+        self.portal_notify_url = Some(url.into());
+        self
+    }
+
+    /// Serves the control API under `/_sandbox/control/` (default off):
+    /// for tests that drive an object to a state (pay an order, settle a
+    /// refund) without waiting for the settlement rule. It is a test
+    /// double's door, never part of PayerMax's API; see the crate README.
+    pub fn control_api(mut self, on: bool) -> Self {
+        self.control_api = on;
         self
     }
 
@@ -288,16 +334,23 @@ impl SandboxBuilder {
         for r in self.faults {
             rules.add(r);
         }
+        let env = Arc::new(env::Env {
+            base_url: format!("http://{local_addr}"),
+            portal_notify_url: self.portal_notify_url,
+            clock: self.clock,
+            settlement: self.settlement,
+            platform_key,
+            notifier: notify::Notifier::new(self.notify, shutdown_rx.clone()),
+            shutdown: shutdown_rx.clone(),
+        });
         let shared = Arc::new(Shared {
             routes: spec::Routes::new(specs),
             merchant_key: merchant_public_key.clone(),
-            platform_key,
-            clock: self.clock,
-            settlement: self.settlement,
-            notify: self.notify,
+            env,
+            journeys: journeys::Journeys::new(),
             max_request_bytes: self.max_request_bytes,
             sign_refusals: self.sign_refusals,
-            store: Mutex::new(store::Store::default()),
+            control: self.control_api,
             faults: Mutex::new(rules),
             requests: AtomicU64::new(0),
             shutdown: shutdown_rx,
@@ -375,9 +428,30 @@ impl SandboxHandle {
         lock(&self.shared.faults).clear();
     }
 
+    /// `http://127.0.0.1:<port>/_sandbox/control`: the control API's base
+    /// URL when the sandbox serves it ([`SandboxBuilder::control_api`]).
+    pub fn control_url(&self) -> Option<String> {
+        self.shared
+            .control
+            .then(|| format!("{}{SANDBOX_PATH_PREFIX}control", self.base_url))
+    }
+
     /// Every refund held, in creation order.
     pub fn refunds(&self) -> Vec<Refund> {
-        lock(&self.shared.store).snapshot()
+        self.shared.journeys.refunds.snapshot()
+    }
+
+    /// Every order held, in creation order.
+    pub fn orders(&self) -> Vec<Order> {
+        self.shared.journeys.payments.snapshot()
+    }
+
+    /// The order with this `outTradeNo` (compared case-insensitively, as
+    /// PayerMax does).
+    pub fn order(&self, out_trade_no: &str) -> Option<Order> {
+        self.orders()
+            .into_iter()
+            .find(|o| o.out_trade_no.eq_ignore_ascii_case(out_trade_no))
     }
 
     /// The refund with this `refundId`.
@@ -389,13 +463,12 @@ impl SandboxHandle {
 
     /// Every notification delivery started, with its attempts so far.
     pub fn notifications(&self) -> Vec<NotificationRecord> {
-        lock(&self.shared.store).notifications.clone()
+        self.shared.env.notifier.records()
     }
 
     /// How many notifications the merchant acknowledged as documented.
     pub fn notifications_acknowledged(&self) -> usize {
-        lock(&self.shared.store)
-            .notifications
+        self.notifications()
             .iter()
             .filter(|n| n.acknowledged)
             .count()

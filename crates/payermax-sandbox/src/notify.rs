@@ -1,9 +1,9 @@
-//! Refund notifications: POSTed to the refund's `callbackUrl` when it
-//! settles, signed with the platform key, retried on a schedule until the
-//! merchant acknowledges them as documented.
+//! Notification delivery for every journey: a body signed once with the
+//! platform key, POSTed to the object's notify URL, retried on a schedule
+//! until the merchant acknowledges it as documented.
 
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,13 +11,13 @@ use http::header::{CONTENT_TYPE, HOST};
 use http::{Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
-use payermax_sign::SIGN_HEADER;
+use payermax_sign::{PrivateKey, SIGN_HEADER};
 use serde_json::Value;
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 
-use crate::reply::{LEGACY_SUCCESS, Members};
-use crate::server::{Shared, lock};
-use crate::store::{NotificationRecord, Refund};
+use crate::reply::LEGACY_SUCCESS;
+use crate::server::lock;
 
 /// PayerMax's documented delivery schedule: attempts at 0 s, 30 s, 5 min,
 /// 10 min, 1 h and 12 h (each the wait before that attempt).
@@ -51,73 +51,108 @@ impl Default for NotifyConfig {
     }
 }
 
-/// The legacy refund notification body for a settled refund (spec
-/// `legacy_refund_notify`): `merchantId, refundId, tradeNo, orderId, status,
-/// refundAmount, currency, errorCode, errorMsg` (the last two empty on success).
-pub(crate) fn notification_body(r: &Refund) -> String {
-    Members::default()
-        .str("merchantId", &r.merchant_id)
-        .str("refundId", &r.refund_id)
-        .str("tradeNo", &r.trade_no)
-        .str("orderId", &r.order_id)
-        .raw("status", r.status.legacy_code().to_string())
-        .str("refundAmount", &r.amount)
-        .str("currency", &r.currency)
-        // Documented as empty strings when the refund succeeded.
-        .str("errorCode", r.error_code.as_deref().unwrap_or_default())
-        .str("errorMsg", r.error_msg.as_deref().unwrap_or_default())
-        .to_json()
+/// Which acknowledgement the merchant owes: the one the inbound spec documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ack {
+    /// The current gateway: `{"code":"SUCCESS","msg":"Success"}`.
+    Gateway,
+    /// The legacy v2.1 API: `{"bizCode":"0000","message":"success"}`.
+    Legacy,
 }
 
 /// Whether an acknowledgement body is the documented one: a JSON object
-/// whose `bizCode` is `0000`.
-pub(crate) fn is_acknowledgement(body: &[u8]) -> bool {
+/// whose `code` is `SUCCESS` (gateway) or whose `bizCode` is `0000` (legacy).
+pub(crate) fn is_acknowledgement(ack: Ack, body: &[u8]) -> bool {
+    let (key, want) = match ack {
+        Ack::Gateway => ("code", "SUCCESS"),
+        Ack::Legacy => ("bizCode", LEGACY_SUCCESS),
+    };
     serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|v| {
-            v.get("bizCode")
-                .and_then(Value::as_str)
-                .map(|c| c == LEGACY_SUCCESS)
-        })
+        .and_then(|v| v.get(key).and_then(Value::as_str).map(|c| c == want))
         .unwrap_or(false)
 }
 
-/// Starts delivery for a refund that just settled, if it has a callback URL.
-pub(crate) fn on_settled(shared: &Arc<Shared>, refund: Refund) {
-    let Some(url) = refund.callback_url.clone() else {
-        return;
-    };
-    let index = {
-        let mut store = lock(&shared.store);
-        store.notifications.push(NotificationRecord {
-            refund_id: refund.refund_id.clone(),
-            url: url.clone(),
-            attempts: 0,
-            acknowledged: false,
-            last_error: None,
-        });
-        store.notifications.len() - 1
-    };
-    let shared = shared.clone();
-    let mut shutdown = shared.shutdown.clone();
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = shutdown.wait_for(|s| *s) => {}
-            () = deliver(&shared, index, &url, &refund) => {}
-        }
-    });
+/// One notification to deliver: the exact body, signed once, POSTed on the
+/// schedule until acknowledged.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    /// The inbound spec id it satisfies (`collect_result_notify`, ...).
+    pub(crate) kind: &'static str,
+    /// The identifier of the object it is about.
+    pub(crate) id: String,
+    /// Where it goes.
+    pub(crate) url: String,
+    /// The exact JSON body.
+    pub(crate) body: String,
+    /// The acknowledgement expected.
+    pub(crate) ack: Ack,
 }
 
-async fn deliver(shared: &Arc<Shared>, index: usize, url: &str, refund: &Refund) {
-    let body = notification_body(refund);
-    let sign = shared.platform_key.sign(body.as_bytes());
-    for wait in &shared.notify.schedule {
+/// Delivers notifications and keeps a record of each.
+#[derive(Debug)]
+pub(crate) struct Notifier {
+    config: NotifyConfig,
+    records: Arc<Mutex<Vec<NotificationRecord>>>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Notifier {
+    pub(crate) fn new(config: NotifyConfig, shutdown: watch::Receiver<bool>) -> Self {
+        Self {
+            config,
+            records: Arc::default(),
+            shutdown,
+        }
+    }
+
+    /// Every delivery started, in order.
+    pub(crate) fn records(&self) -> Vec<NotificationRecord> {
+        lock(&self.records).clone()
+    }
+
+    /// Signs the body with `key` and starts delivery in the background.
+    pub(crate) fn send(&self, key: &PrivateKey, n: Outgoing) {
+        let sign = key.sign(n.body.as_bytes()).map_err(|e| e.to_string());
+        let index = {
+            let mut records = lock(&self.records);
+            records.push(NotificationRecord {
+                kind: n.kind.to_owned(),
+                id: n.id.clone(),
+                url: n.url.clone(),
+                body: n.body.clone(),
+                attempts: 0,
+                acknowledged: false,
+                last_error: None,
+            });
+            records.len() - 1
+        };
+        let records = self.records.clone();
+        let config = self.config.clone();
+        let mut shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = shutdown.wait_for(|s| *s) => {}
+                () = deliver(&config, &records, index, &n, sign) => {}
+            }
+        });
+    }
+}
+
+async fn deliver(
+    config: &NotifyConfig,
+    records: &Mutex<Vec<NotificationRecord>>,
+    index: usize,
+    n: &Outgoing,
+    sign: Result<String, String>,
+) {
+    for wait in &config.schedule {
         tokio::time::sleep(*wait).await;
         let result = match &sign {
             Ok(sign) => {
                 match tokio::time::timeout(
-                    shared.notify.attempt_timeout,
-                    post(url, &body, sign, shared.notify.allow_remote),
+                    config.attempt_timeout,
+                    post(&n.url, &n.body, sign, n.ack, config.allow_remote),
                 )
                 .await
                 {
@@ -127,8 +162,8 @@ async fn deliver(shared: &Arc<Shared>, index: usize, url: &str, refund: &Refund)
             }
             Err(e) => Err(format!("signing failed: {e}")),
         };
-        let mut store = lock(&shared.store);
-        let Some(rec) = store.notifications.get_mut(index) else {
+        let mut records = lock(records);
+        let Some(rec) = records.get_mut(index) else {
             return;
         };
         rec.attempts += 1;
@@ -152,7 +187,13 @@ fn host_allowed(host: &str, allow_remote: bool) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-async fn post(url: &str, body: &str, sign: &str, allow_remote: bool) -> Result<(), String> {
+async fn post(
+    url: &str,
+    body: &str,
+    sign: &str,
+    ack: Ack,
+    allow_remote: bool,
+) -> Result<(), String> {
     let uri: Uri = url
         .parse()
         .map_err(|e| format!("callbackUrl {url:?}: {e}"))?;
@@ -194,7 +235,7 @@ async fn post(url: &str, body: &str, sign: &str, allow_remote: bool) -> Result<(
         .await
         .map_err(|e| format!("POST {url}: {e}"))?;
     let status = resp.status();
-    let ack = Limited::new(resp.into_body(), 64 * 1024)
+    let answer = Limited::new(resp.into_body(), 64 * 1024)
         .collect()
         .await
         .map_err(|e| format!("reading the acknowledgement: {e}"))?
@@ -202,32 +243,71 @@ async fn post(url: &str, body: &str, sign: &str, allow_remote: bool) -> Result<(
     if status != StatusCode::OK {
         return Err(format!("acknowledgement with HTTP status {status}"));
     }
-    if !is_acknowledgement(&ack) {
+    if !is_acknowledgement(ack, &answer) {
         return Err(format!(
             "not the documented acknowledgement: {}",
-            String::from_utf8_lossy(&ack[..ack.len().min(200)])
+            String::from_utf8_lossy(&answer[..answer.len().min(200)])
         ));
     }
     Ok(())
 }
 
+/// A record of one notification's delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRecord {
+    /// The inbound spec id the body satisfies (`collect_result_notify`,
+    /// `refund_result_notify`, `legacy_refund_notify`, ...).
+    pub kind: String,
+    /// The identifier of the object it is about (`outTradeNo`,
+    /// `outRefundNo`, legacy `refundId`).
+    pub id: String,
+    /// Where it was POSTed.
+    pub url: String,
+    /// The exact body sent.
+    pub body: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Whether the merchant acknowledged it as documented.
+    pub acknowledged: bool,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::RefundStatus;
 
     #[test]
     fn acknowledgement_is_checked() {
-        assert!(is_acknowledgement(
-            br#"{"bizCode":"0000","message":"success"}"#
-        ));
-        assert!(is_acknowledgement(br#"{"message":"ok","bizCode":"0000"}"#));
-        assert!(!is_acknowledgement(br#"{"bizCode":"0001"}"#));
-        assert!(!is_acknowledgement(
-            br#"{"code":"SUCCESS","msg":"Success"}"#
-        ));
-        assert!(!is_acknowledgement(b"OK"));
-        assert!(!is_acknowledgement(b""));
+        let legacy = |b: &[u8]| is_acknowledgement(Ack::Legacy, b);
+        assert!(legacy(br#"{"bizCode":"0000","message":"success"}"#));
+        assert!(legacy(br#"{"message":"ok","bizCode":"0000"}"#));
+        assert!(!legacy(br#"{"bizCode":"0001"}"#));
+        assert!(!legacy(br#"{"code":"SUCCESS","msg":"Success"}"#));
+        assert!(!legacy(b"OK"));
+        assert!(!legacy(b""));
+        let gateway = |b: &[u8]| is_acknowledgement(Ack::Gateway, b);
+        assert!(gateway(br#"{"code":"SUCCESS","msg":"Success"}"#));
+        assert!(!gateway(br#"{"bizCode":"0000","message":"success"}"#));
+        assert!(!gateway(br#"{"code":"FAIL"}"#));
+    }
+
+    /// The acknowledgements checked are the ones the inbound specs document.
+    #[test]
+    fn acknowledgements_are_the_documented_ones() {
+        let routes = crate::spec::Routes::new(crate::spec::embedded().unwrap());
+        for (id, ack) in [
+            ("legacy_refund_notify", Ack::Legacy),
+            ("collect_result_notify", Ack::Gateway),
+            ("refund_result_notify", Ack::Gateway),
+        ] {
+            let example = routes.inbound(id).and_then(|s| s.reply_example.as_ref());
+            let example = example.unwrap_or_else(|| panic!("{id}: no documented acknowledgement"));
+            assert!(
+                is_acknowledgement(ack, example.to_string().as_bytes()),
+                "{id}"
+            );
+        }
     }
 
     #[test]
@@ -238,57 +318,5 @@ mod tests {
         assert!(!host_allowed("example.com", false));
         assert!(!host_allowed("10.0.0.1", false));
         assert!(host_allowed("example.com", true));
-    }
-
-    /// The body the sandbox sends satisfies the notification spec.
-    #[test]
-    fn body_satisfies_the_notification_spec() {
-        let routes = crate::spec::Routes::new(crate::spec::embedded().unwrap());
-        let spec = routes
-            .inbound("legacy_refund_notify")
-            .expect("spec/legacy_refund_notify.json");
-        for status in [RefundStatus::Success, RefundStatus::Failed] {
-            let mut r = refund();
-            r.status = status;
-            if status == RefundStatus::Success {
-                r.error_code = None;
-                r.error_msg = None;
-            }
-            let body: Value = serde_json::from_str(&notification_body(&r)).unwrap();
-            assert_eq!(crate::schema::validate(&spec.request_schema, &body), vec![]);
-        }
-        let ack = spec
-            .reply_example
-            .as_ref()
-            .expect("the spec documents the acknowledgement");
-        assert!(is_acknowledgement(ack.to_string().as_bytes()));
-    }
-
-    fn refund() -> Refund {
-        Refund {
-            refund_id: "R1".into(),
-            trade_no: "T1".into(),
-            order_id: "FAIL-1".into(),
-            merchant_id: "SP1".into(),
-            amount: "10.50".into(),
-            currency: "USD".into(),
-            status: RefundStatus::Failed,
-            callback_url: None,
-            queries: 0,
-            applications: 1,
-            created_millis: 0,
-            finished_millis: Some(1),
-            error_code: Some("REFUND_FAILED".into()),
-            error_msg: Some("no".into()),
-        }
-    }
-
-    #[test]
-    fn body_matches_the_notify_fields() {
-        let r = refund();
-        assert_eq!(
-            notification_body(&r),
-            r#"{"merchantId":"SP1","refundId":"R1","tradeNo":"T1","orderId":"FAIL-1","status":2,"refundAmount":"10.50","currency":"USD","errorCode":"REFUND_FAILED","errorMsg":"no"}"#
-        );
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::spec::{Api, OrderedMembers};
+use crate::spec::{Api, OpSpec, OrderedMembers};
 
 /// Ordered JSON object members whose values are already JSON text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -207,6 +207,23 @@ impl Reply {
         m.0.extend(self.extra.0.iter().cloned());
         m.to_json()
     }
+}
+
+/// The answer of an operation the sandbox keeps no state for: its first
+/// reply example's `data` as the spec writes it (numbers as written; a
+/// boolean is a boolean; no `data` when the example has none), with the
+/// request's identifiers written in where the reply echoes them (the spec's
+/// `echo`).
+pub(crate) fn example_reply(op: &OpSpec, body: &Value) -> Reply {
+    let mut data = op.reply_data.as_deref().map(Data::from_json);
+    if let Some(data) = data.as_mut() {
+        let payload = match op.api {
+            Api::Gateway => body.get("data").unwrap_or(&Value::Null),
+            Api::Legacy => body,
+        };
+        data.echo_request(&op.echo, payload);
+    }
+    Reply::success_with(op.api, data)
 }
 
 #[cfg(test)]

@@ -133,7 +133,12 @@ async fn generated_keys_are_printed_and_work() {
         "data": {"outRefundNo": "R-cli"}})
     .to_string();
     let path = "/aggregate-pay/api/gateway/refundQuery";
-    let first = verified(&platform, post(&base, path, &query, &merchant).await);
+    let (headers, body) = post(&base, path, &query, &merchant).await;
+    assert!(
+        headers.get("sign").is_none(),
+        "refusals are unsigned by default, as PayerMax's"
+    );
+    let first: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(first["code"], "SYSTEM_ERROR", "the --fault rule, once");
     let second = verified(&platform, post(&base, path, &query, &merchant).await);
     assert_eq!(second["code"], "APPLY_SUCCESS");

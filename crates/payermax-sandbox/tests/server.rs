@@ -41,7 +41,10 @@ fn platform_public() -> PublicKey {
 }
 
 fn builder() -> payermax_sandbox::SandboxBuilder {
+    // These tests verify refusals too: signed on request (PayerMax leaves
+    // them unsigned, the sandbox's default; tested apart).
     Sandbox::builder()
+        .sign_refusals(true)
         .merchant_public_key(merchant().public_key())
         .platform_private_key(keys().1.clone())
         .notification_schedule(vec![
@@ -759,7 +762,7 @@ async fn notifications_are_signed_retried_and_acknowledged() {
     wait_until(|| sb.notifications_acknowledged() == 1).await;
     let n = &sb.notifications()[0];
     assert_eq!(
-        (n.attempts, n.acknowledged, n.refund_id.as_str()),
+        (n.attempts, n.acknowledged, n.id.as_str()),
         (2, true, "R-n")
     );
     let body = rx.bodies.lock().unwrap()[1].clone();
@@ -824,7 +827,7 @@ async fn settles_by_time_and_refuses_remote_callbacks() {
     let remote = sb
         .notifications()
         .into_iter()
-        .find(|n| n.refund_id == "R-remote")
+        .find(|n| n.id == "R-remote")
         .unwrap();
     assert!(!remote.acknowledged);
     assert!(remote.last_error.unwrap().contains("loopback"));
@@ -851,9 +854,10 @@ async fn generated_keys_work_end_to_end() {
 
 /// A gateway operation (an entry of the generated operations.json) with
 /// every schema keyword, replacing the embedded one of that id.
+// A stateless operation (orderQuery itself is the payments journey's).
 const ORDER_QUERY_OP: &str = r#"{
-  "id": "order_query", "operation": "orderQuery", "direction": "outbound",
-  "api": "gateway", "path": "/aggregate-pay/api/gateway/orderQuery",
+  "id": "trial_order_query", "operation": "trialOrderQuery", "direction": "outbound",
+  "api": "gateway", "path": "/aggregate-pay/api/gateway/trialOrderQuery",
   "requiredHeaders": ["Content-Type", "sign"],
   "requestSchema": {
     "type": "object",
@@ -888,7 +892,7 @@ async fn extra_operations_are_routed_validated_and_answered_from_their_example()
         .start()
         .await
         .unwrap();
-    let path = "/aggregate-pay/api/gateway/orderQuery";
+    let path = "/aggregate-pay/api/gateway/trialOrderQuery";
     let body = |data: Value| json!({"requestTime": now_text(), "data": data}).to_string();
     for (data, field) in [
         (
@@ -1073,4 +1077,124 @@ async fn a_path_with_variants_answers_with_the_first_that_accepts() {
     );
     let faulted = call(json!({"integrate": "A"})).await.verified();
     assert_eq!(faulted["code"], "SYSTEM_ERROR");
+}
+
+/// Issue 12: faults are honoured for authenticated requests only. Before,
+/// an unsigned request could make the sandbox build a reply of hundreds of
+/// megabytes, refuse with any status, or use up a test's fault rule.
+#[tokio::test]
+async fn faults_need_an_authenticated_request() {
+    let sb = start().await;
+    sb.add_fault(
+        FaultRule::new(Fault::SystemError)
+            .on_path(QUERY_PATH)
+            .times(1),
+    );
+    let body = query_body(json!({"outRefundNo": "R-none"}));
+    let stranger = &keys().2;
+    for fault in [
+        "oversized-body=200000000",
+        "status=503",
+        "drop-connection",
+        "not-a-fault",
+    ] {
+        let r = post_signed(
+            &sb,
+            QUERY_PATH,
+            &body,
+            stranger,
+            &[("x-sandbox-fault", fault)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{fault}: {e}"));
+        assert_eq!(r.status, StatusCode::OK, "{fault}");
+        assert!(r.body.len() < 1000, "{fault}: {} bytes", r.body.len());
+        assert_eq!(r.json()["code"], "SIGN_VERIFY_FAILED", "{fault}");
+    }
+    // The rule is still there for the first authenticated request.
+    let r = post_signed(&sb, QUERY_PATH, &body, merchant(), &[])
+        .await
+        .unwrap();
+    assert_eq!(r.verified()["code"], "SYSTEM_ERROR");
+    let r = post_signed(
+        &sb,
+        QUERY_PATH,
+        &body,
+        merchant(),
+        &[("x-sandbox-fault", "status=503")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "signed: honoured"
+    );
+}
+
+/// Issue 12: PayerMax leaves refusals unsigned (its SDKs verify `sign` on
+/// successes only); so does the sandbox by default, 404 and 405 included.
+/// `sign_refusals(true)` signs them all.
+#[tokio::test]
+async fn refusals_are_unsigned_by_default_and_signed_on_request() {
+    for signed in [false, true] {
+        let sb = Sandbox::builder()
+            .sign_refusals(signed)
+            .merchant_public_key(merchant().public_key())
+            .platform_private_key(keys().1.clone())
+            .max_request_bytes(64 * 1024)
+            .start()
+            .await
+            .unwrap();
+        let addr = sb.local_addr();
+        let body = query_body(json!({"outRefundNo": "R-none"}));
+        let refusals = [
+            send(
+                addr,
+                Method::POST,
+                "/aggregate-pay/api/gateway/nope",
+                &[],
+                "{}",
+            )
+            .await,
+            send(addr, Method::GET, QUERY_PATH, &[], "").await,
+            send(addr, Method::POST, QUERY_PATH, &[], vec![b' '; 65 * 1024]).await,
+            post_signed(&sb, QUERY_PATH, &body, &keys().2, &[]).await,
+            post_signed(&sb, QUERY_PATH, &body, merchant(), &[]).await,
+            post_signed(
+                &sb,
+                QUERY_PATH,
+                &body,
+                merchant(),
+                &[("x-sandbox-fault", "nope")],
+            )
+            .await,
+        ];
+        let statuses: Vec<u16> = refusals
+            .iter()
+            .map(|r| r.as_ref().unwrap().status.as_u16())
+            .collect();
+        assert_eq!(statuses, [404, 405, 413, 200, 200, 400]);
+        for (i, r) in refusals.iter().enumerate() {
+            let r = r.as_ref().unwrap();
+            match signed {
+                false => assert!(r.headers.get("sign").is_none(), "refusal {i} is signed"),
+                true => {
+                    let sign = r.headers.get("sign").expect("signed").to_str().unwrap();
+                    platform_public().verify(&r.body, sign).unwrap();
+                }
+            }
+        }
+        // Successes are always signed.
+        let ok = post_signed(
+            &sb,
+            LEGACY_BASE_PATH,
+            &apply_body("R-s", "O-s", "1", None),
+            merchant(),
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(ok.verified()["bizCode"], "0000");
+    }
 }

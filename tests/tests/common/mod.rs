@@ -20,11 +20,22 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const MERCHANT_ID: &str = "SP12345678";
 
-/// A sandbox with the fixed test keys (nothing generated), the given fault
+/// A sandbox builder with the fixed test keys (nothing generated).
+pub fn sandbox_with_test_keys() -> payermax_sandbox::SandboxBuilder {
+    let keys = test_keys();
+    Sandbox::builder()
+        .merchant_public_key(keys.merchant_public.clone())
+        .platform_private_key(keys.payermax_private.clone())
+}
+
+/// A sandbox with the fixed test keys (nothing generated), signed refusals, the given fault
 /// rules in force from the start, and refunds that settle only on query.
 pub async fn sandbox(faults: Vec<FaultRule>) -> SandboxHandle {
     let keys = test_keys();
+    // Signed refusals (PayerMax leaves them unsigned, the sandbox's
+    // default), so that these tests see typed, verified refusals.
     let mut b = Sandbox::builder()
+        .sign_refusals(true)
         .merchant_public_key(keys.merchant_public.clone())
         .platform_private_key(keys.payermax_private.clone())
         .settlement(payermax_sandbox::Settlement {
@@ -193,4 +204,69 @@ pub fn rss_bytes_in(proc_self: &Path) -> Result<u64, String> {
             )
         })?;
     Ok(pages * 4096)
+}
+
+/// A merchant endpoint on loopback: payermax-webhook's tower
+/// `WebhookService` for one endpoint behind hyper, verifying with `platform_key`
+/// and handing every verified delivery to the test.
+pub struct Webhook {
+    /// `http://127.0.0.1:<port>/notify`: give it as the notify URL.
+    pub url: String,
+    /// Every delivery the service verified and acknowledged.
+    pub deliveries: tokio::sync::mpsc::UnboundedReceiver<payermax_webhook::Delivery>,
+}
+
+impl Webhook {
+    /// The next verified delivery (panics after 5 s without one).
+    pub async fn next(&mut self) -> payermax_webhook::Delivery {
+        tokio::time::timeout(Duration::from_secs(5), self.deliveries.recv())
+            .await
+            .expect("a notification within 5 s")
+            .expect("the endpoint is running")
+    }
+}
+
+/// Starts a [`Webhook`] for `endpoint` (a `Kind`, or `Endpoint::ByNotifyType`).
+pub async fn webhook(
+    endpoint: impl Into<payermax_webhook::Endpoint>,
+    platform_key: payermax_webhook::PublicKey,
+) -> Webhook {
+    use http_body_util::{BodyExt, Full};
+    use hyper::server::conn::http1;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    use payermax_webhook::{Delivery, Reply, Verifier, WebhookService};
+    use tower_service::Service as _;
+
+    let (tx, deliveries) = tokio::sync::mpsc::unbounded_channel();
+    let handler = move |d: Delivery| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(d);
+            Ok::<_, std::convert::Infallible>(Reply::Acknowledge)
+        }
+    };
+    let service = WebhookService::new(Verifier::new(platform_key), endpoint, handler);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let service = service.clone();
+            tokio::spawn(async move {
+                let serve = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let mut service = service.clone();
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let bytes = body.collect().await?.to_bytes();
+                        let Ok(resp) = service.call(hyper::Request::from_parts(parts, bytes)).await;
+                        Ok::<_, hyper::Error>(resp.map(Full::new))
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), serve)
+                    .await;
+            });
+        }
+    });
+    Webhook { url, deliveries }
 }
