@@ -36,6 +36,8 @@ OPTIONS:
                                   drive an order, refund, ... to any state; never PayerMax's)
     --clock-offset-ms MS          Run the sandbox clock this far from the system clock (frozen
                                   at start + offset; for requestTime-window tests)
+    --tokenization-notify-url URL Where payment token notifications go (PayerMax: the URL set in
+                                  the merchant dashboard; the request carries none)
     --fault LIST                  Inject faults (same names as the x-sandbox-fault header) into
                                   every request, or as scoped by the two flags after it:
     --fault-path PATH               only requests to PATH
@@ -126,6 +128,7 @@ fn parse(args: Vec<String>) -> Result<Option<Config>, String> {
                         .map_err(|_| format!("--clock-offset-ms: {value:?}"))?,
                 );
             }
+            "--tokenization-notify-url" => cfg.tokenization_notify_url = Some(value),
             "--fault" => {
                 let faults = parse_fault_list(&value).map_err(|e| e.to_string())?;
                 let mut rule =
@@ -171,6 +174,7 @@ struct Config {
     control: bool,
     clock_offset: Option<i64>,
     faults: Vec<FaultRule>,
+    tokenization_notify_url: Option<String>,
 }
 
 /// Runs the sandbox binary with `args` (without the program name): parses
@@ -197,6 +201,9 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         .control_api(cfg.control);
     if let Some(host) = cfg.host {
         b = b.ip(host);
+    }
+    if let Some(url) = cfg.tokenization_notify_url {
+        b = b.tokenization_notify_url(url);
     }
     if let Some(k) = cfg.merchant {
         b = b.merchant_public_key(k);

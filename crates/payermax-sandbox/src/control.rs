@@ -24,7 +24,7 @@ pub(crate) fn serve(
     shared: &Arc<Shared>,
     method: &Method,
     rest: &str,
-    body: &[u8],
+    body_bytes: &[u8],
 ) -> Response<ReplyBody> {
     if method != Method::POST {
         return unsigned_plain(StatusCode::METHOD_NOT_ALLOWED, "control requests are POST");
@@ -36,10 +36,10 @@ pub(crate) fn serve(
             "control paths are /_sandbox/control/<journey>/<action>/<id>",
         );
     };
-    let body: Value = if body.is_empty() {
+    let body: Value = if body_bytes.is_empty() {
         Value::Object(Default::default())
     } else {
-        match serde_json::from_slice::<Value>(body) {
+        match serde_json::from_slice::<Value>(body_bytes) {
             Ok(v) if v.is_object() => v,
             _ => {
                 return unsigned_plain(StatusCode::BAD_REQUEST, "a control body is a JSON object");
@@ -56,6 +56,7 @@ pub(crate) fn serve(
     let cx = Ctx {
         env: &shared.env,
         now: shared.env.now(),
+        raw: body_bytes,
     };
     match journey.control(cx, action, id, &body) {
         None => unsigned_plain(

@@ -19,6 +19,9 @@ pub(crate) struct Env {
     pub(crate) platform_key: PrivateKey,
     pub(crate) notifier: Notifier,
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// Where notifications whose request names no URL go (PayerMax: the
+    /// merchant dashboard's setting): tokenization.
+    pub(crate) tokenization_notify_url: Option<String>,
 }
 
 impl Env {

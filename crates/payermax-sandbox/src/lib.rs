@@ -83,7 +83,13 @@ pub use fault::{
     UnknownFault, parse_fault_list,
 };
 pub use journeys::STATEFUL_OPERATIONS;
+pub use journeys::gateway::Origin;
+pub use journeys::payouts::{BOUNCE_PREFIX, Payout, PayoutStatus};
 pub use journeys::refunds::{Refund, RefundStatus};
+pub use journeys::subscriptions::{
+    DECLINE_PREFIX, Debit, DebitStatus, Period, Subscription, SubscriptionStatus,
+};
+pub use journeys::tokens::{ApplicationStatus, PaymentToken, TokenStatus};
 pub use notify::{NotificationRecord, NotifyConfig, PAYERMAX_SCHEDULE};
 pub use pipeline::{REQUEST_TIME_WINDOW_MILLIS, SANDBOX_PATH_PREFIX};
 pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
@@ -153,6 +159,7 @@ pub struct SandboxBuilder {
     control_api: bool,
     faults: Vec<FaultRule>,
     extra_operations: Vec<String>,
+    tokenization_notify_url: Option<String>,
 }
 
 impl Default for SandboxBuilder {
@@ -170,6 +177,7 @@ impl Default for SandboxBuilder {
             control_api: false,
             faults: Vec::new(),
             extra_operations: Vec::new(),
+            tokenization_notify_url: None,
         }
     }
 }
@@ -260,6 +268,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Where the payment token notifications (`tokenizationNotifyUrl`) go.
+    /// PayerMax sends them to the URL set in the merchant dashboard: the
+    /// token application carries none. Without one, none is sent.
+    pub fn tokenization_notify_url(mut self, url: impl Into<String>) -> Self {
+        self.tokenization_notify_url = Some(url.into());
+        self
+    }
+
     /// A fault rule in force from the start.
     pub fn fault(mut self, rule: FaultRule) -> Self {
         self.faults.push(rule);
@@ -320,6 +336,7 @@ impl SandboxBuilder {
             platform_key,
             notifier: notify::Notifier::new(self.notify, shutdown_rx.clone()),
             shutdown: shutdown_rx.clone(),
+            tokenization_notify_url: self.tokenization_notify_url,
         });
         let shared = Arc::new(Shared {
             routes: spec::Routes::new(specs),
@@ -424,6 +441,22 @@ impl SandboxHandle {
         self.refunds()
             .into_iter()
             .find(|r| r.refund_id == refund_id)
+    }
+
+    /// Every payout held, in creation order.
+    pub fn payouts(&self) -> Vec<Payout> {
+        self.shared.journeys.payouts.snapshot()
+    }
+
+    /// Every subscription held, in creation order.
+    pub fn subscriptions(&self) -> Vec<Subscription> {
+        self.shared.journeys.subscriptions.snapshot()
+    }
+
+    /// Every payment token application (and the token it issued), in
+    /// creation order.
+    pub fn payment_tokens(&self) -> Vec<PaymentToken> {
+        self.shared.journeys.tokens.snapshot()
     }
 
     /// Every notification delivery started, with its attempts so far.

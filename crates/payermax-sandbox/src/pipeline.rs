@@ -176,7 +176,7 @@ pub(crate) async fn handle(
         return respond(&shared, reply, &faults).await;
     }
 
-    let reply = process(&shared, api, &variants, &parts.headers, parsed);
+    let reply = process(&shared, api, &variants, &parts.headers, &body, parsed);
     respond(&shared, reply, &faults).await
 }
 
@@ -289,6 +289,7 @@ fn process(
     api: Api,
     variants: &[&OpSpec],
     headers: &HeaderMap,
+    raw: &[u8],
     parsed: Option<Value>,
 ) -> Reply {
     // Headers the spec requires (names are case-insensitive; `sign` was
@@ -363,6 +364,7 @@ fn process(
             Ctx {
                 env: &shared.env,
                 now,
+                raw,
             },
             op,
             &value,

@@ -244,6 +244,11 @@ async fn every_documented_request_example_gets_its_documented_reply() {
                         .into_iter()
                         .any(|j| v.get("data") == variants[j].reply_data())
             };
+            // Past the signature, time and validation checks.
+            let got_into_the_operation = |code: &Value| {
+                !["PARAMS_INVALID", "SIGN_VERIFY_FAILED", "REQ_TIME_OVER_TIME"]
+                    .contains(&code.as_str().unwrap_or_default())
+            };
             let refusing = op.refusing(i);
             if !refusing.is_empty() {
                 if code == "PARAMS_INVALID" {
@@ -255,6 +260,10 @@ async fn every_documented_request_example_gets_its_documented_reply() {
                         "{at}: {msg} names none of {:?}",
                         refusing.iter().map(|i| &i.id).collect::<Vec<_>>()
                     );
+                } else if STATEFUL_OPERATIONS.contains(&op.operation.as_str()) {
+                    // Accepted by another variant and answered by its journey.
+                    tally.stateful += 1;
+                    assert!(got_into_the_operation(code), "{at}: {v}");
                 } else {
                     tally.other_variant += 1;
                     assert!(
@@ -263,14 +272,10 @@ async fn every_documented_request_example_gets_its_documented_reply() {
                     );
                 }
             } else if STATEFUL_OPERATIONS.contains(&op.operation.as_str()) {
-                // Answered from the sandbox's refunds: the example got past
+                // Answered by a journey: the example got past
                 // signature, time and validation checks into the operation.
                 tally.stateful += 1;
-                assert!(
-                    !["PARAMS_INVALID", "SIGN_VERIFY_FAILED", "REQ_TIME_OVER_TIME"]
-                        .contains(&code.as_str().unwrap()),
-                    "{at}: {v}"
-                );
+                assert!(got_into_the_operation(code), "{at}: {v}");
             } else if answered_by(vec![k]) {
                 tally.served += 1;
                 assert_eq!(v.get("data"), op.reply_data(), "{at}");
@@ -285,6 +290,8 @@ async fn every_documented_request_example_gets_its_documented_reply() {
         }
     }
     println!("{tally:?}");
-    assert!(tally.served >= 40, "{tally:?}");
-    assert!(tally.refused >= 1 && tally.stateful >= 2, "{tally:?}");
+    // Journeys (refunds, payouts, subscriptions, tokens) answer from their state, the rest from
+    // their examples.
+    assert!(tally.served >= 30, "{tally:?}");
+    assert!(tally.refused >= 1 && tally.stateful >= 13, "{tally:?}");
 }

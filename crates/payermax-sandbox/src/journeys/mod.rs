@@ -18,11 +18,26 @@ use crate::env::Env;
 use crate::reply::Reply;
 use crate::spec::{Api, OpSpec};
 
+pub(crate) mod gateway;
+pub(crate) mod payouts;
 pub(crate) mod refunds;
+pub(crate) mod subscriptions;
+pub(crate) mod tokens;
 
 /// The operations answered from the sandbox's state rather than from their
 /// documented reply example (PayerMax names): the journeys' operations.
-pub const STATEFUL_OPERATIONS: [&str; 2] = ["refundApply", "refundQuery"];
+pub const STATEFUL_OPERATIONS: [&str; 10] = [
+    "applyPaymentToken",
+    "inquirePaymentToken",
+    "paymentOrderPay",
+    "paymentOrderQry",
+    "refundApply",
+    "refundQuery",
+    "removePaymentToken",
+    "subscriptionCancel",
+    "subscriptionCreate",
+    "subscriptionQuery",
+];
 
 /// What a journey is given for one request.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +46,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) env: &'a Arc<Env>,
     /// The sandbox clock when the request arrived, Unix milliseconds.
     pub(crate) now: i64,
+    /// The request body exactly as received (money is read from it, never
+    /// from a float; see `gateway::money_at`).
+    pub(crate) raw: &'a [u8],
 }
 
 /// The answer to a control request: the JSON text of the object's new
@@ -78,18 +96,29 @@ pub(crate) trait Journey: Send + Sync + fmt::Debug {
 #[derive(Debug)]
 pub(crate) struct Journeys {
     pub(crate) refunds: refunds::Refunds,
+    pub(crate) payouts: payouts::Payouts,
+    pub(crate) subscriptions: subscriptions::Subscriptions,
+    pub(crate) tokens: tokens::Tokens,
 }
 
 impl Journeys {
     pub(crate) fn new() -> Self {
         Self {
             refunds: refunds::Refunds::default(),
+            payouts: payouts::Payouts::default(),
+            subscriptions: subscriptions::Subscriptions::default(),
+            tokens: tokens::Tokens::default(),
         }
     }
 
     /// Every journey, in registration order.
-    pub(crate) fn all(&self) -> [&dyn Journey; 1] {
-        [&self.refunds]
+    pub(crate) fn all(&self) -> [&dyn Journey; 4] {
+        [
+            &self.refunds,
+            &self.payouts,
+            &self.subscriptions,
+            &self.tokens,
+        ]
     }
 
     /// The journey answering this operation, if any.
