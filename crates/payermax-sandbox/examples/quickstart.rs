@@ -1,72 +1,71 @@
-//! The PayerMax refund flow against a local sandbox: no account, no network.
+//! A merchant's whole payment journey against a local sandbox: no account,
+//! no network.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 //!
-//! 1. starts the sandbox in-process on a free loopback port, with fresh keys;
-//! 2. starts a tiny notification receiver on loopback;
-//! 3. applies for a refund (legacy `refundApply`) with `callbackUrl` pointing at it;
-//! 4. queries the refund (gateway `refundQuery`) until it settles;
-//! 5. receives the settlement notification, verifies its signature and
-//!    answers the documented acknowledgement.
+//! 1. starts the sandbox in-process on a free loopback port, with fresh keys,
+//!    and a notification endpoint on loopback (your server's part);
+//! 2. creates a hosted-checkout payment (`orderAndPay`);
+//! 3. pays it as the payer would: opens the sandbox's checkout page and
+//!    presses Pay; the browser is sent back to `frontCallbackUrl`;
+//! 4. receives the payment notification and verifies it (payermax-webhook);
+//! 5. queries the order (`orderQuery`);
+//! 6. refunds part of it (`refund`);
+//! 7. queries the refund until it settles (`refundQuery`);
+//! 8. receives the refund notification and verifies it.
 
 use std::error::Error;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::Response;
+use http::{Request, Response, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
 use payermax_http::{Client, Environment, PublicKey};
 use payermax_sandbox::{Sandbox, Settlement, receiver};
-use payermax_types::legacy_refund_apply::{
-    LegacyRefundApplyRequest, LegacyRefundApplyRequestRequired,
+use payermax_types::Amount;
+use payermax_types::order_and_pay_hosted::{
+    OrderAndPayHostedRequest, OrderAndPayHostedRequestRequired,
 };
-use payermax_types::legacy_refund_notify::{
-    LegacyRefundNotify, LegacyRefundNotifyBody, LegacyRefundNotifyStatus,
-};
+use payermax_types::order_query::{OrderQueryRequest, OrderQueryRequestRequired};
+use payermax_types::refund::{RefundRequest, RefundRequestRequired};
 use payermax_types::refund_query::{
     RefundQueryRequest, RefundQueryRequestRequired, RefundQueryStatus, RefundRef,
 };
-use payermax_types::{Amount, Notification};
 use payermax_webhook::{Event, Kind, Verifier};
 use tokio::sync::mpsc;
 
-/// Accepts notifications on loopback: verifies each one with PayerMax's
-/// (here: the sandbox's) public key, forwards it, acknowledges it. The
-/// handler is what your own notification endpoint does; the sandbox's
+/// Your notification endpoint: verifies each message with PayerMax's (here:
+/// the sandbox's) public key over the exact bytes received, forwards the
+/// event, answers the documented acknowledgement. The path chooses the kind
+/// (one URL per kind, as payermax-webhook recommends); the sandbox's
 /// [`receiver`] only does the HTTP plumbing.
-async fn notification_receiver(
+async fn notification_endpoint(
     payermax_key: PublicKey,
-) -> std::io::Result<(
-    receiver::Receiver,
-    mpsc::UnboundedReceiver<LegacyRefundNotifyBody>,
-)> {
+) -> std::io::Result<(receiver::Receiver, mpsc::UnboundedReceiver<Event>)> {
     let (tx, rx) = mpsc::unbounded_channel();
-    // payermax-webhook: verify, check, decode, acknowledge (no runtime needed).
     let verifier = Verifier::new(payermax_key);
     receiver::start(move |d: receiver::Delivery| {
         let (verifier, tx) = (verifier.clone(), tx.clone());
         async move {
-            // Verify the exact bytes received, before parsing them.
-            match verifier.verify_signed(Kind::LegacyRefund, d.sign.as_deref(), &d.body) {
+            let kind = match d.uri.path() {
+                "/payermax/payment" => Kind::CollectResult,
+                _ => Kind::RefundResult,
+            };
+            match verifier.verify_signed(kind, d.sign.as_deref(), &d.body) {
                 Ok(delivery) => {
+                    println!("   [endpoint] signature verified: {}", d.uri.path());
                     let ack = delivery.acknowledgement().unwrap_or_default();
-                    if let Event::LegacyRefund(n) = delivery.into_event() {
-                        println!(
-                            "   [receiver] signature verified: refund {} (tradeNo {}) status {:?}, {} {}",
-                            n.refund_id, n.trade_no, n.status, n.refund_amount, n.currency
-                        );
-                        let _ = tx.send(n);
-                    }
+                    let _ = tx.send(delivery.into_event());
                     let mut r = Response::new(Bytes::from_static(ack.as_bytes()));
-                    r.headers_mut().insert(
-                        "content-type",
-                        "application/json".parse().expect("static"),
-                    );
+                    r.headers_mut()
+                        .insert("content-type", "application/json".parse().expect("static"));
                     r
                 }
                 Err(e) => {
-                    println!("   [receiver] notification REJECTED: {e}");
+                    println!("   [endpoint] notification REJECTED: {e}");
                     let mut r = Response::new(Bytes::new());
                     *r.status_mut() = e.status();
                     r
@@ -78,19 +77,57 @@ async fn notification_receiver(
     .map(|server| (server, rx))
 }
 
+/// What the payer's browser does: one request, no redirect followed.
+/// Returns the status, the `Location` header and the body.
+async fn browser(
+    method: &str,
+    url: &str,
+    form: Option<&str>,
+) -> Result<(u16, Option<String>, String), Box<dyn Error>> {
+    let uri: Uri = url.parse()?;
+    let authority = uri.authority().ok_or("no host")?.to_string();
+    let stream = tokio::net::TcpStream::connect(&authority).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
+        .header("host", authority);
+    if form.is_some() {
+        req = req.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let body = Full::new(Bytes::from(form.unwrap_or_default().to_owned()));
+    let resp = sender.send_request(req.body(body)?).await?;
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = resp.into_body().collect().await?.to_bytes();
+    Ok((
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    ))
+}
+
+async fn next(events: &mut mpsc::UnboundedReceiver<Event>) -> Result<Event, Box<dyn Error>> {
+    Ok(tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await?
+        .ok_or("the endpoint stopped")?)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    println!("1. Starting the PayerMax sandbox on loopback (generating sandbox-only RSA keys)...");
+    println!("1. Starting the PayerMax sandbox and your notification endpoint on loopback...");
     let sandbox = Sandbox::builder()
+        // Refunds settle on their second query (deterministic), not on a timer.
         .settlement(Settlement {
             pending_queries: 1,
             settle_after: None,
         })
-        .notification_schedule(vec![
-            Duration::ZERO,
-            Duration::from_millis(200),
-            Duration::from_secs(1),
-        ])
+        .notification_schedule(vec![Duration::ZERO, Duration::from_millis(200)])
         .start()
         .await?;
     let merchant_key = sandbox
@@ -98,95 +135,146 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .ok_or("the sandbox generated no merchant key")?
         .clone();
     let payermax_key = sandbox.platform_public_key().clone();
-    println!("   sandbox at {}", sandbox.base_url());
-
-    println!("2. Starting a notification receiver on loopback...");
-    let (notify_server, mut notifications) = notification_receiver(payermax_key.clone()).await?;
-    let callback_url = notify_server.url("/payermax/refund-notify");
-    println!("   receiver at {callback_url}");
+    let (endpoint, mut events) = notification_endpoint(payermax_key.clone()).await?;
+    println!("   sandbox at {} (sandbox-only keys)", sandbox.base_url());
+    println!("   endpoint at {}", endpoint.url("/payermax/"));
 
     let client = Client::builder(Environment::Custom(sandbox.base_url().to_owned()))
         .app_id("sandbox-app")
         .merchant_no("SP-SANDBOX")
-        .merchant_id("SP-SANDBOX")
         .private_key(merchant_key)
         .payermax_public_key(payermax_key)
         .request_timeout(Some(Duration::from_secs(5)))
         .build()?;
 
-    let refund_id = "R-QUICKSTART-1";
-    let amount: Amount = "10.50".parse()?;
+    let order = "ORDER-1001";
+    let total: Amount = "10.50".parse()?;
     println!(
-        "3. Applying for a refund of {amount} USD (legacy refundApply, refundId {refund_id})..."
+        "2. Creating a hosted-checkout payment of {total} USD (orderAndPay, outTradeNo {order})..."
     );
-    let applied = client
+    let created = client
         .send(
-            &LegacyRefundApplyRequest::new(LegacyRefundApplyRequestRequired {
-                refund_id: refund_id.into(),
-                order_id: "ORDER-1001".into(),
-                amount,
+            &OrderAndPayHostedRequest::new(OrderAndPayHostedRequestRequired {
+                out_trade_no: order.into(),
+                integrate: "Hosted_Checkout".into(),
+                subject: "Two mice".into(),
+                total_amount: total,
                 currency: "USD".into(),
+                user_id: "user-42".into(),
+                front_callback_url: "https://shop.example/payment/done".into(),
             })
-            .callback_url(callback_url.as_str()),
+            .country("US")
+            .notify_url(endpoint.url("/payermax/payment")),
         )
-        .await?;
+        .await?
+        .data;
     println!(
-        "   accepted ({}): tradeNo {}, status {:?}",
-        applied.code, applied.data.trade_no, applied.data.status
+        "   {}: tradeToken {}; send the payer to {}",
+        created.status, created.trade_token, created.redirect_url
     );
 
-    println!("4. Querying the refund (gateway refundQuery) until it settles...");
+    println!("3. Paying as the payer would, on the checkout page...");
+    let (status, _, page) = browser("GET", &created.redirect_url, None).await?;
+    println!(
+        "   GET the page: HTTP {status}, {} bytes of HTML with a Pay button: {}",
+        page.len(),
+        page.contains("value=\"pay\"")
+    );
+    let (status, back_to, _) = browser("POST", &created.redirect_url, Some("action=pay")).await?;
+    println!(
+        "   pressed Pay: HTTP {status}, browser sent back to {}",
+        back_to.as_deref().unwrap_or("-")
+    );
+
+    println!("4. Waiting for the payment notification...");
+    let Event::CollectResult(paid) = next(&mut events).await? else {
+        return Err("not a payment notification".into());
+    };
+    println!(
+        "   order {} is {:?}: {} {}",
+        paid.data.out_trade_no, paid.data.status, paid.data.total_amount, paid.data.currency
+    );
+
+    println!("5. Querying the order (orderQuery)...");
+    let queried = client
+        .send(&OrderQueryRequest::new(OrderQueryRequestRequired {
+            out_trade_no: order.into(),
+        }))
+        .await?
+        .data
+        .ok_or("the query reply has no data")?;
+    println!(
+        "   status {:?}, {} {}",
+        queried.status, queried.total_amount, queried.currency
+    );
+
+    let refund_no = "REFUND-1001-1";
+    let part: Amount = "4.00".parse()?;
+    println!("6. Refunding {part} USD of it (refund, outRefundNo {refund_no})...");
+    let applied = client
+        .send(
+            &RefundRequest::new(RefundRequestRequired {
+                out_refund_no: refund_no.into(),
+                refund_amount: part,
+                refund_currency: "USD".into(),
+            })
+            .out_trade_no(order)
+            .refund_notify_url(endpoint.url("/payermax/refund")),
+        )
+        .await?
+        .data;
+    println!(
+        "   accepted: refundTradeNo {}, status {:?}",
+        applied.refund_trade_no, applied.status
+    );
+
+    println!("7. Querying the refund (refundQuery) until it settles...");
     let mut settled = None;
     for attempt in 1..=10 {
-        let reply = client
+        let data = client
             .send(&RefundQueryRequest::new(RefundQueryRequestRequired {
-                refund_ref: RefundRef::OutRefundNo(refund_id.into()),
+                refund_ref: RefundRef::OutRefundNo(refund_no.into()),
             }))
-            .await?;
-        let data = reply.data.ok_or("the query reply has no data")?;
-        let status = data.status.clone();
-        let text = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
-        println!(
-            "   query {attempt}: status {}, amount {} {}, finished at {}",
-            text(status.as_ref().map(|s| s.as_str().to_owned())),
-            text(data.refund_amount.map(|a| a.to_string())),
-            text(data.refund_currency.clone()),
-            text(data.refund_finish_time.map(|t| t.to_string())),
-        );
-        if status.is_some_and(|s| s != RefundQueryStatus::RefundPending) {
+            .await?
+            .data
+            .ok_or("the query reply has no data")?;
+        println!("   query {attempt}: status {:?}", data.status);
+        if data
+            .status
+            .as_ref()
+            .is_some_and(|s| *s != RefundQueryStatus::RefundPending)
+        {
             settled = Some(data);
             break;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let settled = settled.ok_or("the refund did not settle")?;
+    settled.ok_or("the refund did not settle")?;
 
-    println!("5. Waiting for the settlement notification...");
-    let n = tokio::time::timeout(Duration::from_secs(5), notifications.recv())
-        .await?
-        .ok_or("the receiver stopped")?;
-    let outcome = match n.status {
-        LegacyRefundNotifyStatus::Success => "success",
-        LegacyRefundNotifyStatus::Failed => "failed",
-        _ => "unknown",
+    println!("8. Waiting for the refund notification...");
+    let Event::RefundResult(refunded) = next(&mut events).await? else {
+        return Err("not a refund notification".into());
     };
     println!(
-        "   refund {} settled: {outcome}; acknowledged with {}",
-        n.refund_id,
-        LegacyRefundNotify::ACKNOWLEDGEMENT
+        "   refund {} of order {} is {:?}: {} {}",
+        refunded.data.out_refund_no,
+        refunded.data.out_trade_no,
+        refunded.data.status,
+        refunded.data.refund_amount,
+        refunded.data.refund_currency
     );
-    assert_eq!(n.refund_id, refund_id);
-    assert_eq!(Some(n.refund_amount), settled.refund_amount);
-    // Give the sandbox a moment to record the acknowledgement.
     for _ in 0..50 {
-        if sandbox.notifications_acknowledged() == 1 {
+        if sandbox.notifications_acknowledged() == 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let held = sandbox.order(order).ok_or("the sandbox lost the order")?;
     println!(
-        "Done: the sandbox holds {} refund(s); {} notification(s) acknowledged.",
-        sandbox.refunds().len(),
+        "Done: order {} {:?}, {} of {} USD refunded; {} notification(s) acknowledged.",
+        held.out_trade_no,
+        held.status,
+        held.refunded,
+        held.amount,
         sandbox.notifications_acknowledged()
     );
     sandbox.shutdown().await;

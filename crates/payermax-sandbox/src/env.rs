@@ -14,6 +14,8 @@ use crate::time::Clock;
 /// The services a journey is given.
 #[derive(Debug)]
 pub(crate) struct Env {
+    /// `http://127.0.0.1:<port>`: links to the sandbox's own pages.
+    pub(crate) base_url: String,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settlement: Settlement,
     pub(crate) platform_key: PrivateKey,

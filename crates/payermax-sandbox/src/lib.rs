@@ -54,11 +54,13 @@
 #![deny(missing_docs)]
 
 mod body;
+mod checkout;
 pub mod cli;
 mod control;
 mod env;
 mod fault;
 mod journeys;
+mod money;
 mod notify;
 mod pipeline;
 pub mod receiver;
@@ -84,6 +86,9 @@ pub use fault::{
 };
 pub use journeys::STATEFUL_OPERATIONS;
 pub use journeys::gateway::Origin;
+pub use journeys::payments::{
+    DEFAULT_EXPIRE_SECONDS, Integration, MAX_EXPIRE_SECONDS, MIN_EXPIRE_SECONDS, Order, OrderStatus,
+};
 pub use journeys::payouts::{BOUNCE_PREFIX, Payout, PayoutStatus};
 pub use journeys::refunds::{Refund, RefundStatus};
 pub use journeys::subscriptions::{
@@ -331,6 +336,7 @@ impl SandboxBuilder {
             rules.add(r);
         }
         let env = Arc::new(env::Env {
+            base_url: format!("http://{local_addr}"),
             clock: self.clock,
             settlement: self.settlement,
             platform_key,
@@ -434,6 +440,19 @@ impl SandboxHandle {
     /// Every refund held, in creation order.
     pub fn refunds(&self) -> Vec<Refund> {
         self.shared.journeys.refunds.snapshot()
+    }
+
+    /// Every order held, in creation order.
+    pub fn orders(&self) -> Vec<Order> {
+        self.shared.journeys.payments.snapshot()
+    }
+
+    /// The order with this `outTradeNo` (compared case-insensitively, as
+    /// PayerMax does).
+    pub fn order(&self, out_trade_no: &str) -> Option<Order> {
+        self.orders()
+            .into_iter()
+            .find(|o| o.out_trade_no.eq_ignore_ascii_case(out_trade_no))
     }
 
     /// The refund with this `refundId`.

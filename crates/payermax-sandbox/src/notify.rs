@@ -55,7 +55,6 @@ impl Default for NotifyConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ack {
     /// The current gateway: `{"code":"SUCCESS","msg":"Success"}`.
-    #[cfg_attr(not(test), allow(dead_code))] // the gateway journeys' notifications come next
     Gateway,
     /// The legacy v2.1 API: `{"bizCode":"0000","message":"success"}`.
     Legacy,

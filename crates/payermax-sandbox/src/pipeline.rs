@@ -16,7 +16,6 @@ use payermax_sign::SIGN_HEADER;
 use serde_json::Value;
 
 use crate::body::ReplyBody;
-use crate::control;
 use crate::fault::{FAULT_HEADER, Fault, UnknownFault, parse_fault_list};
 use crate::journeys::Ctx;
 use crate::reply::{Data, Reply, example_reply};
@@ -24,6 +23,7 @@ use crate::schema;
 use crate::server::{DropConnection, Shared, lock};
 use crate::spec::{Api, OpSpec, Route};
 use crate::time::parse_rfc3339_millis;
+use crate::{checkout, control};
 
 /// How far `requestTime` may be from the sandbox clock: two minutes.
 pub const REQUEST_TIME_WINDOW_MILLIS: i64 = 2 * 60 * 1000;
@@ -239,7 +239,6 @@ async fn sandbox_path(
 ) -> Response<ReplyBody> {
     let rest = &path[SANDBOX_PATH_PREFIX.len()..];
     let method = req.method().clone();
-    let query = req.uri().query().unwrap_or_default().to_owned();
     let (_, body) = req.into_parts();
     let body = match read_body(shared, body).await {
         Ok(body) => body,
@@ -257,8 +256,16 @@ async fn sandbox_path(
         }
         return control::serve(shared, &method, rest, &body);
     }
-    let _ = (query, body);
-    unsigned_plain(StatusCode::NOT_FOUND, &format!("no sandbox page at {path}"))
+    match rest.strip_prefix("checkout/") {
+        Some(token) => checkout::serve(
+            &shared.journeys.payments,
+            &shared.env,
+            &method,
+            token,
+            &body,
+        ),
+        None => unsigned_plain(StatusCode::NOT_FOUND, &format!("no sandbox page at {path}")),
+    }
 }
 
 fn params_invalid(api: Api, msg: impl Into<String>) -> Reply {

@@ -854,9 +854,10 @@ async fn generated_keys_work_end_to_end() {
 
 /// A gateway operation (an entry of the generated operations.json) with
 /// every schema keyword, replacing the embedded one of that id.
+// A stateless operation (orderQuery itself is the payments journey's).
 const ORDER_QUERY_OP: &str = r#"{
-  "id": "order_query", "operation": "orderQuery", "direction": "outbound",
-  "api": "gateway", "path": "/aggregate-pay/api/gateway/orderQuery",
+  "id": "trial_order_query", "operation": "trialOrderQuery", "direction": "outbound",
+  "api": "gateway", "path": "/aggregate-pay/api/gateway/trialOrderQuery",
   "requiredHeaders": ["Content-Type", "sign"],
   "requestSchema": {
     "type": "object",
@@ -891,7 +892,7 @@ async fn extra_operations_are_routed_validated_and_answered_from_their_example()
         .start()
         .await
         .unwrap();
-    let path = "/aggregate-pay/api/gateway/orderQuery";
+    let path = "/aggregate-pay/api/gateway/trialOrderQuery";
     let body = |data: Value| json!({"requestTime": now_text(), "data": data}).to_string();
     for (data, field) in [
         (

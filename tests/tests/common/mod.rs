@@ -160,3 +160,68 @@ pub fn rss_bytes() -> u64 {
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map_or(0, |pages| pages * 4096)
 }
+
+/// A merchant endpoint on loopback: payermax-webhook's tower
+/// `WebhookService` for `kind` behind hyper, verifying with `platform_key`
+/// and handing every verified delivery to the test.
+pub struct Webhook {
+    /// `http://127.0.0.1:<port>/notify`: give it as the notify URL.
+    pub url: String,
+    /// Every delivery the service verified and acknowledged.
+    pub deliveries: tokio::sync::mpsc::UnboundedReceiver<payermax_webhook::Delivery>,
+}
+
+impl Webhook {
+    /// The next verified delivery (panics after 5 s without one).
+    pub async fn next(&mut self) -> payermax_webhook::Delivery {
+        tokio::time::timeout(Duration::from_secs(5), self.deliveries.recv())
+            .await
+            .expect("a notification within 5 s")
+            .expect("the endpoint is running")
+    }
+}
+
+/// Starts a [`Webhook`] for `kind`.
+pub async fn webhook(
+    kind: payermax_webhook::Kind,
+    platform_key: payermax_webhook::PublicKey,
+) -> Webhook {
+    use http_body_util::{BodyExt, Full};
+    use hyper::server::conn::http1;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    use payermax_webhook::{Delivery, Reply, Verifier, WebhookService};
+    use tower_service::Service as _;
+
+    let (tx, deliveries) = tokio::sync::mpsc::unbounded_channel();
+    let handler = move |d: Delivery| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(d);
+            Ok::<_, std::convert::Infallible>(Reply::Acknowledge)
+        }
+    };
+    let service = WebhookService::new(Verifier::new(platform_key), kind, handler);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let service = service.clone();
+            tokio::spawn(async move {
+                let serve = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let mut service = service.clone();
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let bytes = body.collect().await?.to_bytes();
+                        let Ok(resp) = service.call(hyper::Request::from_parts(parts, bytes)).await;
+                        Ok::<_, hyper::Error>(resp.map(Full::new))
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), serve)
+                    .await;
+            });
+        }
+    });
+    Webhook { url, deliveries }
+}

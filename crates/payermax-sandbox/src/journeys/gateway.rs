@@ -5,12 +5,8 @@
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use std::str::FromStr;
-
-use rust_decimal::Decimal;
-
+use crate::money::Money;
 use crate::reply::Members;
-use crate::schema::is_decimal_text;
 use crate::spec::OrderedMembers;
 use crate::time::format_rfc3339_millis;
 
@@ -25,6 +21,11 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// The pair the notification envelope takes.
+    pub(crate) fn pair(&self) -> (&str, &str) {
+        (&self.app_id, &self.merchant_no)
+    }
+
     pub(crate) fn of(body: &Value) -> Origin {
         let field = |k: &str| super::text(body, k).unwrap_or_default().to_owned();
         Origin {
@@ -49,28 +50,6 @@ pub(crate) fn member_text(raw: &[u8], path: &[&str]) -> Option<String> {
         None
     } else {
         Some(text.to_owned())
-    }
-}
-
-/// An amount: the decimal text as the merchant sent it, and its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Money {
-    /// The decimal text, written back as it came.
-    pub(crate) text: String,
-    /// Its value.
-    pub(crate) value: Decimal,
-}
-
-impl Money {
-    /// A decimal text in the SDK's `Amount` grammar, not negative.
-    pub(crate) fn parse(text: &str) -> Option<Money> {
-        if !is_decimal_text(text) {
-            return None;
-        }
-        Decimal::from_str(text).ok().map(|value| Money {
-            text: text.to_owned(),
-            value,
-        })
     }
 }
 
@@ -99,7 +78,7 @@ pub(crate) fn is_currency(c: &str) -> bool {
 /// A gateway notification body: `code`, `msg`, `keyVersion`, `appId`,
 /// `merchantNo`, `notifyTime`, `notifyType`, then `data`.
 pub(crate) fn notification(
-    origin: &Origin,
+    (app_id, merchant_no): (&str, &str),
     notify_type: &str,
     (code, msg): (&str, &str),
     now: i64,
@@ -109,8 +88,8 @@ pub(crate) fn notification(
         .str("code", code)
         .str("msg", msg)
         .str("keyVersion", "1")
-        .str("appId", &origin.app_id)
-        .str("merchantNo", &origin.merchant_no)
+        .str("appId", app_id)
+        .str("merchantNo", merchant_no)
         .str("notifyTime", &format_rfc3339_millis(now))
         .str("notifyType", notify_type)
         .raw("data", data.to_json())

@@ -19,6 +19,7 @@ use crate::reply::Reply;
 use crate::spec::{Api, OpSpec};
 
 pub(crate) mod gateway;
+pub(crate) mod payments;
 pub(crate) mod payouts;
 pub(crate) mod refunds;
 pub(crate) mod subscriptions;
@@ -26,11 +27,14 @@ pub(crate) mod tokens;
 
 /// The operations answered from the sandbox's state rather than from their
 /// documented reply example (PayerMax names): the journeys' operations.
-pub const STATEFUL_OPERATIONS: [&str; 10] = [
+pub const STATEFUL_OPERATIONS: [&str; 13] = [
     "applyPaymentToken",
     "inquirePaymentToken",
+    "orderAndPay",
+    "orderQuery",
     "paymentOrderPay",
     "paymentOrderQry",
+    "refund",
     "refundApply",
     "refundQuery",
     "removePaymentToken",
@@ -47,7 +51,7 @@ pub(crate) struct Ctx<'a> {
     /// The sandbox clock when the request arrived, Unix milliseconds.
     pub(crate) now: i64,
     /// The request body exactly as received (money is read from it, never
-    /// from a float; see `gateway::money_at`).
+    /// from a float; see `money.rs`).
     pub(crate) raw: &'a [u8],
 }
 
@@ -95,6 +99,7 @@ pub(crate) trait Journey: Send + Sync + fmt::Debug {
 /// Every journey, built once per sandbox.
 #[derive(Debug)]
 pub(crate) struct Journeys {
+    pub(crate) payments: payments::Payments,
     pub(crate) refunds: refunds::Refunds,
     pub(crate) payouts: payouts::Payouts,
     pub(crate) subscriptions: subscriptions::Subscriptions,
@@ -103,8 +108,11 @@ pub(crate) struct Journeys {
 
 impl Journeys {
     pub(crate) fn new() -> Self {
+        let payments = payments::Payments::default();
+        let refunds = refunds::Refunds::new(payments.orders());
         Self {
-            refunds: refunds::Refunds::default(),
+            payments,
+            refunds,
             payouts: payouts::Payouts::default(),
             subscriptions: subscriptions::Subscriptions::default(),
             tokens: tokens::Tokens::default(),
@@ -112,8 +120,9 @@ impl Journeys {
     }
 
     /// Every journey, in registration order.
-    pub(crate) fn all(&self) -> [&dyn Journey; 4] {
+    pub(crate) fn all(&self) -> [&dyn Journey; 5] {
         [
+            &self.payments,
             &self.refunds,
             &self.payouts,
             &self.subscriptions,
@@ -137,6 +146,14 @@ impl Journeys {
 /// A string member of a JSON object.
 pub(crate) fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
+}
+
+impl fmt::Display for ControlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ControlError::NotFound(m) | ControlError::Conflict(m) => f.write_str(m),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -381,7 +381,7 @@ impl Journey for Payouts {
 /// The disbursement notification (spec `disbursement_result_notify`).
 fn notification_body(p: &Payout, now: i64) -> String {
     notification(
-        &p.origin,
+        p.origin.pair(),
         "PAYOUT",
         ("APPLY_SUCCESS", "Success."),
         now,

@@ -1,6 +1,10 @@
-//! The refunds journey: the legacy `refundApply` (idempotent on
-//! `refundId`), the gateway `refundQuery`, settlement by the rule of
-//! [`Settlement`], and the refund notification when a refund settles.
+//! The refunds journey: the gateway `refund` (only for a paid order, in its
+//! currency, never above what is left to refund, one refund in progress per
+//! order), the legacy `refundApply` (any order id), both idempotent on the
+//! refund id; the gateway `refundQuery`; settlement by the rule of
+//! [`Settlement`]; the refund notification when a refund settles (gateway
+//! `refund_result_notify` to `refundNotifyUrl`, legacy `legacy_refund_notify`
+//! to `callbackUrl`).
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -10,8 +14,10 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use super::payments::Orders;
 use super::{ControlError, ControlResult, Ctx, Journey, text};
 use crate::env::Env;
+use crate::money::data_money;
 use crate::notify::{Ack, Outgoing};
 use crate::reply::{Members, Reply};
 use crate::server::lock;
@@ -81,6 +87,12 @@ pub struct Refund {
     pub error_code: Option<String>,
     /// Error message when failed.
     pub error_msg: Option<String>,
+    /// Applied for through the gateway `refund` (`false`: the legacy `refundApply`).
+    pub gateway: bool,
+    /// `appId` of a gateway application.
+    pub app_id: String,
+    /// The refunded order's `tradeToken` (gateway refunds).
+    pub order_trade_token: Option<String>,
 }
 
 /// What an apply request for a refund id led to.
@@ -115,8 +127,14 @@ pub struct Application {
     pub amount_value: Decimal,
     /// `currency`.
     pub currency: String,
-    /// `callbackUrl`.
+    /// `callbackUrl` / `refundNotifyUrl`.
     pub callback_url: Option<String>,
+    /// Through the gateway `refund`.
+    pub gateway: bool,
+    /// `appId` (gateway).
+    pub app_id: String,
+    /// The order's `tradeToken` (gateway).
+    pub order_trade_token: Option<String>,
 }
 
 /// All refunds, legacy and gateway.
@@ -168,6 +186,9 @@ impl Store {
             finished_millis: None,
             error_code: None,
             error_msg: None,
+            gateway: app.gateway,
+            app_id: app.app_id,
+            order_trade_token: app.order_trade_token,
         };
         self.by_trade_no.insert(trade_no, app.refund_id.clone());
         self.order.push(app.refund_id.clone());
@@ -181,7 +202,7 @@ impl Store {
         if r.status != RefundStatus::Pending {
             return None;
         }
-        let succeeds = outcome(&r.order_id)?;
+        let succeeds = outcome(r.rule_id())?;
         Some(finish(r, succeeds, now))
     }
 
@@ -218,15 +239,29 @@ impl Store {
     }
 }
 
+impl Refund {
+    /// The identifier the settlement rule reads: the legacy `orderId`, the
+    /// gateway `outRefundNo` (an order whose `outTradeNo` starts with `FAIL`
+    /// is never paid, so never refunded).
+    fn rule_id(&self) -> &str {
+        if self.gateway {
+            &self.refund_id
+        } else {
+            &self.order_id
+        }
+    }
+}
+
 /// Marks a pending refund settled.
 fn finish(r: &mut Refund, succeeds: bool, now: i64) -> Refund {
     if succeeds {
         r.status = RefundStatus::Success;
     } else {
+        let field = if r.gateway { "outRefundNo" } else { "orderId" };
         r.status = RefundStatus::Failed;
         r.error_code = Some("REFUND_FAILED".to_owned());
         r.error_msg = Some(format!(
-            "sandbox: orderId starts with {FAIL_PREFIX}, so the refund fails"
+            "sandbox: {field} starts with {FAIL_PREFIX}, so the refund fails"
         ));
     }
     r.finished_millis = Some(now);
@@ -234,12 +269,21 @@ fn finish(r: &mut Refund, succeeds: bool, now: i64) -> Refund {
 }
 
 /// The refunds journey.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Refunds {
     store: Arc<Mutex<Store>>,
+    orders: Orders,
 }
 
 impl Refunds {
+    /// Refunds of the orders in `orders`.
+    pub(crate) fn new(orders: Orders) -> Self {
+        Self {
+            store: Arc::default(),
+            orders,
+        }
+    }
+
     /// Every refund, in creation order.
     pub(crate) fn snapshot(&self) -> Vec<Refund> {
         lock(&self.store).snapshot()
@@ -252,13 +296,18 @@ impl Journey for Refunds {
     }
 
     fn operations(&self) -> &'static [(Api, &'static str)] {
-        &[(Api::Legacy, "refundApply"), (Api::Gateway, "refundQuery")]
+        &[
+            (Api::Gateway, "refund"),
+            (Api::Legacy, "refundApply"),
+            (Api::Gateway, "refundQuery"),
+        ]
     }
 
     fn answer(&self, cx: Ctx<'_>, op: &OpSpec, body: &Value) -> Reply {
-        match op.api {
-            Api::Legacy => self.apply(cx, body),
-            Api::Gateway => self.query(cx, body),
+        match (op.api, op.operation.as_str()) {
+            (Api::Legacy, _) => self.apply(cx, body),
+            (_, "refund") => self.refund(cx, body),
+            _ => self.query(cx, body),
         }
     }
 
@@ -283,7 +332,7 @@ impl Journey for Refunds {
         let settled = finish(r, succeeds, cx.now);
         drop(store);
         let state = refund_state(&settled);
-        notify_settled(cx.env, &settled);
+        settled_now(&self.orders, cx.env, &settled);
         Some(Ok(state))
     }
 
@@ -348,6 +397,9 @@ impl Refunds {
             amount_value,
             currency: currency.to_owned(),
             callback_url: text(body, "callbackUrl").map(str::to_owned),
+            gateway: false,
+            app_id: String::new(),
+            order_trade_token: None,
         };
         let applied = lock(&self.store).apply(app, cx.now);
         match applied {
@@ -372,14 +424,94 @@ impl Refunds {
 
     fn settle_later(&self, env: &Arc<Env>, refund_id: String, after: Duration) {
         let store = self.store.clone();
+        let orders = self.orders.clone();
         let env2 = env.clone();
         env.spawn(async move {
             tokio::time::sleep(after).await;
             let settled = lock(&store).settle(&refund_id, env2.now());
             if let Some(r) = settled {
-                notify_settled(&env2, &r);
+                settled_now(&orders, &env2, &r);
             }
         });
+    }
+
+    /// The gateway `refund`: a refund of a paid order.
+    fn refund(&self, cx: Ctx<'_>, body: &Value) -> Reply {
+        let api = Api::Gateway;
+        let data = body.get("data").cloned().unwrap_or(Value::Null);
+        let amount = match data_money(cx.raw, "refundAmount") {
+            Ok(m) => m,
+            Err(msg) => return Reply::error(api, "AMOUNT_INVALID", msg),
+        };
+        let refund_id = text(&data, "outRefundNo").unwrap_or_default();
+        let currency = text(&data, "refundCurrency").unwrap_or_default();
+        let out_trade_no = text(&data, "outTradeNo");
+        let token = text(&data, "tradeToken");
+        let mut store = lock(&self.store);
+        let (order_id, order_token) = match store.refunds.get(refund_id) {
+            // A repeat: compared with the refund held, no new reservation.
+            Some(existing) => (
+                existing.order_id.clone(),
+                existing.order_trade_token.clone().unwrap_or_default(),
+            ),
+            None => {
+                let started = lock(&self.orders).start_refund(
+                    out_trade_no,
+                    token,
+                    refund_id,
+                    &amount,
+                    currency,
+                    cx.now,
+                );
+                match started {
+                    Ok(ids) => ids,
+                    Err((code, msg)) => return Reply::error(api, code, msg),
+                }
+            }
+        };
+        let app = Application {
+            refund_id: refund_id.to_owned(),
+            order_id,
+            merchant_id: text(body, "merchantNo").unwrap_or_default().to_owned(),
+            amount: amount.text,
+            amount_value: amount.value,
+            currency: currency.to_owned(),
+            callback_url: text(&data, "refundNotifyUrl").map(str::to_owned),
+            gateway: true,
+            app_id: text(body, "appId").unwrap_or_default().to_owned(),
+            order_trade_token: Some(order_token),
+        };
+        let applied = store.apply(app, cx.now);
+        drop(store);
+        let r = match applied {
+            Applied::Created(r) => {
+                if let Some(after) = cx.env.settlement.settle_after {
+                    self.settle_later(cx.env, r.refund_id.clone(), after);
+                }
+                r
+            }
+            Applied::Repeated(r) => r,
+            Applied::Conflict { existing, fields } => {
+                return Reply::error(
+                    api,
+                    "ORDER_REPEAT",
+                    format!(
+                        "outRefundNo {} was already used for a refund with a different {}",
+                        existing.refund_id,
+                        fields.join(", ")
+                    ),
+                );
+            }
+        };
+        let data = Members::default()
+            .str("outRefundNo", &r.refund_id)
+            .str(
+                "tradeOrderNo",
+                r.order_trade_token.as_deref().unwrap_or_default(),
+            )
+            .str("refundTradeNo", &r.trade_no)
+            .str("status", r.status.gateway_name());
+        Reply::success(api, data)
     }
 
     fn query(&self, cx: Ctx<'_>, body: &Value) -> Reply {
@@ -403,7 +535,7 @@ impl Refunds {
             };
         };
         if settled_now {
-            notify_settled(cx.env, &r);
+            self::settled_now(&self.orders, cx.env, &r);
         }
         let data = Members::default()
             .str("outRefundNo", &r.refund_id)
@@ -427,18 +559,61 @@ impl Refunds {
     }
 }
 
-/// Sends the refund notification of a refund that just settled, if it has
-/// a callback URL.
-fn notify_settled(env: &Env, r: &Refund) {
-    if let Some(url) = &r.callback_url {
-        env.notify(Outgoing {
-            kind: "legacy_refund_notify",
-            id: r.refund_id.clone(),
-            url: url.clone(),
-            body: legacy_notification_body(r),
-            ack: Ack::Legacy,
-        });
+/// After a refund settled: the order's refund ends (gateway), and the
+/// notification goes out if the refund has a notify URL.
+fn settled_now(orders: &Orders, env: &Env, r: &Refund) {
+    if r.gateway {
+        lock(orders).end_refund(&r.order_id, &r.refund_id, r.status == RefundStatus::Success);
     }
+    let Some(url) = &r.callback_url else {
+        return;
+    };
+    let (kind, body, ack) = if r.gateway {
+        (
+            "refund_result_notify",
+            gateway_notification_body(r, env.now()),
+            Ack::Gateway,
+        )
+    } else {
+        (
+            "legacy_refund_notify",
+            legacy_notification_body(r),
+            Ack::Legacy,
+        )
+    };
+    env.notify(Outgoing {
+        kind,
+        id: r.refund_id.clone(),
+        url: url.clone(),
+        body,
+        ack,
+    });
+}
+
+/// The gateway refund notification (spec `refund_result_notify`).
+fn gateway_notification_body(r: &Refund, now: i64) -> String {
+    let data = Members::default()
+        .str("outRefundNo", &r.refund_id)
+        .str("refundTradeNo", &r.trade_no)
+        .str("outTradeNo", &r.order_id)
+        .raw("refundAmount", r.amount.clone())
+        .str("refundCurrency", &r.currency)
+        .str(
+            "refundFinishTime",
+            &format_rfc3339_millis(r.finished_millis.unwrap_or(now)),
+        )
+        .str("status", r.status.gateway_name());
+    let (code, msg) = match r.status {
+        RefundStatus::Failed => ("REFUND_FAILED", r.error_msg.as_deref().unwrap_or_default()),
+        _ => ("APPLY_SUCCESS", "Success."),
+    };
+    super::gateway::notification(
+        (&r.app_id, &r.merchant_id),
+        "REFUND",
+        (code, msg),
+        now,
+        &data,
+    )
 }
 
 /// The legacy refund notification body for a settled refund (spec
@@ -472,6 +647,9 @@ mod tests {
             amount_value: Decimal::from_str(amount).unwrap(),
             currency: currency.into(),
             callback_url: None,
+            gateway: false,
+            app_id: String::new(),
+            order_trade_token: None,
         }
     }
 
@@ -512,6 +690,9 @@ mod tests {
             finished_millis: Some(1),
             error_code: Some("REFUND_FAILED".into()),
             error_msg: Some("no".into()),
+            gateway: false,
+            app_id: String::new(),
+            order_trade_token: None,
         }
     }
 

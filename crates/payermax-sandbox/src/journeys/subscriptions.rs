@@ -335,7 +335,7 @@ impl Subscription {
         match notice {
             Notice::Status => {
                 let data = self.head().raw("subscriptionPlan", self.plan());
-                let body = notification(&self.origin, "SUBSCRIPTION", ok, now, &data);
+                let body = notification(self.origin.pair(), "SUBSCRIPTION", ok, now, &data);
                 ("subscription_result_notify", body)
             }
             Notice::Debit(i) => {
@@ -344,7 +344,7 @@ impl Subscription {
                     "subscriptionPaymentDetail",
                     self.debit_detail(&self.debits[i]),
                 );
-                let body = notification(&self.origin, "SUBSCRIPTION_PAYMENT", ok, now, &data);
+                let body = notification(self.origin.pair(), "SUBSCRIPTION_PAYMENT", ok, now, &data);
                 ("subscription_payment_result_notify", body)
             }
         }

@@ -110,7 +110,7 @@ impl PaymentToken {
             .raw("supportMIT", self.support_mit.to_string())
             .str("status", status);
         notification(
-            &self.origin,
+            self.origin.pair(),
             "TOKENIZATION",
             ("APPLY_SUCCESS", "Success."),
             now,
