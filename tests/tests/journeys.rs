@@ -5,13 +5,10 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use payermax_http::Error;
-use payermax_http::test_util::test_keys;
-use payermax_sandbox::{ManualClock, OrderStatus, Sandbox, SandboxHandle, Settlement};
+use payermax_sandbox::{ManualClock, OrderStatus, Sandbox, SandboxHandle};
 use payermax_types::collect_result_notify::CollectResultNotifyDataStatus;
 use payermax_types::order_and_pay_direct::{
     OrderAndPayDirectRequest, OrderAndPayDirectRequestRequired,
@@ -36,17 +33,7 @@ fn amount(s: &str) -> Amount {
 /// refunds and direct payments settling on the second query only, the
 /// control API on, and a short notification schedule.
 async fn sandbox(clock: Option<Arc<ManualClock>>) -> SandboxHandle {
-    let keys = test_keys();
-    let mut b = Sandbox::builder()
-        .sign_refusals(true)
-        .control_api(true)
-        .merchant_public_key(keys.merchant_public.clone())
-        .platform_private_key(keys.payermax_private.clone())
-        .settlement(Settlement {
-            pending_queries: 1,
-            settle_after: None,
-        })
-        .notification_schedule(vec![Duration::ZERO, Duration::from_millis(20)]);
+    let mut b = common::journeys_sandbox();
     if let Some(c) = clock {
         b = b.clock(c);
     }
@@ -127,16 +114,6 @@ async fn http(
     (status, location, String::from_utf8(body.to_vec()).unwrap())
 }
 
-fn refused(r: Result<impl std::fmt::Debug, Error>) -> ResultCode {
-    match r {
-        Err(e) => e
-            .refusal_code()
-            .cloned()
-            .unwrap_or_else(|| panic!("not a refusal: {e:?}")),
-        Ok(v) => panic!("accepted: {v:?}"),
-    }
-}
-
 /// The status `orderQuery` answers.
 async fn order_status(
     client: &payermax_http::Client,
@@ -160,7 +137,7 @@ async fn refund_refused(
     currency: &str,
     notify: &str,
 ) -> ResultCode {
-    refused(
+    common::refused(
         client
             .send(&refund(id, out_trade_no, amount_text, currency, notify))
             .await,
@@ -191,7 +168,7 @@ async fn hosted_payment_paid_on_the_checkout_page_then_refunded_in_parts() {
 
     // PayerMax documents outTradeNo as unique, compared case-insensitively.
     assert_eq!(
-        refused(client.send(&hosted("j1-pay", "1", &payments.url)).await),
+        common::refused(client.send(&hosted("j1-pay", "1", &payments.url)).await),
         ResultCode::OrderRepeat
     );
     // Nothing to refund before it is paid.
@@ -371,7 +348,7 @@ async fn failed_and_abandoned_payments() {
     assert_eq!(sb.order("J2-GONE").unwrap().status, OrderStatus::Closed);
     // Out of the documented range.
     assert_eq!(
-        refused(
+        common::refused(
             client
                 .send(&hosted("J2-BAD", "3", &payments.url).expire_time("60"))
                 .await

@@ -268,6 +268,17 @@ mod tests {
     }
 
     #[test]
+    fn tokenization_notify_url() {
+        let cfg = parse(args("--tokenization-notify-url http://127.0.0.1:9/tokens"))
+            .unwrap()
+            .unwrap();
+        let url = cfg.tokenization_notify_url.as_deref();
+        assert_eq!(url, Some("http://127.0.0.1:9/tokens"));
+        let none = parse(args("--control")).unwrap().unwrap();
+        assert_eq!(none.tokenization_notify_url, None, "none by default");
+    }
+
+    #[test]
     fn parses_flags() {
         let cfg = parse(args(
             "--port 8585 --pending-queries 3 --settle-after-ms never --notify-schedule-ms 0,10 \

@@ -181,9 +181,10 @@ impl Webhook {
     }
 }
 
-/// Starts a [`Webhook`] for `kind`.
+/// Starts a [`Webhook`] for `kind` (a `Kind`, or `Endpoint::ByNotifyType`
+/// for an endpoint receiving several kinds).
 pub async fn webhook(
-    kind: payermax_webhook::Kind,
+    kind: impl Into<payermax_webhook::Endpoint>,
     platform_key: payermax_webhook::PublicKey,
 ) -> Webhook {
     use http_body_util::{BodyExt, Full};
@@ -224,4 +225,34 @@ pub async fn webhook(
         }
     });
     Webhook { url, deliveries }
+}
+
+/// The sandbox of the journeys' tests: the fixed keys, signed refusals (so
+/// refusals are typed), the control API on, pending objects settling on
+/// the second query only, a short notification schedule.
+pub fn journeys_sandbox() -> payermax_sandbox::SandboxBuilder {
+    let keys = test_keys();
+    Sandbox::builder()
+        .sign_refusals(true)
+        .control_api(true)
+        .merchant_public_key(keys.merchant_public.clone())
+        .platform_private_key(keys.payermax_private.clone())
+        .settlement(payermax_sandbox::Settlement {
+            pending_queries: 1,
+            settle_after: None,
+        })
+        .notification_schedule(vec![Duration::ZERO, Duration::from_millis(20)])
+}
+
+/// The code of a typed refusal (panics on anything else).
+pub fn refused(
+    r: Result<impl std::fmt::Debug, payermax_http::Error>,
+) -> payermax_types::ResultCode {
+    match r {
+        Err(e) => e
+            .refusal_code()
+            .cloned()
+            .unwrap_or_else(|| panic!("not a refusal: {e:?}")),
+        Ok(v) => panic!("accepted: {v:?}"),
+    }
 }
