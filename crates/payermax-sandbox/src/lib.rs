@@ -34,6 +34,13 @@
 //!   `outRefundNo` or `refundTradeNo`.
 //!   Refunds settle by the deterministic rule of [`Settlement`], and a signed
 //!   notification is POSTed to `callbackUrl` when they do.
+//! - **Payouts, subscriptions, payment tokens in memory.** `paymentOrderPay`
+//!   / `paymentOrderQry` ([`Payout`], `SUCCESS`, `FAILED` or `BOUNCEBACK`);
+//!   `subscriptionCreate` / `Query` / `Cancel` ([`Subscription`], one debit
+//!   per period on the sandbox [`Clock`]); `applyPaymentToken` /
+//!   `inquirePaymentToken` / `removePaymentToken` ([`PaymentToken`]); each
+//!   settles by the same rule and sends its notifications. The crate README
+//!   has every state, rule and control action.
 //! - **Faults.** Per request with the [`FAULT_HEADER`] header, or per path or
 //!   operation with [`SandboxHandle::add_fault`]; see [`Fault`].
 //! - **A notification receiver** for the merchant side: [`receiver`].
