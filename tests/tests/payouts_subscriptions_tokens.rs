@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use payermax_http::test_util::test_keys;
 use payermax_http::{Client, Error};
-use payermax_sandbox::{Clock as _, ManualClock, SandboxHandle};
+use payermax_sandbox::{Clock as _, ManualClock, SandboxHandle, Settlement};
 use payermax_types::{Operation, ResultCode, Timestamp};
 use payermax_webhook::{Endpoint, Event, Kind};
 use serde_json::{Value, json};
@@ -181,11 +181,13 @@ mod payouts {
             let status = body["data"]["status"].as_str().unwrap().to_owned();
             seen.entry(n.data.out_trade_no).or_default().push(status);
         }
+        // Deliveries started close together may arrive in any order.
+        seen.values_mut().for_each(|v| v.sort());
         let want: BTreeMap<String, Vec<String>> = [
-            ("BOUNCE-PO-3", vec!["SUCCESS", "BOUNCEBACK"]),
+            ("BOUNCE-PO-3", vec!["BOUNCEBACK", "SUCCESS"]),
             ("FAIL-PO-2", vec!["FAILED"]),
             ("PENDING-PO-4", vec!["SUCCESS"]),
-            ("PO-1", vec!["SUCCESS", "BOUNCEBACK"]),
+            ("PO-1", vec!["BOUNCEBACK", "SUCCESS"]),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
@@ -233,10 +235,12 @@ mod subscriptions {
             .unwrap_or_default()
     }
 
-    /// What the notifications said, in order: `SUBSCRIPTION <status>` or
+    /// What the notifications said, sorted (deliveries started at the same
+    /// moment may arrive in any order): `SUBSCRIPTION <status>` or
     /// `PAYMENT <index> <paymentStatus>`.
     fn said(ds: &[(Event, Value)]) -> Vec<String> {
-        ds.iter()
+        let mut said: Vec<String> = ds
+            .iter()
             .map(|(event, body)| {
                 let d = &body["data"];
                 match event {
@@ -257,7 +261,9 @@ mod subscriptions {
                     other => panic!("unexpected {other:?}"),
                 }
             })
-            .collect()
+            .collect();
+        said.sort();
+        said
     }
 
     /// Created inactive, activated by the rule (the first payment), one
@@ -305,7 +311,7 @@ mod subscriptions {
         assert_eq!(first["periodEndTime"], "2026-07-01T00:00:00.000Z");
         assert_eq!(
             said(&deliveries(&mut hook, 2).await),
-            ["SUBSCRIPTION ACTIVE", "PAYMENT 0 SUCCESS"]
+            ["PAYMENT 0 SUCCESS", "SUBSCRIPTION ACTIVE"]
         );
 
         // Nothing falls due before the period ends (30 days: June).
@@ -363,7 +369,7 @@ mod subscriptions {
         assert_eq!(code, 200, "{body}");
         assert_eq!(
             said(&deliveries(&mut hook, 2).await),
-            ["SUBSCRIPTION ACTIVE", "PAYMENT 0 SUCCESS"]
+            ["PAYMENT 0 SUCCESS", "SUBSCRIPTION ACTIVE"]
         );
         clock.advance_millis(30 * DAY);
         let (code, body) = control(&sb, "subscriptions", "tick", &no["DECLINE-1"]).await;
@@ -591,4 +597,80 @@ mod tokens {
         acknowledged(&sb, 7).await;
         assert_eq!(sb.payment_tokens().len(), 4);
     }
+}
+
+/// With `settle_after`, every journey moves without being queried: a
+/// payout succeeds then bounces back, a subscription activates, a token is
+/// issued, each notified.
+#[tokio::test]
+async fn settle_after_moves_every_journey_without_queries() {
+    use payermax_types::apply_payment_token::ApplyPaymentToken;
+    use payermax_types::payment_order_pay::PaymentOrderPay;
+    use payermax_types::subscription_create::SubscriptionCreate;
+
+    let key = test_keys().payermax_public.clone();
+    let mut hook = common::webhook(Endpoint::ByNotifyType, key).await;
+    let sb = common::journeys_sandbox()
+        .settlement(Settlement {
+            pending_queries: 1000,
+            settle_after: Some(Duration::from_millis(30)),
+        })
+        .tokenization_notify_url(&hook.url)
+        .start()
+        .await
+        .unwrap();
+    let client = common::builder(sb.base_url()).build().unwrap();
+    let url = hook.url.clone();
+    send::<PaymentOrderPay>(
+        &client,
+        json!({"outTradeNo": "BOUNCE-T", "country": "ID",
+               "trade": {"amount": "5", "currency": "IDR"}, "notifyUrl": url,
+               "payeeInfo": {"paymentMethodType": "WALLET", "accountInfo": {"accountNo": "1"}}}),
+    )
+    .await
+    .unwrap();
+    send::<SubscriptionCreate>(
+        &client,
+        json!({"subscriptionRequestId": "S-T", "userId": "u", "callbackUrl": url,
+               "subscriptionPlan": {"subject": "s", "totalPeriods": 2,
+                   "periodRule": {"periodUnit": "W", "periodCount": 1},
+                   "periodAmount": {"amount": "2.00", "currency": "USD"}}}),
+    )
+    .await
+    .unwrap();
+    send::<ApplyPaymentToken>(
+        &client,
+        json!({"requestId": "T-T", "country": "ID", "paymentMethodType": "CARD", "userId": "u",
+               "frontCallbackUrl": "http://m/back", "tokenScope": "tokenAcq"}),
+    )
+    .await
+    .unwrap();
+    let mut got: Vec<String> = deliveries(&mut hook, 5)
+        .await
+        .into_iter()
+        .map(|(_, body)| {
+            let d = &body["data"];
+            let status = d["status"]
+                .as_str()
+                .or(d["subscriptionPlan"]["subscriptionStatus"].as_str())
+                .or(d["subscriptionPaymentDetail"]["paymentStatus"].as_str());
+            format!(
+                "{} {}",
+                body["notifyType"].as_str().unwrap(),
+                status.unwrap()
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "PAYOUT BOUNCEBACK",
+            "PAYOUT SUCCESS",
+            "SUBSCRIPTION ACTIVE",
+            "SUBSCRIPTION_PAYMENT SUCCESS",
+            "TOKENIZATION SUCCESS"
+        ]
+    );
+    acknowledged(&sb, 5).await;
 }
