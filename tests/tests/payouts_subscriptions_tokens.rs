@@ -438,6 +438,55 @@ mod subscriptions {
     }
 }
 
+mod plans {
+    use super::*;
+    use payermax_types::subscription_create::SubscriptionCreate;
+
+    /// Plans the sandbox cannot run are refused naming the field and the
+    /// rule: beyond the year 9999 (numbers that would overflow included),
+    /// more trial periods than periods, an unknown period unit.
+    #[tokio::test]
+    async fn impossible_plans_are_refused() {
+        let clock = clock();
+        let (_sb, client) = sandbox(&clock, None).await;
+        let plan = |periods: u64, unit: &str, count: u64, trial: Option<u64>| {
+            let mut p = json!({"subject": "s", "totalPeriods": periods,
+                "periodRule": {"periodUnit": unit, "periodCount": count},
+                "periodAmount": {"amount": "1", "currency": "USD"}});
+            if let Some(n) = trial {
+                p["trialPeriodConfig"] = json!({"trialPeriodCount": n,
+                    "trialPeriodAmount": {"amount": "0.50", "currency": "USD"}});
+            }
+            json!({"subscriptionRequestId": format!("P-{periods}-{unit}-{count}-{trial:?}"),
+                   "userId": "u", "callbackUrl": "http://127.0.0.1:9/n", "subscriptionPlan": p})
+        };
+        for (data, field) in [
+            (
+                plan(4_294_967_295, "D", 4_294_967_295, None),
+                "would end after 9999-12-31",
+            ),
+            (plan(100_000, "M", 1, None), "would end after 9999-12-31"),
+            (
+                plan(3, "M", 1, Some(4)),
+                "trialPeriodCount must be at most totalPeriods",
+            ),
+            (
+                plan(3, "Q", 1, None),
+                "periodUnit must be one of D, W, M, Y",
+            ),
+        ] {
+            let e = send::<SubscriptionCreate>(&client, data).await.unwrap_err();
+            assert_eq!(e.refusal_code(), Some(&ResultCode::ParamsInvalid), "{e}");
+            assert!(e.to_string().contains(field), "{e}");
+        }
+        let fine = send::<SubscriptionCreate>(&client, plan(12, "Y", 1, Some(2))).await;
+        assert_eq!(
+            fine.unwrap()["subscriptionPlan"]["subscriptionStatus"],
+            "INACTIVE"
+        );
+    }
+}
+
 mod tokens {
     use super::*;
     use payermax_types::apply_payment_token::ApplyPaymentToken;

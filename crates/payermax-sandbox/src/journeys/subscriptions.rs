@@ -30,6 +30,9 @@ pub const DECLINE_PREFIX: &str = "DECLINE";
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
+/// 9999-12-31T23:59:59.999Z: the last instant a plan may reach.
+const LAST_MILLIS: i64 = 253_402_300_799_999;
+
 /// Where a subscription stands (`subscriptionStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubscriptionStatus {
@@ -118,17 +121,17 @@ pub struct Period {
 
 impl Period {
     /// `millis` moved forward by `n` periods (months and years by the
-    /// calendar, the day clamped to the month's last).
-    pub fn after(self, millis: i64, n: u32) -> i64 {
-        let n = i64::from(self.count) * i64::from(n);
-        match self.unit {
-            'D' => millis + n * DAY,
-            'W' => millis + 7 * n * DAY,
-            unit => {
-                let months = if unit == 'Y' { 12 * n } else { n };
-                add_months(millis, months)
-            }
-        }
+    /// calendar, the day clamped to the month's last); `None` past the
+    /// year 9999.
+    pub fn after(self, millis: i64, n: u32) -> Option<i64> {
+        let n = i64::from(self.count).checked_mul(i64::from(n))?;
+        let t = match self.unit {
+            'D' => millis.checked_add(n.checked_mul(DAY)?)?,
+            'W' => millis.checked_add(n.checked_mul(7 * DAY)?)?,
+            'Y' => add_months(millis, n.checked_mul(12)?)?,
+            _ => add_months(millis, n)?,
+        };
+        (t <= LAST_MILLIS).then_some(t)
     }
 }
 
@@ -187,17 +190,24 @@ enum Notice {
 impl Subscription {
     /// How many periods in all, the trial-days period included.
     fn periods(&self) -> u32 {
-        self.total_periods + u32::from(self.trial_days.is_some())
+        self.total_periods
+            .saturating_add(u32::from(self.trial_days.is_some()))
     }
 
-    /// When period `k` starts (`None` before activation).
+    /// When period `k` starts (`None` before activation, or past the year 9999).
     fn start(&self, k: u32) -> Option<i64> {
-        let at = self.activated_millis?;
-        Some(match self.trial_days {
-            Some(_) if k == 0 => at,
-            Some(days) => self.period.after(at + i64::from(days) * DAY, k - 1),
-            None => self.period.after(at, k),
-        })
+        self.start_if_activated_at(self.activated_millis?, k)
+    }
+
+    /// When period `k` would start for an activation at `at`.
+    fn start_if_activated_at(&self, at: i64, k: u32) -> Option<i64> {
+        match (self.trial_days, k) {
+            (Some(_), 0) => Some(at),
+            (Some(days), k) => self
+                .period
+                .after(at.checked_add(i64::from(days) * DAY)?, k - 1),
+            (None, k) => self.period.after(at, k),
+        }
     }
 
     fn amount_of(&self, k: u32) -> &str {
@@ -231,7 +241,7 @@ impl Subscription {
                 DebitStatus::Success
             },
             start_millis: start,
-            end_millis: self.start(k + 1).unwrap_or(start),
+            end_millis: self.start(k + 1).unwrap_or(LAST_MILLIS),
             amount: self.amount_of(k).to_owned(),
             currency: self.currency.clone(),
             trade_token: format!("T{}{:04}", format_compact(start), k),
@@ -353,13 +363,17 @@ impl Subscription {
 
 /// `millis` moved forward by `months` calendar months, the day of the
 /// month clamped to the target month's last, the time of day kept.
-fn add_months(millis: i64, months: i64) -> i64 {
+/// `None` past the year 9999.
+fn add_months(millis: i64, months: i64) -> Option<i64> {
     let (days, ms) = (millis.div_euclid(DAY), millis.rem_euclid(DAY));
     let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + (m - 1) + months;
+    let total = (y * 12 + (m - 1)).checked_add(months)?;
     let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    if y > 9999 {
+        return None;
+    }
     let m_days = days_from_civil(y, m + 1, 1) - days_from_civil(y, m, 1);
-    days_from_civil(y, m, d.min(m_days)) * DAY + ms
+    Some(days_from_civil(y, m, d.min(m_days)) * DAY + ms)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (`m` may be 13: the
@@ -556,8 +570,12 @@ impl Subscriptions {
             };
             if config == "trialConfig" {
                 trial_days = Some(n);
+            } else if n > total_periods {
+                return invalid(format!(
+                    "data.subscriptionPlan.trialPeriodConfig.trialPeriodCount must be at most totalPeriods ({total_periods}), but your input is {n}"
+                ));
             } else {
-                trial_periods = n.min(total_periods);
+                trial_periods = n;
             }
         }
         let request_id = text(&data, "subscriptionRequestId")
@@ -597,6 +615,11 @@ impl Subscriptions {
                 decline_next: false,
                 version: 0,
             };
+            if sub.start_if_activated_at(cx.now, sub.periods()).is_none() {
+                return invalid(format!(
+                    "data.subscriptionPlan: {total_periods} periods of {count} {unit} would end after 9999-12-31"
+                ));
+            }
             s.by_request_id.insert(request_id, no.clone());
             s.order.push(no.clone());
             s.subs.insert(no, sub.clone());
@@ -839,25 +862,58 @@ mod tests {
     fn calendar_months_clamp_the_day() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
-        assert_eq!(add_months(day(2024, 1, 31), 1), day(2024, 2, 29));
-        assert_eq!(add_months(day(2023, 1, 31), 1), day(2023, 2, 28));
-        assert_eq!(add_months(day(2023, 12, 15) + 5, 1), day(2024, 1, 15) + 5);
-        assert_eq!(add_months(day(2023, 3, 31), 12), day(2024, 3, 31));
+        assert_eq!(add_months(day(2024, 1, 31), 1), Some(day(2024, 2, 29)));
+        assert_eq!(add_months(day(2023, 1, 31), 1), Some(day(2023, 2, 28)));
+        assert_eq!(
+            add_months(day(2023, 12, 15) + 5, 1),
+            Some(day(2024, 1, 15) + 5)
+        );
+        assert_eq!(add_months(day(2023, 3, 31), 12), Some(day(2024, 3, 31)));
         let m = Period {
             unit: 'M',
             count: 1,
         };
-        assert_eq!(m.after(day(2024, 12, 31), 2), day(2025, 2, 28));
+        assert_eq!(m.after(day(2024, 12, 31), 2), Some(day(2025, 2, 28)));
         let y = Period {
             unit: 'Y',
             count: 1,
         };
-        assert_eq!(y.after(day(2024, 2, 29), 1), day(2025, 2, 28));
+        assert_eq!(y.after(day(2024, 2, 29), 1), Some(day(2025, 2, 28)));
         let w = Period {
             unit: 'W',
             count: 2,
         };
-        assert_eq!(w.after(NOW, 1), NOW + 14 * DAY);
+        assert_eq!(w.after(NOW, 1), Some(NOW + 14 * DAY));
+        // Past the year 9999, or beyond any integer: no date, no panic.
+        let huge = Period {
+            unit: 'D',
+            count: u32::MAX,
+        };
+        assert_eq!(huge.after(NOW, u32::MAX), None);
+        assert_eq!(
+            Period {
+                unit: 'Y',
+                count: u32::MAX
+            }
+            .after(NOW, u32::MAX),
+            None
+        );
+        assert_eq!(
+            Period {
+                unit: 'M',
+                count: 1
+            }
+            .after(NOW, 96_000),
+            None
+        );
+        assert!(
+            Period {
+                unit: 'M',
+                count: 1
+            }
+            .after(NOW, 12 * 7000)
+            .is_some()
+        );
     }
 
     #[test]

@@ -171,6 +171,9 @@ fn mask(number: &str) -> String {
 
 /// The last millisecond of a card's expiry month (`MM`, `YY` or `YYYY`).
 fn card_expiry(month: &str, year: &str) -> Option<i64> {
+    if !(month.bytes().chain(year.bytes())).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let m: u32 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
     let y: i32 = match year.len() {
         2 => 2000 + year.parse::<i32>().ok()?,
@@ -521,7 +524,14 @@ mod tests {
             format_rfc3339_millis(card_expiry("12", "2031").unwrap()),
             "2031-12-31T23:59:59.999Z"
         );
-        for (m, y) in [("13", "30"), ("0", "30"), ("03", "3"), ("ab", "30")] {
+        for (m, y) in [
+            ("13", "30"),
+            ("0", "30"),
+            ("03", "3"),
+            ("ab", "30"),
+            ("+3", "30"),
+            ("03", "+1"),
+        ] {
             assert_eq!(card_expiry(m, y), None, "{m}/{y}");
         }
     }
