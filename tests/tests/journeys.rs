@@ -443,3 +443,154 @@ async fn the_control_api_is_off_by_default() {
     assert_eq!(status, 404);
     sb.shutdown().await;
 }
+
+/// Authorise, capture (partial, then final), cancel: an authorisation paid
+/// by the payer, captures up to the authorised amount, refunds up to what
+/// was captured, a cancel of an uncaptured authorisation; the auth result
+/// to the order's `notifyUrl`, capture and cancel results to the merchant
+/// portal's URL.
+#[tokio::test]
+async fn authorisations_captured_in_parts_or_cancelled() {
+    use payermax_types::cancel::{CancelRequest, CancelRequestRequired};
+    use payermax_types::capture::{CaptureRequest, CaptureRequestRequired};
+    use payermax_types::order_and_pay_auth_hosted::{
+        OrderAndPayAuthHostedRequest, OrderAndPayAuthHostedRequestRequired,
+    };
+    use payermax_webhook::Endpoint;
+
+    let key = payermax_http::test_util::test_keys()
+        .payermax_public
+        .clone();
+    let mut auths = common::webhook(Kind::AuthResult, key.clone()).await;
+    let mut portal = common::webhook(Endpoint::ByNotifyType, key).await;
+    let sb = common::sandbox_with_test_keys()
+        .sign_refusals(true)
+        .control_api(true)
+        .portal_notify_url(portal.url.clone())
+        .start()
+        .await
+        .unwrap();
+    let client = common::builder(sb.base_url()).build().unwrap();
+    let auth_url = auths.url.clone();
+    let authorise = |no: &str| {
+        OrderAndPayAuthHostedRequest::new(OrderAndPayAuthHostedRequestRequired {
+            out_trade_no: no.into(),
+            integrate: "Hosted_Checkout".into(),
+            subject: "A hotel night".into(),
+            total_amount: amount("10.00"),
+            currency: "USD".into(),
+            user_id: "u".into(),
+            front_callback_url: "http://merchant.example/back".into(),
+        })
+        .capture_mode("MANUAL")
+        .authorization_type("FINAL_AUTH")
+        .notify_url(auth_url.clone())
+    };
+    let capture = |id: &str, no: &str, a: &str, is_final: bool| {
+        CaptureRequest::new(CaptureRequestRequired {
+            request_id: id.into(),
+            out_trade_no: no.into(),
+            currency: "USD".into(),
+            amount: amount(a),
+        })
+        .final_capture(is_final)
+    };
+    let cancel = |id: &str, no: &str| {
+        CancelRequest::new(CancelRequestRequired {
+            request_id: id.into(),
+            out_trade_no: no.into(),
+        })
+    };
+    let control = sb.control_url().unwrap()[sb.base_url().len()..].to_owned();
+
+    client.send(&authorise("J4-AUTH")).await.unwrap();
+    assert_eq!(
+        common::refused(client.send(&capture("C0", "J4-AUTH", "1", false)).await),
+        ResultCode::Unknown("ORDER_STATUS_INVALID".into()),
+        "not authorised yet"
+    );
+    let (status, _, _) = http(
+        &sb,
+        "POST",
+        &format!("{control}/payments/pay/J4-AUTH"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let Event::AuthResult(n) = auths.next().await.into_event() else {
+        panic!("not an auth result")
+    };
+    assert_eq!(n.data.out_trade_no, "J4-AUTH");
+
+    let first = client
+        .send(&capture("C1", "J4-AUTH", "3.00", false))
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let again = client
+        .send(&capture("C1", "J4-AUTH", "3.00", false))
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    assert_eq!(
+        first.capture_no, again.capture_no,
+        "idempotent on requestId"
+    );
+    assert_eq!(
+        common::refused(client.send(&capture("C1", "J4-AUTH", "4", false)).await),
+        ResultCode::OrderRepeat
+    );
+    let Event::CaptureResult(n) = portal.next().await.into_event() else {
+        panic!("not a capture result")
+    };
+    assert_eq!(n.data.capture_no, first.capture_no);
+    assert_eq!(
+        common::refused(client.send(&capture("C2", "J4-AUTH", "7.01", false)).await),
+        ResultCode::AmountInvalid
+    );
+    assert_eq!(
+        common::refused(client.send(&cancel("X1", "J4-AUTH")).await),
+        ResultCode::Unknown("ORDER_STATUS_INVALID".into()),
+        "captured: no cancel"
+    );
+    client
+        .send(&capture("C2", "J4-AUTH", "2.00", true))
+        .await
+        .unwrap();
+    portal.next().await;
+    assert_eq!(
+        common::refused(client.send(&capture("C3", "J4-AUTH", "1", false)).await),
+        ResultCode::OrderClosed,
+        "after the final capture"
+    );
+    assert_eq!(sb.order("J4-AUTH").unwrap().captured, "5.00");
+    // Refunds: up to what was captured.
+    assert_eq!(
+        refund_refused(&client, "J4-R1", "J4-AUTH", "5.01", "USD", &portal.url).await,
+        ResultCode::AmountInvalid
+    );
+
+    // An uncaptured authorisation cancelled.
+    client.send(&authorise("J4-VOID")).await.unwrap();
+    http(
+        &sb,
+        "POST",
+        &format!("{control}/payments/pay/J4-VOID"),
+        None,
+    )
+    .await;
+    auths.next().await;
+    client.send(&cancel("X2", "J4-VOID")).await.unwrap();
+    let Event::CancelResult(n) = portal.next().await.into_event() else {
+        panic!("not a cancel result")
+    };
+    assert_eq!(n.data.out_trade_no, "J4-VOID");
+    assert_eq!(
+        common::refused(client.send(&capture("C4", "J4-VOID", "1", false)).await),
+        ResultCode::OrderClosed
+    );
+    assert!(sb.order("J4-VOID").unwrap().cancelled);
+    sb.shutdown().await;
+}

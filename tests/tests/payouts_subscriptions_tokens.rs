@@ -20,15 +20,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
-/// The journeys' sandbox on the manual clock (and the tokenization URL),
+/// The journeys' sandbox on the manual clock (and the merchant portal's notification URL),
 /// and a client on the same clock.
-async fn sandbox(
-    clock: &Arc<ManualClock>,
-    tokenization_url: Option<&str>,
-) -> (SandboxHandle, Client) {
+async fn sandbox(clock: &Arc<ManualClock>, portal_url: Option<&str>) -> (SandboxHandle, Client) {
     let mut b = common::journeys_sandbox().clock(clock.clone());
-    if let Some(url) = tokenization_url {
-        b = b.tokenization_notify_url(url);
+    if let Some(url) = portal_url {
+        b = b.portal_notify_url(url);
     }
     let sb = b.start().await.unwrap();
     let c = clock.clone();
@@ -664,7 +661,7 @@ async fn settle_after_moves_every_journey_without_queries() {
             pending_queries: 1000,
             settle_after: Some(Duration::from_millis(30)),
         })
-        .tokenization_notify_url(&hook.url)
+        .portal_notify_url(&hook.url)
         .start()
         .await
         .unwrap();

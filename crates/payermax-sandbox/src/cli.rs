@@ -32,12 +32,12 @@ OPTIONS:
     --signed-refusals             Sign refusals and the 400/404/405/413 answers too (default:
                                   unsigned, as PayerMax: its SDKs verify successes only)
     --unsigned-refusals           The default; accepted for older scripts
+    --portal-notify-url URL       The merchant portal's notification URL: capture and cancel
+                                  results, and payment results of orders without notifyUrl
     --control                     Serve the control API under /_sandbox/control/ (for tests:
                                   drive an order, refund, ... to any state; never PayerMax's)
     --clock-offset-ms MS          Run the sandbox clock this far from the system clock (frozen
                                   at start + offset; for requestTime-window tests)
-    --tokenization-notify-url URL Where payment token notifications go (PayerMax: the URL set in
-                                  the merchant dashboard; the request carries none)
     --fault LIST                  Inject faults (same names as the x-sandbox-fault header) into
                                   every request, or as scoped by the two flags after it:
     --fault-path PATH               only requests to PATH
@@ -120,6 +120,7 @@ fn parse(args: Vec<String>) -> Result<Option<Config>, String> {
                         .collect::<Result<_, _>>()?,
                 );
             }
+            "--portal-notify-url" => cfg.portal_notify_url = Some(value),
             "--notify-timeout-ms" => cfg.notify_timeout = Some(parse_ms(&flag, &value)?),
             "--clock-offset-ms" => {
                 cfg.clock_offset = Some(
@@ -128,7 +129,6 @@ fn parse(args: Vec<String>) -> Result<Option<Config>, String> {
                         .map_err(|_| format!("--clock-offset-ms: {value:?}"))?,
                 );
             }
-            "--tokenization-notify-url" => cfg.tokenization_notify_url = Some(value),
             "--fault" => {
                 let faults = parse_fault_list(&value).map_err(|e| e.to_string())?;
                 let mut rule =
@@ -172,9 +172,9 @@ struct Config {
     allow_remote: bool,
     signed_refusals: bool,
     control: bool,
+    portal_notify_url: Option<String>,
     clock_offset: Option<i64>,
     faults: Vec<FaultRule>,
-    tokenization_notify_url: Option<String>,
 }
 
 /// Runs the sandbox binary with `args` (without the program name): parses
@@ -199,11 +199,11 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         .allow_remote_callbacks(cfg.allow_remote)
         .sign_refusals(cfg.signed_refusals)
         .control_api(cfg.control);
+    if let Some(url) = cfg.portal_notify_url {
+        b = b.portal_notify_url(url);
+    }
     if let Some(host) = cfg.host {
         b = b.ip(host);
-    }
-    if let Some(url) = cfg.tokenization_notify_url {
-        b = b.tokenization_notify_url(url);
     }
     if let Some(k) = cfg.merchant {
         b = b.merchant_public_key(k);
@@ -268,26 +268,19 @@ mod tests {
     }
 
     #[test]
-    fn tokenization_notify_url() {
-        let cfg = parse(args("--tokenization-notify-url http://127.0.0.1:9/tokens"))
-            .unwrap()
-            .unwrap();
-        let url = cfg.tokenization_notify_url.as_deref();
-        assert_eq!(url, Some("http://127.0.0.1:9/tokens"));
-        let none = parse(args("--control")).unwrap().unwrap();
-        assert_eq!(none.tokenization_notify_url, None, "none by default");
-    }
-
-    #[test]
     fn parses_flags() {
         let cfg = parse(args(
             "--port 8585 --pending-queries 3 --settle-after-ms never --notify-schedule-ms 0,10 \
-             --signed-refusals --control --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
+             --signed-refusals --control --portal-notify-url http://127.0.0.1:9/n --fault status=503 --fault-operation refundApply --fault-times 2 --fault delay=5",
         ))
         .unwrap()
         .unwrap();
         assert_eq!(cfg.port, 8585);
         assert!(cfg.signed_refusals && cfg.control);
+        assert_eq!(
+            cfg.portal_notify_url.as_deref(),
+            Some("http://127.0.0.1:9/n")
+        );
         let plain = parse(args("--signed-refusals --unsigned-refusals"))
             .unwrap()
             .unwrap();

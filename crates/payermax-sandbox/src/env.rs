@@ -16,14 +16,14 @@ use crate::time::Clock;
 pub(crate) struct Env {
     /// `http://127.0.0.1:<port>`: links to the sandbox's own pages.
     pub(crate) base_url: String,
+    /// The notification URL of PayerMax's merchant portal: where
+    /// notifications without a per-request URL go (captures, cancels, ...).
+    pub(crate) portal_notify_url: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settlement: Settlement,
     pub(crate) platform_key: PrivateKey,
     pub(crate) notifier: Notifier,
     pub(crate) shutdown: watch::Receiver<bool>,
-    /// Where notifications whose request names no URL go (PayerMax: the
-    /// merchant dashboard's setting): tokenization.
-    pub(crate) tokenization_notify_url: Option<String>,
 }
 
 impl Env {

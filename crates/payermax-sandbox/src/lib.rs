@@ -169,9 +169,9 @@ pub struct SandboxBuilder {
     max_request_bytes: usize,
     sign_refusals: bool,
     control_api: bool,
+    portal_notify_url: Option<String>,
     faults: Vec<FaultRule>,
     extra_operations: Vec<String>,
-    tokenization_notify_url: Option<String>,
 }
 
 impl Default for SandboxBuilder {
@@ -187,9 +187,9 @@ impl Default for SandboxBuilder {
             max_request_bytes: 1024 * 1024,
             sign_refusals: false,
             control_api: false,
+            portal_notify_url: None,
             faults: Vec::new(),
             extra_operations: Vec::new(),
-            tokenization_notify_url: None,
         }
     }
 }
@@ -271,20 +271,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// The notification URL configured in PayerMax's merchant portal: where
+    /// the notifications without a per-request URL go (capture and cancel
+    /// results; payment results of an order without `notifyUrl`). Default
+    /// none: those are not sent.
+    pub fn portal_notify_url(mut self, url: impl Into<String>) -> Self {
+        self.portal_notify_url = Some(url.into());
+        self
+    }
+
     /// Serves the control API under `/_sandbox/control/` (default off):
     /// for tests that drive an object to a state (pay an order, settle a
     /// refund) without waiting for the settlement rule. It is a test
     /// double's door, never part of PayerMax's API; see the crate README.
     pub fn control_api(mut self, on: bool) -> Self {
         self.control_api = on;
-        self
-    }
-
-    /// Where the payment token notifications (`tokenizationNotifyUrl`) go.
-    /// PayerMax sends them to the URL set in the merchant dashboard: the
-    /// token application carries none. Without one, none is sent.
-    pub fn tokenization_notify_url(mut self, url: impl Into<String>) -> Self {
-        self.tokenization_notify_url = Some(url.into());
         self
     }
 
@@ -344,12 +345,12 @@ impl SandboxBuilder {
         }
         let env = Arc::new(env::Env {
             base_url: format!("http://{local_addr}"),
+            portal_notify_url: self.portal_notify_url,
             clock: self.clock,
             settlement: self.settlement,
             platform_key,
             notifier: notify::Notifier::new(self.notify, shutdown_rx.clone()),
             shutdown: shutdown_rx.clone(),
-            tokenization_notify_url: self.tokenization_notify_url,
         });
         let shared = Arc::new(Shared {
             routes: spec::Routes::new(specs),

@@ -208,7 +208,7 @@ async fn journeys_and_their_control_api() {
         "--control",
         "--settle-after-ms",
         "never",
-        "--tokenization-notify-url",
+        "--portal-notify-url",
         &url,
     ]);
     let base = sb.value("listening on");

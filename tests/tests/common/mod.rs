@@ -19,6 +19,14 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const MERCHANT_ID: &str = "SP12345678";
 
+/// A sandbox builder with the fixed test keys (nothing generated).
+pub fn sandbox_with_test_keys() -> payermax_sandbox::SandboxBuilder {
+    let keys = test_keys();
+    Sandbox::builder()
+        .merchant_public_key(keys.merchant_public.clone())
+        .platform_private_key(keys.payermax_private.clone())
+}
+
 /// A sandbox with the fixed test keys (nothing generated), signed refusals, the given fault
 /// rules in force from the start, and refunds that settle only on query.
 pub async fn sandbox(faults: Vec<FaultRule>) -> SandboxHandle {
@@ -162,7 +170,7 @@ pub fn rss_bytes() -> u64 {
 }
 
 /// A merchant endpoint on loopback: payermax-webhook's tower
-/// `WebhookService` for `kind` behind hyper, verifying with `platform_key`
+/// `WebhookService` for one endpoint behind hyper, verifying with `platform_key`
 /// and handing every verified delivery to the test.
 pub struct Webhook {
     /// `http://127.0.0.1:<port>/notify`: give it as the notify URL.
@@ -181,10 +189,9 @@ impl Webhook {
     }
 }
 
-/// Starts a [`Webhook`] for `kind` (a `Kind`, or `Endpoint::ByNotifyType`
-/// for an endpoint receiving several kinds).
+/// Starts a [`Webhook`] for `endpoint` (a `Kind`, or `Endpoint::ByNotifyType`).
 pub async fn webhook(
-    kind: impl Into<payermax_webhook::Endpoint>,
+    endpoint: impl Into<payermax_webhook::Endpoint>,
     platform_key: payermax_webhook::PublicKey,
 ) -> Webhook {
     use http_body_util::{BodyExt, Full};
@@ -202,7 +209,7 @@ pub async fn webhook(
             Ok::<_, std::convert::Infallible>(Reply::Acknowledge)
         }
     };
-    let service = WebhookService::new(Verifier::new(platform_key), kind, handler);
+    let service = WebhookService::new(Verifier::new(platform_key), endpoint, handler);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -231,12 +238,9 @@ pub async fn webhook(
 /// refusals are typed), the control API on, pending objects settling on
 /// the second query only, a short notification schedule.
 pub fn journeys_sandbox() -> payermax_sandbox::SandboxBuilder {
-    let keys = test_keys();
-    Sandbox::builder()
+    sandbox_with_test_keys()
         .sign_refusals(true)
         .control_api(true)
-        .merchant_public_key(keys.merchant_public.clone())
-        .platform_private_key(keys.payermax_private.clone())
         .settlement(payermax_sandbox::Settlement {
             pending_queries: 1,
             settle_after: None,

@@ -18,6 +18,7 @@ use crate::env::Env;
 use crate::reply::Reply;
 use crate::spec::{Api, OpSpec};
 
+pub(crate) mod authorizations;
 pub(crate) mod gateway;
 pub(crate) mod payments;
 pub(crate) mod payouts;
@@ -27,8 +28,10 @@ pub(crate) mod tokens;
 
 /// The operations answered from the sandbox's state rather than from their
 /// documented reply example (PayerMax names): the journeys' operations.
-pub const STATEFUL_OPERATIONS: [&str; 13] = [
+pub const STATEFUL_OPERATIONS: [&str; 15] = [
     "applyPaymentToken",
+    "cancel",
+    "capture",
     "inquirePaymentToken",
     "orderAndPay",
     "orderQuery",
@@ -100,6 +103,7 @@ pub(crate) trait Journey: Send + Sync + fmt::Debug {
 #[derive(Debug)]
 pub(crate) struct Journeys {
     pub(crate) payments: payments::Payments,
+    pub(crate) authorizations: authorizations::Authorizations,
     pub(crate) refunds: refunds::Refunds,
     pub(crate) payouts: payouts::Payouts,
     pub(crate) subscriptions: subscriptions::Subscriptions,
@@ -109,9 +113,11 @@ pub(crate) struct Journeys {
 impl Journeys {
     pub(crate) fn new() -> Self {
         let payments = payments::Payments::default();
+        let authorizations = authorizations::Authorizations::new(payments.orders());
         let refunds = refunds::Refunds::new(payments.orders());
         Self {
             payments,
+            authorizations,
             refunds,
             payouts: payouts::Payouts::default(),
             subscriptions: subscriptions::Subscriptions::default(),
@@ -120,9 +126,10 @@ impl Journeys {
     }
 
     /// Every journey, in registration order.
-    pub(crate) fn all(&self) -> [&dyn Journey; 5] {
+    pub(crate) fn all(&self) -> [&dyn Journey; 6] {
         [
             &self.payments,
+            &self.authorizations,
             &self.refunds,
             &self.payouts,
             &self.subscriptions,

@@ -85,6 +85,15 @@ pub struct Order {
     pub variant: String,
     /// The integration mode.
     pub integration: Integration,
+    /// An authorisation (`captureMode` `MANUAL`, the `orderAndPay` auth
+    /// variants): paid means authorised; money moves by `capture`.
+    pub manual_capture: bool,
+    /// The total captured, as decimal text (authorisations).
+    pub captured: String,
+    /// A final capture was made: nothing more can be captured.
+    pub final_captured: bool,
+    /// The uncaptured authorisation was cancelled.
+    pub cancelled: bool,
     /// `totalAmount`, the exact decimal text sent.
     pub amount: String,
     /// `currency`.
@@ -118,6 +127,7 @@ pub struct Order {
     /// The refund in progress (its `outRefundNo`), if any.
     pub refund_in_progress: Option<String>,
     pub(crate) amount_value: Decimal,
+    pub(crate) captured_value: Decimal,
     pub(crate) refunded_value: Decimal,
     pub(crate) refunding_value: Decimal,
 }
@@ -125,7 +135,12 @@ pub struct Order {
 impl Order {
     /// What can still be refunded: paid, minus refunded, minus in progress.
     pub(crate) fn refundable(&self) -> Decimal {
-        self.amount_value - self.refunded_value - self.refunding_value
+        let paid = if self.manual_capture {
+            self.captured_value
+        } else {
+            self.amount_value
+        };
+        paid - self.refunded_value - self.refunding_value
     }
 }
 
@@ -233,6 +248,98 @@ impl OrderBook {
         order.refund_in_progress = Some(refund_id.to_owned());
         order.refunding_value = amount.value;
         Ok((order.out_trade_no.clone(), order.trade_token.clone()))
+    }
+
+    /// An authorised order, for a capture or a cancel: refused unless it is
+    /// an authorisation, authorised, neither cancelled nor finally captured.
+    fn authorised(&mut self, out_trade_no: &str, now: i64) -> Result<&mut Order, Refusal> {
+        let Some((order, _)) = self.get(Some(out_trade_no), None, now) else {
+            return Err(("ORDER_NOT_EXIST", format!("no order {out_trade_no}")));
+        };
+        if !order.manual_capture {
+            return Err((
+                "ORDER_STATUS_INVALID",
+                format!(
+                    "order {} is not an authorisation (captureMode MANUAL)",
+                    order.out_trade_no
+                ),
+            ));
+        }
+        if order.status != OrderStatus::Success {
+            return Err((
+                "ORDER_STATUS_INVALID",
+                format!(
+                    "order {} is {}, not authorised",
+                    order.out_trade_no,
+                    order.status.name()
+                ),
+            ));
+        }
+        if order.cancelled || order.final_captured {
+            let what = if order.cancelled {
+                "cancelled"
+            } else {
+                "finally captured"
+            };
+            return Err((
+                "ORDER_CLOSED",
+                format!("order {} was {what}", order.out_trade_no),
+            ));
+        }
+        Ok(order)
+    }
+
+    /// Captures `amount` of an authorised order: never above what is left,
+    /// in its currency; a final capture closes it.
+    pub(crate) fn capture(
+        &mut self,
+        out_trade_no: &str,
+        amount: &Money,
+        currency: &str,
+        is_final: bool,
+        now: i64,
+    ) -> Result<Order, Refusal> {
+        let order = self.authorised(out_trade_no, now)?;
+        if currency != order.currency {
+            return Err((
+                "CURRENCY_INVALID",
+                format!(
+                    "currency must be the order's currency {}, but your input is {currency}",
+                    order.currency
+                ),
+            ));
+        }
+        let left = order.amount_value - order.captured_value;
+        if amount.value > left {
+            return Err((
+                "AMOUNT_INVALID",
+                format!(
+                    "amount {} exceeds what is left to capture: {}",
+                    amount.text,
+                    Money::from_value(left).text
+                ),
+            ));
+        }
+        order.captured_value += amount.value;
+        order.captured = Money::from_value(order.captured_value).text;
+        order.final_captured = is_final || order.captured_value == order.amount_value;
+        Ok(order.clone())
+    }
+
+    /// Cancels an authorisation nothing was captured of.
+    pub(crate) fn cancel(&mut self, out_trade_no: &str, now: i64) -> Result<Order, Refusal> {
+        let order = self.authorised(out_trade_no, now)?;
+        if order.captured_value > Decimal::ZERO {
+            return Err((
+                "ORDER_STATUS_INVALID",
+                format!(
+                    "order {} has captures ({}): only an uncaptured authorisation can be cancelled",
+                    order.out_trade_no, order.captured
+                ),
+            ));
+        }
+        order.cancelled = true;
+        Ok(order.clone())
     }
 
     /// Ends the order's refund in progress: counted when it succeeded.
@@ -478,6 +585,13 @@ impl Payments {
             completed_millis: None,
             queries: 0,
             refunded: "0".to_owned(),
+            // The auth variants' schemas accept plain requests too: an
+            // authorisation is the request that says `captureMode: MANUAL`.
+            manual_capture: text(&data, "captureMode") == Some("MANUAL"),
+            captured: "0".to_owned(),
+            final_captured: false,
+            cancelled: false,
+            captured_value: Decimal::ZERO,
             refund_in_progress: None,
             amount_value: amount.value,
             refunded_value: Decimal::ZERO,
@@ -633,11 +747,15 @@ fn settle_by_rule(order: &mut Order, now: i64) -> Option<Order> {
 
 /// Sends the payment notification of an order that stopped being pending.
 fn notify_payment(env: &Env, o: &Order) {
-    let Some(url) = &o.notify_url else {
+    let Some(url) = o.notify_url.as_ref().or(env.portal_notify_url.as_ref()) else {
         return;
     };
     env.notify(Outgoing {
-        kind: "collect_result_notify",
+        kind: if o.manual_capture {
+            "auth_result_notify"
+        } else {
+            "collect_result_notify"
+        },
         id: o.out_trade_no.clone(),
         url: url.clone(),
         body: payment_notification_body(o, env.now()),
@@ -645,7 +763,8 @@ fn notify_payment(env: &Env, o: &Order) {
     });
 }
 
-/// The payment result notification (spec `collect_result_notify`).
+/// The payment result notification (spec `collect_result_notify`, or
+/// `auth_result_notify` for an authorisation).
 pub(crate) fn payment_notification_body(o: &Order, now: i64) -> String {
     let (code, msg) = match o.status {
         OrderStatus::Success => ("APPLY_SUCCESS", ""),
@@ -665,6 +784,13 @@ pub(crate) fn payment_notification_body(o: &Order, now: i64) -> String {
         )
         .raw("paymentDetails", "[]")
         .opt_str("reference", o.reference.as_deref());
+    // An authorisation's result (spec `auth_result_notify`) says how it is captured.
+    let data = if o.manual_capture {
+        data.str("captureMode", "MANUAL")
+            .str("authorizationType", "FINAL_AUTH")
+    } else {
+        data
+    };
     super::gateway::notification(
         (&o.app_id, &o.merchant_no),
         "PAYMENT",
@@ -701,6 +827,11 @@ pub(crate) mod tests_support {
             queries: 0,
             refunded: "0".into(),
             refund_in_progress: None,
+            manual_capture: false,
+            captured: "0".into(),
+            final_captured: false,
+            cancelled: false,
+            captured_value: Decimal::ZERO,
             amount_value: Decimal::new(1050, 2),
             refunded_value: Decimal::ZERO,
             refunding_value: Decimal::ZERO,
@@ -723,15 +854,25 @@ mod tests {
     #[test]
     fn notification_satisfies_its_spec() {
         let routes = crate::spec::Routes::new(crate::spec::embedded().unwrap());
-        let spec = routes.inbound("collect_result_notify").unwrap();
-        for status in [
-            OrderStatus::Success,
-            OrderStatus::Failed,
-            OrderStatus::Closed,
+        for (id, manual) in [
+            ("collect_result_notify", false),
+            ("auth_result_notify", true),
         ] {
-            let body: Value =
-                serde_json::from_str(&payment_notification_body(&order(status), 7)).unwrap();
-            assert_eq!(crate::schema::validate(&spec.request_schema, &body), vec![]);
+            let spec = routes.inbound(id).unwrap();
+            for status in [
+                OrderStatus::Success,
+                OrderStatus::Failed,
+                OrderStatus::Closed,
+            ] {
+                let mut o = order(status);
+                o.manual_capture = manual;
+                let body: Value = serde_json::from_str(&payment_notification_body(&o, 7)).unwrap();
+                assert_eq!(
+                    crate::schema::validate(&spec.request_schema, &body),
+                    vec![],
+                    "{id}"
+                );
+            }
         }
         assert!(
             payment_notification_body(&order(OrderStatus::Success), 7)

@@ -3,8 +3,8 @@
 //! token (or fails); `inquirePaymentToken` lists a user's tokens,
 //! `removePaymentToken` deletes one; a token expires on the sandbox clock.
 //! Each outcome is sent as the tokenization notification (`notifyType`
-//! `TOKENIZATION`) to the merchant's configured URL
-//! ([`SandboxBuilder::tokenization_notify_url`](crate::SandboxBuilder::tokenization_notify_url)):
+//! `TOKENIZATION`) to the merchant portal's notification URL
+//! ([`SandboxBuilder::portal_notify_url`](crate::SandboxBuilder::portal_notify_url)):
 //! the request carries none.
 
 use std::collections::HashMap;
@@ -243,7 +243,7 @@ impl Tokens {
     }
 
     fn notify(env: &Env, changed: &[PaymentToken]) {
-        let Some(url) = &env.tokenization_notify_url else {
+        let Some(url) = &env.portal_notify_url else {
             return;
         };
         for t in changed {
