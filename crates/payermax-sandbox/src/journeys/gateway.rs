@@ -84,16 +84,28 @@ pub(crate) fn notification(
     now: i64,
     data: &Members,
 ) -> String {
+    let mut body = Members::default().str("code", code).str("msg", msg);
+    body.0
+        .extend(envelope((app_id, merchant_no), notify_type, now, data).0);
+    body.to_json()
+}
+
+/// A gateway notification body without `code` and `msg` (the capture and
+/// cancellation results): `keyVersion`, `appId`, `merchantNo`,
+/// `notifyTime`, `notifyType`, `data`.
+pub(crate) fn envelope(
+    (app_id, merchant_no): (&str, &str),
+    notify_type: &str,
+    now: i64,
+    data: &Members,
+) -> Members {
     Members::default()
-        .str("code", code)
-        .str("msg", msg)
         .str("keyVersion", "1")
         .str("appId", app_id)
         .str("merchantNo", merchant_no)
         .str("notifyTime", &format_rfc3339_millis(now))
         .str("notifyType", notify_type)
         .raw("data", data.to_json())
-        .to_json()
 }
 
 #[cfg(test)]
