@@ -100,7 +100,7 @@ mod payouts {
     use payermax_types::payment_order_pay::PaymentOrderPay;
     use payermax_types::payment_order_qry::PaymentOrderQry;
 
-    fn pay(id: &str, amount: &str, notify_url: &str) -> Value {
+    pub(super) fn pay(id: &str, amount: &str, notify_url: &str) -> Value {
         json!({
             "outTradeNo": id, "country": "ID",
             "trade": {"amount": amount, "currency": "IDR"},
@@ -193,6 +193,36 @@ mod payouts {
         acknowledged(&sb, 6).await;
         assert_eq!(sb.payouts().len(), 4);
     }
+}
+
+/// A payout whose reply was lost: the client never sends it again; it
+/// settles the outcome with `paymentOrderQry`, and the sandbox holds the
+/// one payout.
+#[tokio::test]
+async fn an_ambiguous_payout_is_settled_by_its_query_not_resent() {
+    use payermax_sandbox::{Fault, FaultRule};
+    use payermax_types::payment_order_pay::{PaymentOrderPay, PaymentOrderPayRequest};
+    use payermax_types::payment_order_qry::PaymentOrderQry;
+
+    let clock = clock();
+    let (sb, client) = sandbox(&clock, None).await;
+    sb.add_fault(
+        FaultRule::new(Fault::DropConnection)
+            .on_operation("paymentOrderPay")
+            .times(1),
+    );
+    let request: PaymentOrderPayRequest =
+        serde_json::from_value(payouts::pay("PO-LOST", "7.00", "http://127.0.0.1:9/n")).unwrap();
+    let Err(Error::Ambiguous(outcome)) = client.call::<PaymentOrderPay>(&request).await else {
+        panic!("a dropped connection after sending is ambiguous")
+    };
+    let settled = client.settle::<PaymentOrderQry>(&outcome).await.unwrap();
+    let data = serde_json::to_value(&settled.data).unwrap();
+    assert_eq!(
+        (data["outTradeNo"].as_str(), data["status"].as_str()),
+        (Some("PO-LOST"), Some("PENDING"))
+    );
+    assert_eq!(sb.payouts().len(), 1, "sent once");
 }
 
 mod subscriptions {
