@@ -677,7 +677,8 @@ mod tokens {
 
 /// With `settle_after`, every journey moves without being queried: a
 /// payout succeeds then bounces back, a subscription activates, a token is
-/// issued, each notified.
+/// issued, each notified (the payout, without `notifyUrl`, and the token to
+/// the merchant portal's URL).
 #[tokio::test]
 async fn settle_after_moves_every_journey_without_queries() {
     use payermax_types::apply_payment_token::ApplyPaymentToken;
@@ -700,7 +701,7 @@ async fn settle_after_moves_every_journey_without_queries() {
     send::<PaymentOrderPay>(
         &client,
         json!({"outTradeNo": "BOUNCE-T", "country": "ID",
-               "trade": {"amount": "5", "currency": "IDR"}, "notifyUrl": url,
+               "trade": {"amount": "5", "currency": "IDR"},
                "payeeInfo": {"paymentMethodType": "WALLET", "accountInfo": {"accountNo": "1"}}}),
     )
     .await

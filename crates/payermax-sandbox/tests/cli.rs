@@ -294,16 +294,26 @@ async fn journeys_and_their_control_api() {
         control("tokens/succeed/T-cli".into()).await["status"],
         "Activated"
     );
-    let d = tokio::time::timeout(Duration::from_secs(10), rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    platform
-        .verify(&d.body, d.sign.as_deref().unwrap())
-        .unwrap();
-    let n: Value = serde_json::from_slice(&d.body).unwrap();
-    assert_eq!(
-        (n["notifyType"].as_str(), n["data"]["requestId"].as_str()),
-        (Some("TOKENIZATION"), Some("T-cli"))
-    );
+    // The payout (no notifyUrl) and the token go to the portal URL.
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let d = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        platform
+            .verify(&d.body, d.sign.as_deref().unwrap())
+            .unwrap();
+        let n: Value = serde_json::from_slice(&d.body).unwrap();
+        let id = n["data"]["requestId"]
+            .as_str()
+            .or(n["data"]["outTradeNo"].as_str());
+        got.push(format!(
+            "{} {}",
+            n["notifyType"].as_str().unwrap(),
+            id.unwrap()
+        ));
+    }
+    got.sort();
+    assert_eq!(got, ["PAYOUT PO-cli", "TOKENIZATION T-cli"]);
 }

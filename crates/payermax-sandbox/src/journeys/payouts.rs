@@ -63,7 +63,8 @@ pub struct Payout {
     pub country: String,
     /// The status.
     pub status: PayoutStatus,
-    /// `notifyUrl`: where the disbursement notifications go.
+    /// `notifyUrl`: where the disbursement notifications go (without one,
+    /// the merchant portal's URL).
     pub notify_url: Option<String>,
     /// `reference`.
     pub reference: Option<String>,
@@ -229,9 +230,10 @@ impl Payouts {
         });
     }
 
-    /// Notifies a change and sets the timer of the next one.
+    /// Notifies a change (to `notifyUrl`, else the merchant portal's URL)
+    /// and sets the timer of the next one.
     fn changed(store: &Arc<Mutex<Store>>, env: &Arc<Env>, p: &Payout) {
-        if let Some(url) = &p.notify_url {
+        if let Some(url) = p.notify_url.as_ref().or(env.portal_notify_url.as_ref()) {
             env.notify(Outgoing {
                 kind: "disbursement_result_notify",
                 id: p.out_trade_no.clone(),
