@@ -29,17 +29,38 @@ use tokio::sync::mpsc;
 /// The WebDriver element reference key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// chromedriver, killed on drop.
+/// chromedriver and its browser session: on drop (a failed assertion
+/// too) the session is deleted, which closes Chromium, then chromedriver is
+/// killed (killing it alone would leave Chromium running).
 struct Driver {
     child: Child,
     addr: String,
+    session: Option<String>,
     _profile: TempDir,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Some(id) = self.session.take() {
+            delete_session(&self.addr, &id);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `DELETE /session/<id>`, blocking (usable in `drop`), best effort.
+fn delete_session(addr: &str, id: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read_to_end(&mut Vec::new());
     }
 }
 
@@ -104,9 +125,10 @@ async fn start_driver() -> (Driver, String) {
         std::process::id()
     ));
     std::fs::create_dir_all(&profile).unwrap();
-    let driver = Driver {
+    let mut driver = Driver {
         child,
         addr: format!("127.0.0.1:{port}"),
+        session: None,
         _profile: TempDir(profile.clone()),
     };
     // Ready within 10 s.
@@ -130,6 +152,7 @@ async fn start_driver() -> (Driver, String) {
     }}});
     let session = wd(&driver.addr, "POST", "/session", Some(caps)).await;
     let id = session["sessionId"].as_str().unwrap().to_owned();
+    driver.session = Some(id.clone());
     (driver, id)
 }
 
@@ -276,7 +299,7 @@ async fn journey() {
         .unwrap();
     assert_eq!(q.status, Some(OrderQueryStatus::Success));
 
-    wd(&addr, "DELETE", &s, None).await;
-    drop(driver);
+    drop(driver); // deletes the session: Chromium closes
+
     sb.shutdown().await;
 }

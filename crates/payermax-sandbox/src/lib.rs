@@ -28,12 +28,16 @@
 //!   [`SANDBOX_PATH_PREFIX`], outside PayerMax's paths).
 //! - **`requestTime` window.** Gateway requests more than two minutes off the
 //!   sandbox [`Clock`] get `REQ_TIME_OVER_TIME`.
-//! - **Refunds in memory** ([`STATEFUL_OPERATIONS`]). The legacy
-//!   `refundApply` creates a refund, idempotent on `refundId` (a conflicting
-//!   repeat gets `ORDER_REPEAT`); the gateway `refundQuery` finds it by
-//!   `outRefundNo` or `refundTradeNo`.
-//!   Refunds settle by the deterministic rule of [`Settlement`], and a signed
-//!   notification is POSTed to `callbackUrl` when they do.
+//! - **The merchant's journeys, deterministic.** Payments (a hosted
+//!   checkout page the payer pays or fails on, returning to
+//!   `frontCallbackUrl`; direct and drop-in orders settling by rule; expiry
+//!   by `expireTime`; a repeated `outTradeNo` is `ORDER_REPEAT`),
+//!   authorisations (partial and final captures, cancels), refunds (gateway
+//!   `refund` of paid orders: currency, total, one at a time; the legacy
+//!   `refundApply`), each with its query and its signed notification. The
+//!   rule of [`Settlement`] and the identifier prefixes [`FAIL_PREFIX`] and
+//!   [`PENDING_PREFIX`] decide outcomes; the crate README has the table of
+//!   every state, rule and control.
 //! - **Payouts, subscriptions, payment tokens in memory.** `paymentOrderPay`
 //!   / `paymentOrderQry` ([`Payout`], `SUCCESS`, `FAILED` or `BOUNCEBACK`);
 //!   `subscriptionCreate` / `Query` / `Cancel` ([`Subscription`], one debit
