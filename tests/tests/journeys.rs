@@ -5,13 +5,10 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use payermax_http::Error;
-use payermax_http::test_util::test_keys;
-use payermax_sandbox::{ManualClock, OrderStatus, Sandbox, SandboxHandle, Settlement};
+use payermax_sandbox::{ManualClock, OrderStatus, Sandbox, SandboxHandle};
 use payermax_types::collect_result_notify::CollectResultNotifyDataStatus;
 use payermax_types::order_and_pay_direct::{
     OrderAndPayDirectRequest, OrderAndPayDirectRequestRequired,
@@ -36,14 +33,7 @@ fn amount(s: &str) -> Amount {
 /// refunds and direct payments settling on the second query only, the
 /// control API on, and a short notification schedule.
 async fn sandbox(clock: Option<Arc<ManualClock>>) -> SandboxHandle {
-    let mut b = common::sandbox_with_test_keys()
-        .sign_refusals(true)
-        .control_api(true)
-        .settlement(Settlement {
-            pending_queries: 1,
-            settle_after: None,
-        })
-        .notification_schedule(vec![Duration::ZERO, Duration::from_millis(20)]);
+    let mut b = common::journeys_sandbox();
     if let Some(c) = clock {
         b = b.clock(c);
     }
@@ -124,16 +114,6 @@ async fn http(
     (status, location, String::from_utf8(body.to_vec()).unwrap())
 }
 
-fn refused(r: Result<impl std::fmt::Debug, Error>) -> ResultCode {
-    match r {
-        Err(e) => e
-            .refusal_code()
-            .cloned()
-            .unwrap_or_else(|| panic!("not a refusal: {e:?}")),
-        Ok(v) => panic!("accepted: {v:?}"),
-    }
-}
-
 /// The status `orderQuery` answers.
 async fn order_status(
     client: &payermax_http::Client,
@@ -157,7 +137,7 @@ async fn refund_refused(
     currency: &str,
     notify: &str,
 ) -> ResultCode {
-    refused(
+    common::refused(
         client
             .send(&refund(id, out_trade_no, amount_text, currency, notify))
             .await,
@@ -188,7 +168,7 @@ async fn hosted_payment_paid_on_the_checkout_page_then_refunded_in_parts() {
 
     // PayerMax documents outTradeNo as unique, compared case-insensitively.
     assert_eq!(
-        refused(client.send(&hosted("j1-pay", "1", &payments.url)).await),
+        common::refused(client.send(&hosted("j1-pay", "1", &payments.url)).await),
         ResultCode::OrderRepeat
     );
     // Nothing to refund before it is paid.
@@ -368,7 +348,7 @@ async fn failed_and_abandoned_payments() {
     assert_eq!(sb.order("J2-GONE").unwrap().status, OrderStatus::Closed);
     // Out of the documented range.
     assert_eq!(
-        refused(
+        common::refused(
             client
                 .send(&hosted("J2-BAD", "3", &payments.url).expire_time("60"))
                 .await
@@ -478,7 +458,9 @@ async fn authorisations_captured_in_parts_or_cancelled() {
     };
     use payermax_webhook::Endpoint;
 
-    let key = test_keys().payermax_public.clone();
+    let key = payermax_http::test_util::test_keys()
+        .payermax_public
+        .clone();
     let mut auths = common::webhook(Kind::AuthResult, key.clone()).await;
     let mut portal = common::webhook(Endpoint::ByNotifyType, key).await;
     let sb = common::sandbox_with_test_keys()
@@ -523,7 +505,7 @@ async fn authorisations_captured_in_parts_or_cancelled() {
 
     client.send(&authorise("J4-AUTH")).await.unwrap();
     assert_eq!(
-        refused(client.send(&capture("C0", "J4-AUTH", "1", false)).await),
+        common::refused(client.send(&capture("C0", "J4-AUTH", "1", false)).await),
         ResultCode::Unknown("ORDER_STATUS_INVALID".into()),
         "not authorised yet"
     );
@@ -557,7 +539,7 @@ async fn authorisations_captured_in_parts_or_cancelled() {
         "idempotent on requestId"
     );
     assert_eq!(
-        refused(client.send(&capture("C1", "J4-AUTH", "4", false)).await),
+        common::refused(client.send(&capture("C1", "J4-AUTH", "4", false)).await),
         ResultCode::OrderRepeat
     );
     let Event::CaptureResult(n) = portal.next().await.into_event() else {
@@ -565,11 +547,11 @@ async fn authorisations_captured_in_parts_or_cancelled() {
     };
     assert_eq!(n.data.capture_no, first.capture_no);
     assert_eq!(
-        refused(client.send(&capture("C2", "J4-AUTH", "7.01", false)).await),
+        common::refused(client.send(&capture("C2", "J4-AUTH", "7.01", false)).await),
         ResultCode::AmountInvalid
     );
     assert_eq!(
-        refused(client.send(&cancel("X1", "J4-AUTH")).await),
+        common::refused(client.send(&cancel("X1", "J4-AUTH")).await),
         ResultCode::Unknown("ORDER_STATUS_INVALID".into()),
         "captured: no cancel"
     );
@@ -579,7 +561,7 @@ async fn authorisations_captured_in_parts_or_cancelled() {
         .unwrap();
     portal.next().await;
     assert_eq!(
-        refused(client.send(&capture("C3", "J4-AUTH", "1", false)).await),
+        common::refused(client.send(&capture("C3", "J4-AUTH", "1", false)).await),
         ResultCode::OrderClosed,
         "after the final capture"
     );
@@ -606,7 +588,7 @@ async fn authorisations_captured_in_parts_or_cancelled() {
     };
     assert_eq!(n.data.out_trade_no, "J4-VOID");
     assert_eq!(
-        refused(client.send(&capture("C4", "J4-VOID", "1", false)).await),
+        common::refused(client.send(&capture("C4", "J4-VOID", "1", false)).await),
         ResultCode::OrderClosed
     );
     assert!(sb.order("J4-VOID").unwrap().cancelled);

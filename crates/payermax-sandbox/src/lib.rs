@@ -38,6 +38,13 @@
 //!   rule of [`Settlement`] and the identifier prefixes [`FAIL_PREFIX`] and
 //!   [`PENDING_PREFIX`] decide outcomes; the crate README has the table of
 //!   every state, rule and control.
+//! - **Payouts, subscriptions, payment tokens in memory.** `paymentOrderPay`
+//!   / `paymentOrderQry` ([`Payout`], `SUCCESS`, `FAILED` or `BOUNCEBACK`);
+//!   `subscriptionCreate` / `Query` / `Cancel` ([`Subscription`], one debit
+//!   per period on the sandbox [`Clock`]); `applyPaymentToken` /
+//!   `inquirePaymentToken` / `removePaymentToken` ([`PaymentToken`]); each
+//!   settles by the same rule and sends its notifications. The crate README
+//!   has every state, rule and control action.
 //! - **Faults.** Per request with the [`FAULT_HEADER`] header, or per path or
 //!   operation with [`SandboxHandle::add_fault`]; see [`Fault`].
 //! - **A notification receiver** for the merchant side: [`receiver`].
@@ -89,10 +96,16 @@ pub use fault::{
     UnknownFault, parse_fault_list,
 };
 pub use journeys::STATEFUL_OPERATIONS;
+pub use journeys::gateway::Origin;
 pub use journeys::payments::{
     DEFAULT_EXPIRE_SECONDS, Integration, MAX_EXPIRE_SECONDS, MIN_EXPIRE_SECONDS, Order, OrderStatus,
 };
+pub use journeys::payouts::{BOUNCE_PREFIX, Payout, PayoutStatus};
 pub use journeys::refunds::{Refund, RefundStatus};
+pub use journeys::subscriptions::{
+    DECLINE_PREFIX, Debit, DebitStatus, Period, Subscription, SubscriptionStatus,
+};
+pub use journeys::tokens::{ApplicationStatus, PaymentToken, TokenStatus};
 pub use notify::{NotificationRecord, NotifyConfig, PAYERMAX_SCHEDULE};
 pub use pipeline::{REQUEST_TIME_WINDOW_MILLIS, SANDBOX_PATH_PREFIX};
 pub use reply::{APPLY_SUCCESS, LEGACY_SUCCESS};
@@ -459,6 +472,22 @@ impl SandboxHandle {
         self.refunds()
             .into_iter()
             .find(|r| r.refund_id == refund_id)
+    }
+
+    /// Every payout held, in creation order.
+    pub fn payouts(&self) -> Vec<Payout> {
+        self.shared.journeys.payouts.snapshot()
+    }
+
+    /// Every subscription held, in creation order.
+    pub fn subscriptions(&self) -> Vec<Subscription> {
+        self.shared.journeys.subscriptions.snapshot()
+    }
+
+    /// Every payment token application (and the token it issued), in
+    /// creation order.
+    pub fn payment_tokens(&self) -> Vec<PaymentToken> {
+        self.shared.journeys.tokens.snapshot()
     }
 
     /// Every notification delivery started, with its attempts so far.

@@ -187,3 +187,133 @@ fn bad_flags_exit_with_usage_error() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("--fault-times"));
 }
+
+/// The payouts, subscriptions and tokens journeys and their control API
+/// from the binary, as a client in another language drives them; the
+/// token notification reaches the URL given on the command line.
+#[tokio::test]
+async fn journeys_and_their_control_api() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let receiver =
+        payermax_sandbox::receiver::start(move |d: payermax_sandbox::receiver::Delivery| {
+            let _ = tx.send(d);
+            async {
+                http::Response::new(Bytes::from_static(br#"{"code":"SUCCESS","msg":"Success"}"#))
+            }
+        })
+        .await
+        .unwrap();
+    let url = receiver.url("/tokens");
+    let sb = Running::start(&[
+        "--control",
+        "--settle-after-ms",
+        "never",
+        "--portal-notify-url",
+        &url,
+    ]);
+    let base = sb.value("listening on");
+    let platform = PublicKey::parse(&sb.value("platform public key")).unwrap();
+    let merchant = PrivateKey::parse(&sb.value("merchant private key")).unwrap();
+    let now = payermax_sandbox::format_rfc3339_millis(payermax_sandbox::Clock::now_millis(
+        &payermax_sandbox::SystemClock,
+    ));
+    let call = |op: &str, data: Value| {
+        let body = json!({"version": "1.5", "keyVersion": "1", "requestTime": now,
+            "appId": "a", "merchantNo": "M1", "data": data})
+        .to_string();
+        let (base, merchant, platform) = (base.clone(), merchant.clone(), platform.clone());
+        let path = format!("/aggregate-pay/api/gateway/{op}");
+        async move {
+            let r = verified(&platform, post(&base, &path, &body, &merchant).await);
+            assert_eq!(r["code"], "APPLY_SUCCESS", "{r}");
+            r["data"].clone()
+        }
+    };
+    let control = |path: String| {
+        let (base, merchant) = (base.clone(), merchant.clone());
+        async move {
+            let (_, body) = post(&base, &format!("/_sandbox/control/{path}"), "", &merchant).await;
+            serde_json::from_slice::<Value>(&body).unwrap()
+        }
+    };
+
+    call(
+        "paymentOrderPay",
+        json!({"outTradeNo": "PO-cli", "country": "ID",
+        "trade": {"amount": "10.50", "currency": "IDR"},
+        "payeeInfo": {"paymentMethodType": "WALLET", "accountInfo": {"accountNo": "1"}}}),
+    )
+    .await;
+    assert_eq!(
+        control("payouts/succeed/PO-cli".into()).await["status"],
+        "SUCCESS"
+    );
+    let payout = call("paymentOrderQry", json!({"outTradeNo": "PO-cli"})).await;
+    assert_eq!(
+        (
+            payout["status"].as_str(),
+            payout["trade"]["amount"].as_str()
+        ),
+        (Some("SUCCESS"), Some("10.50"))
+    );
+
+    let sub = call(
+        "subscriptionCreate",
+        json!({"subscriptionRequestId": "S-cli", "userId": "u",
+        "callbackUrl": "http://127.0.0.1:9/none", "subscriptionPlan": {"subject": "s",
+        "totalPeriods": 2, "periodRule": {"periodUnit": "D", "periodCount": 1},
+        "periodAmount": {"amount": 1.50, "currency": "USD"}}}),
+    )
+    .await;
+    let no = sub["subscriptionPlan"]["subscriptionNo"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        control(format!("subscriptions/activate/{no}")).await["status"],
+        "ACTIVE"
+    );
+    let q = call("subscriptionQuery", json!({"subscriptionNo": no})).await;
+    let first = &q["subscriptionPaymentDetails"][0];
+    assert_eq!(
+        (
+            first["paymentStatus"].as_str(),
+            first["payAmount"]["amount"].as_f64()
+        ),
+        (Some("SUCCESS"), Some(1.5))
+    );
+
+    call(
+        "applyPaymentToken",
+        json!({"requestId": "T-cli", "country": "ID",
+        "paymentMethodType": "CARD", "userId": "u", "frontCallbackUrl": "http://m/back",
+        "tokenScope": "tokenAcq"}),
+    )
+    .await;
+    assert_eq!(
+        control("tokens/succeed/T-cli".into()).await["status"],
+        "Activated"
+    );
+    // The payout (no notifyUrl) and the token go to the portal URL.
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let d = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        platform
+            .verify(&d.body, d.sign.as_deref().unwrap())
+            .unwrap();
+        let n: Value = serde_json::from_slice(&d.body).unwrap();
+        let id = n["data"]["requestId"]
+            .as_str()
+            .or(n["data"]["outTradeNo"].as_str());
+        got.push(format!(
+            "{} {}",
+            n["notifyType"].as_str().unwrap(),
+            id.unwrap()
+        ));
+    }
+    got.sort();
+    assert_eq!(got, ["PAYOUT PO-cli", "TOKENIZATION T-cli"]);
+}

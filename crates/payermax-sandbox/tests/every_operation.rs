@@ -322,8 +322,8 @@ async fn every_documented_request_example_gets_its_documented_reply() {
         }
     }
     println!("{tally:?}");
-    // Journeys (payments, refunds) answer from their state, the rest from
-    // their examples.
-    assert!(tally.served >= 30, "{tally:?}");
-    assert!(tally.refused >= 1 && tally.stateful >= 15, "{tally:?}");
+    // Journeys (payments, refunds, payouts, subscriptions, tokens) answer
+    // from their state, the rest from their examples.
+    assert!(tally.served >= 20, "{tally:?}");
+    assert!(tally.refused >= 1 && tally.stateful >= 30, "{tally:?}");
 }

@@ -270,3 +270,30 @@ pub async fn webhook(
     });
     Webhook { url, deliveries }
 }
+
+/// The sandbox of the journeys' tests: the fixed keys, signed refusals (so
+/// refusals are typed), the control API on, pending objects settling on
+/// the second query only, a short notification schedule.
+pub fn journeys_sandbox() -> payermax_sandbox::SandboxBuilder {
+    sandbox_with_test_keys()
+        .sign_refusals(true)
+        .control_api(true)
+        .settlement(payermax_sandbox::Settlement {
+            pending_queries: 1,
+            settle_after: None,
+        })
+        .notification_schedule(vec![Duration::ZERO, Duration::from_millis(20)])
+}
+
+/// The code of a typed refusal (panics on anything else).
+pub fn refused(
+    r: Result<impl std::fmt::Debug, payermax_http::Error>,
+) -> payermax_types::ResultCode {
+    match r {
+        Err(e) => e
+            .refusal_code()
+            .cloned()
+            .unwrap_or_else(|| panic!("not a refusal: {e:?}")),
+        Ok(v) => panic!("accepted: {v:?}"),
+    }
+}

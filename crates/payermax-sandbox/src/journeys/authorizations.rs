@@ -177,14 +177,7 @@ fn notify(
 }
 
 fn notification_body(order: &Order, notify_type: &str, data: &Members, now: i64) -> String {
-    Members::default()
-        .str("keyVersion", "1")
-        .str("appId", &order.app_id)
-        .str("merchantNo", &order.merchant_no)
-        .str("notifyTime", &format_rfc3339_millis(now))
-        .str("notifyType", notify_type)
-        .raw("data", data.to_json())
-        .to_json()
+    super::gateway::envelope((&order.app_id, &order.merchant_no), notify_type, now, data).to_json()
 }
 
 #[cfg(test)]

@@ -19,19 +19,31 @@ use crate::reply::Reply;
 use crate::spec::{Api, OpSpec};
 
 pub(crate) mod authorizations;
+pub(crate) mod gateway;
 pub(crate) mod payments;
+pub(crate) mod payouts;
 pub(crate) mod refunds;
+pub(crate) mod subscriptions;
+pub(crate) mod tokens;
 
 /// The operations answered from the sandbox's state rather than from their
 /// documented reply example (PayerMax names): the journeys' operations.
-pub const STATEFUL_OPERATIONS: [&str; 7] = [
+pub const STATEFUL_OPERATIONS: [&str; 15] = [
+    "applyPaymentToken",
     "cancel",
     "capture",
+    "inquirePaymentToken",
     "orderAndPay",
     "orderQuery",
+    "paymentOrderPay",
+    "paymentOrderQry",
     "refund",
     "refundApply",
     "refundQuery",
+    "removePaymentToken",
+    "subscriptionCancel",
+    "subscriptionCreate",
+    "subscriptionQuery",
 ];
 
 /// What a journey is given for one request.
@@ -93,6 +105,9 @@ pub(crate) struct Journeys {
     pub(crate) payments: payments::Payments,
     pub(crate) authorizations: authorizations::Authorizations,
     pub(crate) refunds: refunds::Refunds,
+    pub(crate) payouts: payouts::Payouts,
+    pub(crate) subscriptions: subscriptions::Subscriptions,
+    pub(crate) tokens: tokens::Tokens,
 }
 
 impl Journeys {
@@ -104,12 +119,22 @@ impl Journeys {
             payments,
             authorizations,
             refunds,
+            payouts: payouts::Payouts::default(),
+            subscriptions: subscriptions::Subscriptions::default(),
+            tokens: tokens::Tokens::default(),
         }
     }
 
     /// Every journey, in registration order.
-    pub(crate) fn all(&self) -> [&dyn Journey; 3] {
-        [&self.payments, &self.authorizations, &self.refunds]
+    pub(crate) fn all(&self) -> [&dyn Journey; 6] {
+        [
+            &self.payments,
+            &self.authorizations,
+            &self.refunds,
+            &self.payouts,
+            &self.subscriptions,
+            &self.tokens,
+        ]
     }
 
     /// The journey answering this operation, if any.

@@ -791,16 +791,13 @@ pub(crate) fn payment_notification_body(o: &Order, now: i64) -> String {
     } else {
         data
     };
-    Members::default()
-        .str("code", code)
-        .str("msg", msg)
-        .str("keyVersion", "1")
-        .str("appId", &o.app_id)
-        .str("merchantNo", &o.merchant_no)
-        .str("notifyTime", &format_rfc3339_millis(now))
-        .str("notifyType", "PAYMENT")
-        .raw("data", data.to_json())
-        .to_json()
+    super::gateway::notification(
+        (&o.app_id, &o.merchant_no),
+        "PAYMENT",
+        (code, msg),
+        now,
+        &data,
+    )
 }
 
 #[cfg(test)]

@@ -607,16 +607,13 @@ fn gateway_notification_body(r: &Refund, now: i64) -> String {
         RefundStatus::Failed => ("REFUND_FAILED", r.error_msg.as_deref().unwrap_or_default()),
         _ => ("APPLY_SUCCESS", "Success."),
     };
-    Members::default()
-        .str("code", code)
-        .str("msg", msg)
-        .str("keyVersion", "1")
-        .str("appId", &r.app_id)
-        .str("merchantNo", &r.merchant_id)
-        .str("notifyTime", &format_rfc3339_millis(now))
-        .str("notifyType", "REFUND")
-        .raw("data", data.to_json())
-        .to_json()
+    super::gateway::notification(
+        (&r.app_id, &r.merchant_id),
+        "REFUND",
+        (code, msg),
+        now,
+        &data,
+    )
 }
 
 /// The legacy refund notification body for a settled refund (spec
