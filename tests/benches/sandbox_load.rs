@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use payermax_http::test_util::test_keys;
 use payermax_sandbox::{ManualClock, Sandbox, SandboxHandle, format_rfc3339_millis};
+use payermax_test_keys::test_keys;
 use serde_json::json;
 
 const ORDERS: usize = 32;

@@ -458,9 +458,7 @@ async fn authorisations_captured_in_parts_or_cancelled() {
     };
     use payermax_webhook::Endpoint;
 
-    let key = payermax_http::test_util::test_keys()
-        .payermax_public
-        .clone();
+    let key = payermax_test_keys::test_keys().payermax_public.clone();
     let mut auths = common::webhook(Kind::AuthResult, key.clone()).await;
     let mut portal = common::webhook(Endpoint::ByNotifyType, key).await;
     let sb = common::sandbox_with_test_keys()

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use payermax_http::test_util::test_keys;
 use payermax_http::{Client, Error};
 use payermax_sandbox::{Clock as _, ManualClock, SandboxHandle, Settlement};
+use payermax_test_keys::test_keys;
 use payermax_types::{Operation, ResultCode, Timestamp};
 use payermax_webhook::{Endpoint, Event, Kind};
 use serde_json::{Value, json};
