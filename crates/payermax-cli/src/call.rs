@@ -83,11 +83,21 @@ fn client(args: &CallArgs) -> Result<Client, Failure> {
 }
 
 /// The typed request, or every reason it is not one (nothing is sent).
-fn request<O: Operation>(info: &OperationInfo, payload: Value) -> Result<O::Request, Failure> {
-    let request: O::Request = serde_json::from_value(payload).map_err(|e| {
+///
+/// Read from the exact bytes given, never through an intermediate
+/// `serde_json::Value`: a JSON number would pass through `f64` there, and
+/// an amount such as `12345678901234567.89` would change.
+pub fn request<O: Operation>(info: &OperationInfo, bytes: &[u8]) -> Result<O::Request, Failure> {
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    // Trailing characters were refused before (the bytes are one JSON value).
+    let request: O::Request = serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let at = wire_path(info, &e.path().to_string());
         Failure::invalid(format!(
-            "--data is not a {} request (nothing sent): {e}; `payermax describe {}` lists its fields",
-            info.id, info.id
+            "--data does not fit the request of {} (nothing sent): {at}: {}; \
+                 `payermax describe {}` lists its fields",
+            info.id,
+            e.inner(),
+            info.id
         ))
     })?;
     request.validate().map_err(|errors| {
@@ -104,10 +114,22 @@ fn request<O: Operation>(info: &OperationInfo, payload: Value) -> Result<O::Requ
     Ok(request)
 }
 
+/// A path of the payload as the SDK's validation names it (`data.x` for the gateway).
+fn wire_path(info: &OperationInfo, path: &str) -> String {
+    let gateway = info.api == payermax_types::ApiGeneration::Gateway;
+    match (path, gateway) {
+        (".", true) => "data".to_owned(),
+        (".", false) => "the body".to_owned(),
+        (p, true) => format!("data.{p}"),
+        (p, false) => p.to_owned(),
+    }
+}
+
 /// Finds the operation's descriptor and prepares the call.
 struct Dispatch {
     info: &'static OperationInfo,
-    payload: Option<Value>,
+    /// The exact bytes of `--data`.
+    payload: Vec<u8>,
     /// Builds the client once the request is known to be valid.
     client: Option<Box<dyn FnOnce() -> Result<Client, Failure>>>,
     outcome: Option<Outcome>,
@@ -118,8 +140,7 @@ impl OperationVisitor for Dispatch {
         if info.id != self.info.id {
             return;
         }
-        let payload = self.payload.take().unwrap_or(Value::Null);
-        let prepared = request::<O>(info, payload).and_then(|request| {
+        let prepared = request::<O>(info, &self.payload).and_then(|request| {
             let build = self.client.take();
             let client =
                 build.ok_or_else(|| Failure::new(Code::Failure, "internal: no client"))?()?;
@@ -221,12 +242,12 @@ fn write_raw(raw: &RawReply, show_signature: bool) -> Result<(), Failure> {
 pub fn run(args: CallArgs) -> Result<(), Failure> {
     let info = find(&args.operation, true)?;
     let bytes = read_body(&args.data)?;
-    let payload: Value = serde_json::from_slice(&bytes)
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
         .map_err(|e| Failure::invalid(format!("--data is not valid JSON (nothing sent): {e}")))?;
     let (raw, show_signature) = (args.raw, args.show_signature);
     let mut dispatch = Dispatch {
         info,
-        payload: Some(payload),
+        payload: bytes,
         client: Some(Box::new(move || client(&args))),
         outcome: None,
     };

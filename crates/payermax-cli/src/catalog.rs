@@ -2,6 +2,7 @@
 //! (`payermax_types::registry`) and the spec data file the sandbox embeds
 //! (`payermax_sandbox::OPERATIONS_JSON`) say about each operation.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::sync::OnceLock;
 
@@ -10,6 +11,7 @@ use payermax_types::{
     ApiGeneration, Direction, Kind, Operation, OperationInfo, OperationVisitor, RetryClass,
     Validate,
 };
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::failure::{Code, Failure, output};
@@ -153,18 +155,43 @@ fn strip_envelope(mut schema: Value) -> Value {
     schema
 }
 
-/// The payload of a documented request example (same cut as [`payload_schema`]).
-fn example_payload(info: &OperationInfo, example: &Value) -> Value {
+/// The documented request examples of `id`, as written in the data file
+/// (raw text: a number read into a `serde_json::Value` would pass through
+/// `f64`, and an amount such as `100.10` would lose its scale).
+fn raw_examples(id: &str) -> Vec<&'static RawValue> {
+    #[derive(serde::Deserialize)]
+    struct Data<'a> {
+        #[serde(borrow)]
+        operations: Vec<Spec<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Spec<'a> {
+        id: &'a str,
+        #[serde(borrow, default, rename = "requestExamples")]
+        request_examples: Vec<&'a RawValue>,
+    }
+    let data: Data<'static> = match serde_json::from_str(payermax_sandbox::OPERATIONS_JSON) {
+        Ok(d) => d,
+        Err(_) => return Vec::new(),
+    };
+    data.operations
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| s.request_examples)
+        .unwrap_or_default()
+}
+
+/// The payload of a documented request example (same cut as
+/// [`payload_schema`]), its values as written.
+fn example_payload(info: &OperationInfo, example: &RawValue) -> String {
+    let Ok(mut members) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(example.get()) else {
+        return example.get().to_owned();
+    };
     match info.api {
-        ApiGeneration::Gateway => example.get("data").cloned().unwrap_or(json!({})),
+        ApiGeneration::Gateway => members.get("data").map_or("{}", |d| d.get()).to_owned(),
         _ => {
-            let mut flat = example.clone();
-            if let Some(map) = flat.as_object_mut() {
-                for field in LEGACY_ENVELOPE {
-                    map.remove(*field);
-                }
-            }
-            flat
+            members.retain(|k, _| !LEGACY_ENVELOPE.contains(k));
+            serde_json::to_string(&members).unwrap_or_default()
         }
     }
 }
@@ -385,15 +412,16 @@ fn complete(value: &mut Value, schema: &Value) {
 }
 
 /// The payload as the typed request reads and the SDK writes it, or why not.
-fn typed<O: Operation>(payload: Value) -> Result<String, String> {
-    let request: O::Request = serde_json::from_value(payload).map_err(|e| e.to_string())?;
+fn typed<O: Operation>(payload: &str) -> Result<String, String> {
+    let request: O::Request = serde_json::from_str(payload).map_err(|e| e.to_string())?;
     request.validate().map_err(|e| e.to_string())?;
     serde_json::to_string_pretty(&request).map_err(|e| e.to_string())
 }
 
 struct Example {
     info: &'static OperationInfo,
-    candidates: Vec<Value>,
+    /// The documented payloads, as written.
+    candidates: Vec<String>,
     schema: Value,
     /// The payload, and whether it had to be completed (why the documented ones fail).
     found: Option<Result<(String, Option<String>), String>>,
@@ -406,7 +434,7 @@ impl OperationVisitor for Example {
         }
         let mut last = String::from("no documented example");
         for payload in &self.candidates {
-            match typed::<O>(payload.clone()) {
+            match typed::<O>(payload) {
                 Ok(text) => {
                     self.found = Some(Ok((text, None)));
                     return;
@@ -414,10 +442,13 @@ impl OperationVisitor for Example {
                 Err(e) => last = e,
             }
         }
-        let mut completed = self.candidates.first().cloned().unwrap_or(json!({}));
+        // Completing goes through `Value`: the placeholders' numbers are
+        // not the merchant's money.
+        let first = self.candidates.first().map_or("{}", String::as_str);
+        let mut completed = serde_json::from_str(first).unwrap_or(json!({}));
         complete(&mut completed, &self.schema);
         self.found = Some(
-            typed::<O>(completed)
+            typed::<O>(&completed.to_string())
                 .map(|text| (text, Some(last.clone())))
                 .map_err(|e| format!("{e} (documented example: {last})")),
         );
@@ -429,11 +460,10 @@ pub fn example(name: &str) -> Result<(), Failure> {
     let info = find(name, true)?;
     let spec = spec(info.id)?;
     let (schema, _) = payload_schema(info, spec);
-    let candidates = spec
-        .get("requestExamples")
-        .and_then(Value::as_array)
-        .map(|all| all.iter().map(|e| example_payload(info, e)).collect())
-        .unwrap_or_default();
+    let candidates = raw_examples(info.id)
+        .into_iter()
+        .map(|e| example_payload(info, e))
+        .collect();
     let mut visitor = Example {
         info,
         candidates,

@@ -1,6 +1,9 @@
 //! `call` against an in-process sandbox, and its failures.
 
-use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxBuilder, SandboxHandle};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use payermax_sandbox::{Fault, FaultRule, Sandbox, SandboxBuilder, SandboxHandle, receiver};
 
 use super::common::{Run, payermax, payermax_env, temp_dir, write};
 
@@ -50,14 +53,13 @@ impl Setup {
     /// `payermax call OPERATION --data - ...` with `data` on stdin and every
     /// setting given by flags (plus `extra`).
     pub async fn call(&self, operation: &str, data: &str, extra: &[&str]) -> Run {
-        let head = [
-            "call",
-            operation,
-            "--data",
-            "-",
-            "--env",
-            self.sandbox.base_url(),
-        ];
+        self.call_at(self.sandbox.base_url(), operation, data, extra)
+            .await
+    }
+
+    /// [`Setup::call`] with another `--env`.
+    pub async fn call_at(&self, env: &str, operation: &str, data: &str, extra: &[&str]) -> Run {
+        let head = ["call", operation, "--data", "-", "--env", env];
         let tail = ["--merchant-id", "SP-1"];
         let args: Vec<String> = head
             .iter()
@@ -196,14 +198,14 @@ async fn bad_requests_are_refused_before_anything_is_sent() {
         .fails(3, "not valid JSON");
     s.call("refund", r#"{"outRefundNo":"R-1"}"#, &[])
         .await
-        .fails(3, "missing field `refundAmount`");
+        .fails(3, "data: missing field `refundAmount`");
     s.call(
         "refund",
         r#"{"outRefundNo":"R-1","refundAmount":1.5e300,"refundCurrency":"USD"}"#,
         &[],
     )
     .await
-    .fails(3, "not a refund request");
+    .fails(3, "data.refundAmount: ");
     // Unknown operation; a legacy call without merchantId.
     s.call("refundz", "{}", &[])
         .await
@@ -297,4 +299,37 @@ async fn signature_failures_exit_7() {
     let run = s.call("legacy_refund_apply", APPLY, &[]).await;
     run.fails(6, "the outcome of refundApply is unknown");
     assert!(run.stderr.contains("signature"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amounts_are_sent_exactly_as_written() {
+    let s = Setup::start(Sandbox::builder()).await;
+    // A server that records what arrives and answers an unsigned `{}`.
+    let bodies: Arc<Mutex<Vec<Bytes>>> = Arc::default();
+    let seen = bodies.clone();
+    let server = receiver::start(move |d| {
+        seen.lock().unwrap().push(d.body);
+        async { http::Response::new(Bytes::from_static(b"{}")) }
+    })
+    .await
+    .unwrap();
+    let refund = r#"{"outRefundNo":"R-X","refundAmount":12345678901234567.89,"refundCurrency":"USD","outTradeNo":"O-1"}"#;
+    // The unsigned reply leaves the write's outcome unknown.
+    s.call_at(&server.url(""), "refund", refund, &[])
+        .await
+        .fails(6, "unknown");
+    let sent = bodies.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let text = String::from_utf8_lossy(&sent[0]).into_owned();
+    assert!(
+        text.contains(r#""refundAmount":12345678901234567.89"#),
+        "{text}"
+    );
+    // The scale is kept too.
+    let refund = refund.replace("12345678901234567.89", "10.10");
+    s.call_at(&server.url(""), "refund", &refund, &[])
+        .await
+        .fails(6, "unknown");
+    let text = String::from_utf8_lossy(&bodies.lock().unwrap()[1]).into_owned();
+    assert!(text.contains(r#""refundAmount":10.10"#), "{text}");
 }
