@@ -155,43 +155,83 @@ fn strip_envelope(mut schema: Value) -> Value {
     schema
 }
 
-/// The documented request examples of `id`, as written in the data file
-/// (raw text: a number read into a `serde_json::Value` would pass through
-/// `f64`, and an amount such as `100.10` would lose its scale).
-fn raw_examples(id: &str) -> Vec<&'static RawValue> {
+/// One operation of the data file, its members as written (raw text: a
+/// number read into a `serde_json::Value` would pass through `f64`, an
+/// amount such as `100.10` would lose its scale, and objects would lose
+/// the documentation's member order).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawSpec<'a> {
+    id: &'a str,
+    #[serde(borrow)]
+    request_schema: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    request_examples: Vec<&'a RawValue>,
+}
+
+/// The data file's entry of `id`, as written.
+fn raw_spec(id: &str) -> Option<RawSpec<'static>> {
     #[derive(serde::Deserialize)]
     struct Data<'a> {
         #[serde(borrow)]
-        operations: Vec<Spec<'a>>,
+        operations: Vec<RawSpec<'a>>,
     }
-    #[derive(serde::Deserialize)]
-    struct Spec<'a> {
-        id: &'a str,
-        #[serde(borrow, default, rename = "requestExamples")]
-        request_examples: Vec<&'a RawValue>,
+    let data: Data<'static> = serde_json::from_str(payermax_sandbox::OPERATIONS_JSON).ok()?;
+    data.operations.into_iter().find(|s| s.id == id)
+}
+
+/// An object's members in their written order.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(entry);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visit)
     }
-    let data: Data<'static> = match serde_json::from_str(payermax_sandbox::OPERATIONS_JSON) {
-        Ok(d) => d,
-        Err(_) => return Vec::new(),
-    };
-    data.operations
+}
+
+/// The members of `raw` in order (none when it is not an object).
+fn members(raw: &RawValue) -> Vec<(String, &RawValue)> {
+    serde_json::from_str::<Members<'_>>(raw.get()).map_or_else(|_| Vec::new(), |m| m.0)
+}
+
+/// The member `name` of `raw`, as written.
+fn member<'a>(raw: &'a RawValue, name: &str) -> Option<&'a RawValue> {
+    members(raw)
         .into_iter()
-        .find(|s| s.id == id)
-        .map(|s| s.request_examples)
-        .unwrap_or_default()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// The payload of a documented request example (same cut as
 /// [`payload_schema`]), its values as written.
 fn example_payload(info: &OperationInfo, example: &RawValue) -> String {
-    let Ok(mut members) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(example.get()) else {
-        return example.get().to_owned();
-    };
     match info.api {
-        ApiGeneration::Gateway => members.get("data").map_or("{}", |d| d.get()).to_owned(),
+        ApiGeneration::Gateway => member(example, "data")
+            .map_or("{}", RawValue::get)
+            .to_owned(),
         _ => {
-            members.retain(|k, _| !LEGACY_ENVELOPE.contains(k));
-            serde_json::to_string(&members).unwrap_or_default()
+            let flat: BTreeMap<String, &RawValue> = members(example)
+                .into_iter()
+                .filter(|(k, _)| !LEGACY_ENVELOPE.contains(&k.as_str()))
+                .collect();
+            serde_json::to_string(&flat).unwrap_or_default()
         }
     }
 }
@@ -215,54 +255,99 @@ const KEYWORDS: &[&str] = &[
     "x-one-of",
 ];
 
-fn describe_fields(schema: &Value, path: &str, required: bool, out: &mut Vec<Value>) {
-    let Some(node) = schema.as_object() else {
+/// One field as `describe` prints it: path and requiredness first, then
+/// the spec's keywords.
+#[derive(serde::Serialize)]
+struct Field {
+    field: String,
+    required: bool,
+    #[serde(flatten)]
+    rules: BTreeMap<&'static str, Value>,
+}
+
+/// Every field under `schema` (raw: members in the documentation's order),
+/// `skip` naming top-level members the client fills.
+fn describe_fields(
+    schema: &RawValue,
+    path: &str,
+    required: bool,
+    skip: &[&str],
+    out: &mut Vec<Field>,
+) {
+    let Ok(node) = serde_json::from_str::<Map<String, Value>>(schema.get()) else {
         return;
     };
     if !path.is_empty() {
-        let mut entry = Map::new();
-        entry.insert("field".into(), Value::String(path.to_owned()));
-        entry.insert("required".into(), Value::Bool(required));
-        for k in KEYWORDS {
-            if let Some(v) = node.get(*k) {
-                entry.insert((*k).into(), v.clone());
-            }
+        let rules = KEYWORDS
+            .iter()
+            .filter_map(|k| node.get(*k).map(|v| (*k, v.clone())))
+            .collect();
+        out.push(Field {
+            field: path.to_owned(),
+            required,
+            rules,
+        });
+    }
+    let required: Vec<&str> = node
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (name, sub) in member(schema, "properties")
+        .map(members)
+        .unwrap_or_default()
+    {
+        if skip.contains(&name.as_str()) {
+            continue;
         }
-        out.push(Value::Object(entry));
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path}.{name}")
+        };
+        describe_fields(sub, &sub_path, required.contains(&name.as_str()), &[], out);
     }
-    if let Some(props) = node.get("properties").and_then(Value::as_object) {
-        let required: Vec<&str> = node
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        for (name, sub) in props {
-            let sub_path = if path.is_empty() {
-                name.clone()
-            } else {
-                format!("{path}.{name}")
-            };
-            describe_fields(sub, &sub_path, required.contains(&name.as_str()), out);
-        }
+    if let Some(items) = member(schema, "items") {
+        describe_fields(items, &format!("{path}[]"), true, &[], out);
     }
-    if let Some(items) = node.get("items") {
-        describe_fields(items, &format!("{path}[]"), true, out);
-    }
+}
+
+/// `describe`'s output.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Description {
+    id: &'static str,
+    name: &'static str,
+    title: &'static str,
+    domain: &'static str,
+    kind: &'static str,
+    api: &'static str,
+    path: Option<&'static str>,
+    variant: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settled_by: Option<&'static str>,
+    payload: &'static str,
+    one_of: Option<Value>,
+    fields: Vec<Field>,
 }
 
 /// What the typed descriptor adds: retry class and settling query.
 struct Retry {
     id: &'static str,
-    found: Option<Value>,
+    found: Option<(&'static str, Option<&'static str>)>,
 }
 
 impl OperationVisitor for Retry {
     fn visit<O: Operation>(&mut self, info: &'static OperationInfo) {
         if info.id == self.id {
-            self.found = Some(json!({
-                "retry": if O::RETRY == RetryClass::Read { "read" } else { "write" },
-                "settledBy": O::SETTLED_BY.map(|s| s.spec),
-            }));
+            let class = if O::RETRY == RetryClass::Read {
+                "read"
+            } else {
+                "write"
+            };
+            self.found = Some((class, O::SETTLED_BY.map(|s| s.spec)));
         }
     }
 }
@@ -272,37 +357,51 @@ pub fn describe(name: &str) -> Result<(), Failure> {
     let info = find(name, false)?;
     let spec = spec(info.id)?;
     let (schema, at) = payload_schema(info, spec);
+    let raw = raw_spec(info.id).and_then(|s| s.request_schema);
+    let (raw, skip): (Option<&RawValue>, &[&str]) = match (info.kind, info.api) {
+        (Kind::Operation, ApiGeneration::Gateway) => (
+            raw.and_then(|r| member(r, "properties"))
+                .and_then(|p| member(p, "data")),
+            &[],
+        ),
+        (Kind::Operation, _) => (raw, LEGACY_ENVELOPE),
+        _ => (raw, &[]),
+    };
     let mut fields = Vec::new();
-    describe_fields(&schema, at, true, &mut fields);
-    if !at.is_empty() && !fields.is_empty() {
-        fields.remove(0); // the `data` object itself: its one-of groups are shown apart
+    if let Some(raw) = raw {
+        describe_fields(raw, "", true, skip, &mut fields);
     }
-    let mut out = json!({
-        "id": info.id,
-        "name": info.name,
-        "title": info.title,
-        "domain": info.domain.feature(),
-        "kind": kind_name(info.kind),
-        "api": api_name(info.api),
-        "path": info.path,
-        "variant": info.variant,
-        "payload": if at.is_empty() { "the whole body" } else { "the body's `data` object" },
-        "oneOf": schema.get("x-one-of"),
-    });
-    if info.kind == Kind::Operation {
-        let mut retry = Retry {
-            id: info.id,
-            found: None,
-        };
-        visit_operations(&mut retry);
-        if let (Some(Value::Object(extra)), Some(map)) = (retry.found, out.as_object_mut()) {
-            map.extend(extra);
+    if !at.is_empty() {
+        for f in &mut fields {
+            f.field = format!("{at}.{}", f.field);
         }
     }
-    if let Some(map) = out.as_object_mut() {
-        map.insert("fields".into(), Value::Array(fields));
+    let mut retry = Retry {
+        id: info.id,
+        found: None,
+    };
+    if info.kind == Kind::Operation {
+        visit_operations(&mut retry);
     }
-    print_json(&out)
+    print_json(&Description {
+        id: info.id,
+        name: info.name,
+        title: info.title,
+        domain: info.domain.feature(),
+        kind: kind_name(info.kind),
+        api: api_name(info.api),
+        path: info.path,
+        variant: info.variant,
+        retry: retry.found.map(|(class, _)| class),
+        settled_by: retry.found.and_then(|(_, by)| by),
+        payload: if at.is_empty() {
+            "the whole body"
+        } else {
+            "the body's `data` object"
+        },
+        one_of: schema.get("x-one-of").cloned(),
+        fields,
+    })
 }
 
 /// A placeholder value the schema accepts (for fields an example lacks).
@@ -460,7 +559,9 @@ pub fn example(name: &str) -> Result<(), Failure> {
     let info = find(name, true)?;
     let spec = spec(info.id)?;
     let (schema, _) = payload_schema(info, spec);
-    let candidates = raw_examples(info.id)
+    let candidates = raw_spec(info.id)
+        .map(|s| s.request_examples)
+        .unwrap_or_default()
         .into_iter()
         .map(|e| example_payload(info, e))
         .collect();

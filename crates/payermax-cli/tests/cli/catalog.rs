@@ -49,6 +49,37 @@ fn describe_shows_fields_types_required_bounds_and_enums() {
         (Some("string"), Some(true), Some(64))
     );
     assert_eq!(field("data.comments")["required"], false);
+    // In the documentation's order, not alphabetical.
+    let order: Vec<&str> = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order[..4],
+        [
+            "data.outRefundNo",
+            "data.refundAmount",
+            "data.refundCurrency",
+            "data.outTradeNo"
+        ]
+    );
+    // The legacy API: the fields other than the envelope the client fills.
+    let legacy = payermax(&["describe", "legacy_refund_apply"])
+        .expect(0)
+        .json();
+    let names: Vec<&str> = legacy["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[..2], ["refundId", "orderId"]);
+    assert!(
+        !names.contains(&"bizType") && !names.contains(&"merchantId"),
+        "{names:?}"
+    );
     assert_eq!(field("data.refundAmount")["format"], "decimal");
     // By PayerMax's name; one-of groups; enum values.
     let q = payermax(&["describe", "refundQuery"]).expect(0).json();
