@@ -95,7 +95,11 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Writing to stdout failed (a closed pipe): exit 1.
+/// Writing to stdout failed: exit 1 (quietly when the reader closed the
+/// pipe, as with `payermax operations | head`).
 pub fn output(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Failure::new(Code::Failure, "");
+    }
     Failure::new(Code::Failure, format!("cannot write the output: {e}"))
 }

@@ -77,6 +77,20 @@ impl<'a> KeySource<'a> {
                     })?;
                     return Ok((text, format!("{} ({})", self.env, path.display())));
                 }
+                // Something shaped like a path to a missing file (a key is
+                // hundreds of characters long, and never ends in `.pem`).
+                let t = value.trim();
+                let path_like = t.len() < 200
+                    && !t.contains(char::is_whitespace)
+                    && (t.starts_with(['/', '.', '~'])
+                        || t.ends_with(".pem")
+                        || t.ends_with(".txt"));
+                if path_like {
+                    return Err(Failure::usage(format!(
+                        "{}: no file at {t} (it holds a key, or the path of a file holding one)",
+                        self.env
+                    )));
+                }
                 Ok((value, self.env.to_owned()))
             }
             _ => Err(Failure::usage(format!(

@@ -237,6 +237,12 @@ fn bad_keys_are_one_line_usage_errors_that_never_echo_the_key() {
     let missing = dir.join("missing.pem").display().to_string();
     payermax(&["sign", "--key", &missing, &body]).fails(2, "cannot read");
     payermax(&["sign", &body]).fails(2, "PAYERMAX_MERCHANT_KEY");
+    payermax_env(
+        &["sign", &body],
+        b"",
+        &[("PAYERMAX_MERCHANT_KEY", &missing)],
+    )
+    .fails(2, "PAYERMAX_MERCHANT_KEY: no file at");
     let garbage = write(
         &dir,
         "garbage.pem",
