@@ -1,12 +1,14 @@
 //! `payermax webhook verify` and `payermax webhook listen`: PayerMax's
 //! messages through payermax-webhook's `Verifier` and `WebhookService`.
 
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use bytes::Bytes;
-use http::{Request, StatusCode};
+
+use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -151,6 +153,11 @@ pub fn verify(args: WebhookVerifyArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+tokio::task_local! {
+    /// Set by the handler of a verified message: whether it waits for an answer.
+    static VERIFIED: Cell<Option<bool>>;
+}
+
 /// Runs `webhook listen` until Ctrl-C.
 pub async fn listen(args: WebhookListenArgs) -> Result<(), Failure> {
     let (verifier, endpoint) = verifier(&args.checks)?;
@@ -162,6 +169,9 @@ pub async fn listen(args: WebhookListenArgs) -> Result<(), Failure> {
         let line = serde_json::to_string(&delivery_json(&delivery)).unwrap_or_default();
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+        // Tell the connection the message verified, and whether it waits
+        // for an answer (a synchronous callback has no acknowledgement).
+        let _ = VERIFIED.try_with(|v| v.set(Some(delivery.acknowledgement().is_none())));
         Ok::<_, Infallible>(Reply::Acknowledge)
     })
     .on_rejection(|e| eprintln!("payermax: notification rejected: {e}"));
@@ -190,16 +200,23 @@ pub async fn listen(args: WebhookListenArgs) -> Result<(), Failure> {
                         .map(|b| b.to_bytes())
                         .unwrap_or_default();
                     let request = Request::from_parts(parts, body);
-                    let response = match service.call(request.clone()).await {
-                        Ok(r) => r,
-                        Err(never) => match never {},
+                    let call = service.call(request.clone());
+                    let (response, verified) = VERIFIED
+                        .scope(Cell::new(None), async {
+                            let response = match call.await {
+                                Ok(r) => r,
+                                Err(never) => match never {},
+                            };
+                            (response, VERIFIED.with(Cell::get))
+                        })
+                        .await;
+                    // Only verified messages are forwarded; a synchronous
+                    // callback is answered with the merchant server's answer.
+                    let answer = match (verified, forward) {
+                        (Some(waits), Some(f)) => f.send(request).await.filter(|_| waits),
+                        _ => None,
                     };
-                    if response.status().is_success() {
-                        if let Some(f) = forward {
-                            f.send(request).await;
-                        }
-                    }
-                    Ok::<_, Infallible>(response.map(Full::new))
+                    Ok::<_, Infallible>(answer.unwrap_or(response).map(Full::new))
                 }
             });
             tokio::spawn(async move {
@@ -241,8 +258,8 @@ impl Forward {
     }
 
     /// POSTs the request's exact body with its headers (the host's excepted);
-    /// reports the outcome on stderr.
-    async fn send(&self, request: Request<Bytes>) {
+    /// reports the outcome on stderr and returns the answer.
+    async fn send(&self, request: Request<Bytes>) -> Option<Response<Bytes>> {
         let (parts, body) = request.into_parts();
         let mut out = Request::new(Full::new(body));
         *out.method_mut() = parts.method;
@@ -253,9 +270,25 @@ impl Forward {
             }
         }
         let mut transport = self.transport.clone();
-        match transport.call(out).await {
-            Ok(r) => eprintln!("forwarded to {}: HTTP {}", self.url, r.status().as_u16()),
-            Err(e) => eprintln!("payermax: forwarding to {} failed: {e}", self.url),
+        let answer = match transport.call(out).await {
+            Ok(r) => {
+                let (parts, body) = r.into_parts();
+                body.collect()
+                    .await
+                    .map(|b| Response::from_parts(parts, b.to_bytes()))
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match answer {
+            Ok(r) => {
+                eprintln!("forwarded to {}: HTTP {}", self.url, r.status().as_u16());
+                Some(r)
+            }
+            Err(e) => {
+                eprintln!("payermax: forwarding to {} failed: {e}", self.url);
+                None
+            }
         }
     }
 }

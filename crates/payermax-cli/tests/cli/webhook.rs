@@ -12,16 +12,21 @@ use payermax_sandbox::{Sandbox, receiver};
 use super::call::Setup;
 use super::common::{OpensslKeys, Run, payermax, payermax_env, temp_dir, write};
 
-/// PayerMax's documented refund notification, compact.
-fn refund_notification() -> String {
+/// PayerMax's documented example of what it sends for `id`, compact.
+fn documented(id: &str) -> String {
     let all: serde_json::Value = serde_json::from_str(payermax_sandbox::OPERATIONS_JSON).unwrap();
     let spec = all["operations"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["id"] == "refund_result_notify")
+        .find(|o| o["id"] == id)
         .unwrap();
     spec["requestExamples"][0].to_string()
+}
+
+/// PayerMax's documented refund notification, compact.
+fn refund_notification() -> String {
+    documented("refund_result_notify")
 }
 
 /// `payermax webhook verify --platform-key KEY --sign SIGN EXTRA... -`
@@ -242,4 +247,57 @@ async fn listen_receives_the_sandboxs_refund_notification() {
     .unwrap();
     assert_eq!(event["kind"], "legacy_refund_notify");
     assert_eq!(event["event"]["refundId"], "R-LISTEN");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_answers_a_synchronous_callback_with_the_forwarded_answer() {
+    let dir = temp_dir("webhook-sync");
+    let keys = OpensslKeys::new(&dir);
+    let body = documented("bill_payment_validation");
+    let sign = keys.sign(&dir, body.as_bytes());
+    const ANSWER: &[u8] = br#"{"code":"SUCCESS","msg":"Success","data":{"billAmount":"10.00"}}"#;
+    let target = receiver::start(|_| async { http::Response::new(Bytes::from_static(ANSWER)) })
+        .await
+        .unwrap();
+    let kind = ["--kind", "bill_payment_validation"];
+    let forwarding = Listener::start(
+        &[
+            &[
+                "--platform-key",
+                &keys.public_pem,
+                "--forward",
+                &target.url("/bills"),
+            ][..],
+            &kind,
+        ]
+        .concat(),
+    );
+    let alone = Listener::start(&[&["--platform-key", &keys.public_pem][..], &kind].concat());
+    let (a, b, s, body2) = (
+        forwarding.url.clone(),
+        alone.url.clone(),
+        sign.clone(),
+        body.clone(),
+    );
+    let (answered, unanswered) = tokio::task::spawn_blocking(move || {
+        (
+            post(&a, "/bills", &s, &body2),
+            post(&b, "/bills", &s, &body2),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        answered,
+        (200, String::from_utf8_lossy(ANSWER).into_owned())
+    );
+    // Without a server to answer, the callback is printed and answered 500.
+    assert_eq!(unanswered.0, 500);
+    for listener in [forwarding, alone] {
+        let event = tokio::task::spawn_blocking(move || listener.next_event())
+            .await
+            .unwrap();
+        assert_eq!(event["kind"], "bill_payment_validation");
+        assert_eq!(event["acknowledgement"], serde_json::Value::Null);
+    }
 }
