@@ -89,8 +89,8 @@ OPERATION is a spec id (`refund_query`, `order_and_pay_hosted`) or PayerMax's
 name (`refundQuery`) when only one variant has it. --data holds the request
 payload: the `data` object of the gateway API, or the legacy v2.1 fields
 other than merchantId, bizType and version. The client adds the envelope.
-A write (refund, order...) is never sent twice: exit 6 names the query
-that settles an unknown outcome and prints its --data on stdout.")]
+A write (refund, order...) is never sent twice: when its outcome is unknown,
+exit 6 names the query that settles it and the command that runs it.")]
     Call(CallArgs),
     /// List every operation and notification with its domain and title.
     #[command(after_help = "\
@@ -171,7 +171,7 @@ pub enum WebhookCommand {
     /// as JSON; exit 7 (signature) or 3 (content) with the reason otherwise.
     #[command(after_help = "\
 EXAMPLES:
-    payermax webhook verify --platform-key payermax.pem --sign \"$SIGN\" --kind refund_result_notify body.json
+    payermax webhook verify --platform-key pm.pem --sign \"$SIGN\" --kind refund_result_notify b.json
     payermax webhook verify --sign \"$SIGN\" - < body.json     # kind from the body's notifyType
 KIND is a notification's spec id (`payermax operations` lists them); without
 it the kind is the one the body's notifyType names (PAYMENT is ambiguous).")]
@@ -181,9 +181,11 @@ it the kind is the one the body's notifyType names (PAYMENT is ambiguous).")]
     #[command(after_help = "\
 EXAMPLES:
     payermax webhook listen --port 9000 --platform-key payermax.pem
-    payermax webhook listen --port 9000 --kind refund_result_notify --forward http://127.0.0.1:3000/payermax/refunds
-Messages whose signature does not verify are refused (401/403/400/413) and
-never forwarded. Forwarded requests keep their exact body and sign header.")]
+    payermax webhook listen --port 9000 --forward http://127.0.0.1:3000/notify
+Messages that do not verify are refused (401, 403, 400, 413) and never
+forwarded; forwarded ones keep their exact body and headers. A synchronous
+callback (bill_payment_validation) is answered with your server's answer
+(--forward), else HTTP 500.")]
     Listen(WebhookListenArgs),
 }
 
