@@ -69,12 +69,23 @@ impl Setup {
             .map(|s| s.to_string())
             .collect();
         let data = data.as_bytes().to_vec();
-        tokio::task::spawn_blocking(move || {
+        let run = tokio::task::spawn_blocking(move || {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             payermax_env(&args, &data, &[])
         })
         .await
-        .unwrap()
+        .unwrap();
+        // Whatever happened, the private key appears in no output.
+        let key = std::fs::read_to_string(&self.merchant_key).unwrap();
+        let der = self
+            .sandbox
+            .merchant_private_key()
+            .unwrap()
+            .to_pkcs8_base64();
+        for secret in key.lines().skip(1).take(3).chain([&der[100..160]]) {
+            assert!(!run.stdout().contains(secret) && !run.stderr.contains(secret));
+        }
+        run
     }
 
     pub fn file(&self, name: &str, contents: &str) -> String {
