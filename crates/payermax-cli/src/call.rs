@@ -92,13 +92,21 @@ pub fn request<O: Operation>(info: &OperationInfo, bytes: &[u8]) -> Result<O::Re
     // Trailing characters were refused before (the bytes are one JSON value).
     let request: O::Request = serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let at = wire_path(info, &e.path().to_string());
-        Failure::invalid(format!(
+        let mut message = format!(
             "--data does not fit the request of {} (nothing sent): {at}: {}; \
-                 `payermax describe {}` lists its fields",
+             `payermax describe {}` lists its fields",
             info.id,
             e.inner(),
             info.id
-        ))
+        );
+        // serde stops at the first problem: list every missing member too.
+        let missing = crate::catalog::missing(info, bytes);
+        if missing.len() > 1 {
+            for m in missing {
+                message.push_str(&format!("\n  {m}"));
+            }
+        }
+        Failure::invalid(message)
     })?;
     request.validate().map_err(|errors| {
         let mut message = format!(

@@ -449,6 +449,33 @@ fn placeholder(schema: &Value) -> Value {
 /// writes as text the numbers and booleans the schema wants as strings
 /// (PayerMax's examples sometimes give `768` for a string field).
 fn complete(value: &mut Value, schema: &Value) {
+    complete_at(value, schema, "", &mut Vec::new());
+}
+
+/// The required members `payload` lacks, with their wire paths (those the
+/// request of `info` would need filled, as `example` fills them), e.g.
+/// `data.userId: required, missing`.
+pub fn missing(info: &OperationInfo, payload: &[u8]) -> Vec<String> {
+    let (Ok(mut value), Ok(spec)) = (serde_json::from_slice::<Value>(payload), spec(info.id))
+    else {
+        return Vec::new();
+    };
+    let (schema, at) = payload_schema(info, spec);
+    let mut found = Vec::new();
+    complete_at(&mut value, &schema, at, &mut found);
+    found
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// [`complete`], noting each member filled in `filled` (under `path`).
+fn complete_at(value: &mut Value, schema: &Value, path: &str, filled: &mut Vec<String>) {
     let wants_string = match schema.get("type") {
         Some(Value::String(t)) => t == "string",
         Some(Value::Array(ts)) => ts.contains(&json!("string")),
@@ -473,6 +500,7 @@ fn complete(value: &mut Value, schema: &Value) {
                 if !map.contains_key(name) && !nullable {
                     if let Some(sub) = props.get(name) {
                         map.insert(name.to_owned(), placeholder(sub));
+                        filled.push(format!("{}: required, missing", join(path, name)));
                     }
                 }
             }
@@ -491,19 +519,26 @@ fn complete(value: &mut Value, schema: &Value) {
                     if !members.iter().any(|m| map.contains_key(*m)) {
                         if let Some(sub) = props.get(*first) {
                             map.insert((*first).to_owned(), placeholder(sub));
+                            filled.push(format!(
+                                "{}: one of {} is required, none given",
+                                if path.is_empty() { "the body" } else { path },
+                                members.join(", ")
+                            ));
                         }
                     }
                 }
             }
             for (name, member) in map.iter_mut() {
                 if let Some(sub) = props.get(name) {
-                    complete(member, sub);
+                    complete_at(member, sub, &join(path, name), filled);
                 }
             }
         }
         Value::Array(items) => {
             if let Some(sub) = schema.get("items") {
-                items.iter_mut().for_each(|item| complete(item, sub));
+                for (i, item) in items.iter_mut().enumerate() {
+                    complete_at(item, sub, &format!("{path}[{i}]"), filled);
+                }
             }
         }
         _ => {}

@@ -207,9 +207,20 @@ async fn bad_requests_are_refused_before_anything_is_sent() {
     s.call("refund", "{\"outRefundNo\":", &[])
         .await
         .fails(3, "not valid JSON");
-    s.call("refund", r#"{"outRefundNo":"R-1"}"#, &[])
-        .await
-        .fails(3, "data: missing field `refundAmount`");
+    // serde stops at the first missing member; every one is listed.
+    let run = s.call("refund", r#"{"outRefundNo":"R-1"}"#, &[]).await;
+    run.fails(3, "data: missing field `refundAmount`");
+    assert!(
+        run.stderr.contains("data.refundAmount: required, missing"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("data.refundCurrency: required, missing"),
+        "{}",
+        run.stderr
+    );
     s.call(
         "refund",
         r#"{"outRefundNo":"R-1","refundAmount":1.5e300,"refundCurrency":"USD"}"#,
