@@ -100,7 +100,7 @@ pub fn request<O: Operation>(info: &OperationInfo, bytes: &[u8]) -> Result<O::Re
             info.id
         );
         // serde stops at the first problem: list every missing member too.
-        let missing = crate::catalog::missing(info, bytes);
+        let missing = crate::example::missing(info, bytes);
         if missing.len() > 1 {
             for m in missing {
                 message.push_str(&format!("\n  {m}"));

@@ -9,9 +9,12 @@ mod failure;
 mod args;
 mod call;
 mod catalog;
+mod describe;
+mod example;
 mod input;
 mod keygen;
 mod signature;
+mod spec_data;
 mod webhook;
 
 use std::process::ExitCode;
@@ -32,8 +35,8 @@ async fn main() -> ExitCode {
         Command::Webhook(WebhookCommand::Listen(a)) => webhook::listen(a).await,
         Command::Call(a) => call::run(a),
         Command::Operations => catalog::operations(),
-        Command::Describe(a) => catalog::describe(&a.operation),
-        Command::Example(a) => catalog::example(&a.operation),
+        Command::Describe(a) => describe::run(&a.operation),
+        Command::Example(a) => example::run(&a.operation),
         Command::Sandbox(a) => return payermax_sandbox::cli::run(a.args).await,
         Command::Completions(a) => {
             clap_complete::generate(
