@@ -13,12 +13,9 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use payermax_http::HyperTransport;
-use payermax_types::registry::{visit_notifications, visit_sync_callbacks};
-use payermax_types::{
-    Notification, NotificationVisitor, OperationInfo, SyncCallback, SyncCallbackVisitor,
+use payermax_webhook::{
+    Delivery, Endpoint, Event, Kind, Reply, Verifier, WebhookError, WebhookService,
 };
-use payermax_webhook::{Delivery, Endpoint, Kind, Reply, Verifier, WebhookError, WebhookService};
-use serde_json::value::RawValue;
 use tower_service::Service as _;
 
 use crate::args::{WebhookChecks, WebhookListenArgs, WebhookVerifyArgs};
@@ -63,63 +60,19 @@ fn rejected(e: &WebhookError) -> Failure {
     Failure::new(code, format!("notification rejected: {e}"))
 }
 
-/// Decodes a verified body into its kind's typed body, as JSON.
-struct Typed<'a> {
-    id: &'a str,
-    body: &'a str,
-    value: Option<Result<Box<RawValue>, serde_json::Error>>,
-}
-
-impl Typed<'_> {
-    fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(&mut self, id: &str) {
-        if id == self.id {
-            self.value = Some(
-                serde_json::from_str::<T>(self.body)
-                    .and_then(|t| serde_json::value::to_raw_value(&t)),
-            );
-        }
-    }
-}
-
-impl NotificationVisitor for Typed<'_> {
-    fn visit<N: Notification>(&mut self, info: &'static OperationInfo) {
-        self.decode::<N::Body>(info.id);
-    }
-}
-
-impl SyncCallbackVisitor for Typed<'_> {
-    fn visit<C: SyncCallback>(&mut self, info: &'static OperationInfo) {
-        self.decode::<C::Body>(info.id);
-    }
-}
-
 /// A delivery as printed: kind, notifyType, idempotency key,
-/// acknowledgement and the typed event.
+/// acknowledgement and the typed event (payermax-webhook's `Event`
+/// serializes as its kind's typed body, or as the verified body for a kind
+/// this version does not know).
 fn delivery_json(delivery: &Delivery) -> Printed<'_> {
     let kind = delivery.kind();
-    let body = delivery.raw_body();
-    let event = match kind {
-        Some(kind) => {
-            let mut typed = Typed {
-                id: kind.spec_id(),
-                body,
-                value: None,
-            };
-            visit_notifications(&mut typed);
-            visit_sync_callbacks(&mut typed);
-            typed.value.and_then(Result::ok)
-        }
-        None => None,
-    };
-    // A kind this build does not know: the verified body as received.
-    let event = event.or_else(|| RawValue::from_string(body.to_owned()).ok());
     Printed {
         kind: kind.map(Kind::spec_id),
         title: kind.map(Kind::title),
         notify_type: delivery.notify_type(),
         idempotency_key: delivery.idempotency_key(),
         acknowledgement: delivery.acknowledgement(),
-        event,
+        event: delivery.event(),
     }
 }
 
@@ -132,8 +85,7 @@ struct Printed<'a> {
     notify_type: Option<&'a str>,
     idempotency_key: &'a str,
     acknowledgement: Option<&'static str>,
-    /// The typed body of its kind, in the SDK's field order.
-    event: Option<Box<RawValue>>,
+    event: &'a Event,
 }
 
 /// Runs `webhook verify`.
