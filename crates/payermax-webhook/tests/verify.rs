@@ -456,3 +456,42 @@ fn the_low_level_function_verifies_one_known_type() {
         Err(WebhookError::MissingSignature)
     ));
 }
+
+#[test]
+fn an_event_serializes_as_its_typed_body_and_an_unknown_one_as_received() {
+    let key = fresh_key();
+    let v = verifier(key);
+    // A known kind: the typed body, amounts exact.
+    let body = payment_example().replacen(
+        r#""totalAmount":"#,
+        r#""totalAmount":12345678901234567.89,"ignored":"#,
+        1,
+    );
+    let d = v
+        .verify(
+            Kind::CollectResult,
+            &signed(key, body.as_bytes()),
+            body.as_bytes(),
+        )
+        .unwrap();
+    let json = serde_json::to_string(d.event()).unwrap();
+    assert!(
+        json.contains(r#""totalAmount":12345678901234567.89"#),
+        "{json}"
+    );
+    let typed = match d.event() {
+        Event::CollectResult(n) => serde_json::to_string(n).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(json, typed);
+    // An unknown kind: the verified body, byte for byte.
+    let unknown = r#"{"notifyType":"SOMETHING_NEW","amount":100.10,"z":1,"a":2}"#;
+    let d = v
+        .verify(
+            Endpoint::ByNotifyType,
+            &signed(key, unknown.as_bytes()),
+            unknown.as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(serde_json::to_string(d.event()).unwrap(), unknown);
+}

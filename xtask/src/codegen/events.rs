@@ -205,6 +205,14 @@ fn tokens(kinds: &[Inbound<'_>]) -> TokenStream {
             Event::#v(_) => Some(Kind::#v),
         }
     });
+    let serialize_arms = kinds.iter().map(|k| {
+        let v = variant(k);
+        let f = k.m.domain.feature();
+        quote! {
+            #[cfg(feature = #f)]
+            Event::#v(body) => ::serde::Serialize::serialize(body, serializer),
+        }
+    });
     quote! {
         //! The kinds of message PayerMax POSTs to the merchant and the event
         //! each decodes into: one per inbound spec of `spec/` (notifications
@@ -334,6 +342,22 @@ fn tokens(kinds: &[Inbound<'_>]) -> TokenStream {
                         notify_type: notify_type.map(str::to_owned),
                         body: body.to_owned(),
                     }),
+                }
+            }
+        }
+
+        /// An event serializes as its body: the typed body of its kind
+        /// (amounts exact, unknown fields and enum values kept), or the
+        /// verified body exactly as received for [`Event::Unknown`].
+        impl ::serde::Serialize for Event {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    Event::Unknown { body, .. } => {
+                        let raw = ::serde_json::value::RawValue::from_string(body.clone())
+                            .map_err(::serde::ser::Error::custom)?;
+                        ::serde::Serialize::serialize(&raw, serializer)
+                    }
                 }
             }
         }

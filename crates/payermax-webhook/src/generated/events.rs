@@ -468,3 +468,65 @@ impl Event {
         }
     }
 }
+
+/// An event serializes as its body: the typed body of its kind
+/// (amounts exact, unknown fields and enum values kept), or the
+/// verified body exactly as received for [`Event::Unknown`].
+impl ::serde::Serialize for Event {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            #[cfg(feature = "payments")]
+            Event::AuthResult(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "balance")]
+            Event::Balance(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "payments")]
+            Event::BillPayment(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "payments")]
+            Event::BillPaymentValidation(body) => {
+                ::serde::Serialize::serialize(body, serializer)
+            }
+            #[cfg(feature = "payments")]
+            Event::CancelResult(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "payments")]
+            Event::CaptureResult(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "disputes")]
+            Event::Chargeback(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "payments")]
+            Event::CollectResult(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "payouts")]
+            Event::DisbursementResult(body) => {
+                ::serde::Serialize::serialize(body, serializer)
+            }
+            #[cfg(feature = "risk")]
+            Event::Fraud(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "legacy")]
+            Event::LegacyRefund(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "payments")]
+            Event::PayLinkResult(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "refunds")]
+            Event::RefundResult(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "risk")]
+            Event::Rfi(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "subscriptions")]
+            Event::SubscriptionPaymentResult(body) => {
+                ::serde::Serialize::serialize(body, serializer)
+            }
+            #[cfg(feature = "subscriptions")]
+            Event::SubscriptionResult(body) => {
+                ::serde::Serialize::serialize(body, serializer)
+            }
+            #[cfg(feature = "tokens")]
+            Event::Tokenization(body) => ::serde::Serialize::serialize(body, serializer),
+            #[cfg(feature = "balance")]
+            Event::VaResult(body) => ::serde::Serialize::serialize(body, serializer),
+            Event::Unknown { body, .. } => {
+                let raw = ::serde_json::value::RawValue::from_string(body.clone())
+                    .map_err(::serde::ser::Error::custom)?;
+                ::serde::Serialize::serialize(&raw, serializer)
+            }
+        }
+    }
+}
