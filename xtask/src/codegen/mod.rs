@@ -10,11 +10,11 @@
 
 mod descriptor;
 mod events;
-mod model;
-mod naming;
+pub mod model;
+pub mod naming;
 mod registry;
 mod sandbox_data;
-mod spec;
+pub mod spec;
 mod types;
 mod validators;
 
@@ -45,7 +45,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// The `*.json` files directly in `dir`, sorted by name.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries {
