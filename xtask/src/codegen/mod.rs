@@ -143,6 +143,21 @@ pub fn render(m: &Module, source: &str) -> Result<String, String> {
     })
 }
 
+/// Every spec of the folder `spec_dir` rendered as a module: `(id, source)`.
+/// For the fixture crates of the semver test (`diff::semver_tests`).
+#[cfg(test)]
+pub fn render_tree(spec_dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut modules = Vec::new();
+    for path in json_files(spec_dir)? {
+        modules.push(load(&path)?);
+    }
+    model::resolve_settlements(&mut modules)?;
+    modules
+        .iter()
+        .map(|m| Ok((m.id.clone(), render(m, &format!("spec/{}.json", m.id))?)))
+        .collect()
+}
+
 /// The definitions in reading order: each top-level type, then what it
 /// uses, depth first, in field order.
 fn ordered_defs(m: &Module) -> Vec<&Def> {

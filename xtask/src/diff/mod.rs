@@ -7,11 +7,15 @@
 //! there is one reader of spec/, and the diff sees exactly the model the
 //! Rust is generated from.
 
+#[cfg(test)]
+pub(crate) mod cases;
 pub mod classify;
 pub mod flatten;
 pub mod render;
 #[cfg(test)]
-pub(crate) mod tests;
+mod semver_tests;
+#[cfg(test)]
+mod tests;
 
 use std::fs;
 use std::path::{Path, PathBuf};

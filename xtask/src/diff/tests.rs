@@ -1,93 +1,15 @@
-//! `cargo xtask diff` on pairs of fixture documents: `xtask/tests/diff/base.json`
-//! (a trimmed copy of PayerMax's refund calls and refund notification) and
-//! a variant of it with one kind of change, each with the exact expected
-//! changelog lines.
+//! `cargo xtask diff` on pairs of fixture documents (`super::cases`): the
+//! base and a variant of it with one kind of change, each with the exact
+//! expected changelog lines.
 
-use std::path::PathBuf;
-
+use super::cases::*;
 use super::classify::{Change, Class};
 use super::render;
-use crate::codegen::workspace_root;
 use crate::json::J;
 use crate::tempdir::TempDir;
 
-fn fixtures() -> PathBuf {
-    workspace_root().join("xtask/tests/diff")
-}
-
-fn base() -> J {
-    let path = fixtures().join("base.json");
-    J::parse(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-/// The keys from an operation to its request body's `data` schema.
-pub(crate) const REQUEST_DATA: &[&str] = &[
-    "requestBody",
-    "content",
-    "application/json",
-    "schema",
-    "properties",
-    "data",
-];
-/// The keys from an operation to its reply's `data` schema.
-pub(crate) const REPLY_DATA: &[&str] = &[
-    "responses",
-    "200",
-    "content",
-    "application/json",
-    "schema",
-    "properties",
-    "data",
-];
-
-/// The value at `keys` below `doc`.
-pub(crate) fn at<'a>(doc: &'a mut J, keys: &[&str]) -> &'a mut J {
-    keys.iter().fold(doc, |j, k| {
-        j.get_mut(k)
-            .unwrap_or_else(|| panic!("no `{k}` in the fixture"))
-    })
-}
-
-fn path<'a>(doc: &'a mut J, name: &str) -> &'a mut J {
-    let key = if name.ends_with("Url") {
-        format!("/{name}")
-    } else {
-        format!("/aggregate-pay/api/gateway/{name}")
-    };
-    at(doc, &["paths", &key, "post"])
-}
-
-/// The request `data` schema of a path.
-fn request<'a>(doc: &'a mut J, name: &str) -> &'a mut J {
-    at(path(doc, name), REQUEST_DATA)
-}
-
-/// The reply `data` schema of an outbound path.
-fn reply<'a>(doc: &'a mut J, name: &str) -> &'a mut J {
-    at(path(doc, name), REPLY_DATA)
-}
-
-fn prop<'a>(schema: &'a mut J, name: &str) -> &'a mut J {
-    at(schema, &["properties", name])
-}
-
-fn required(schema: &mut J) -> &mut Vec<J> {
-    match at(schema, &["required"]) {
-        J::Arr(v) => v,
-        _ => panic!("required is not an array"),
-    }
-}
-
-fn num(n: u64) -> J {
-    J::Num(n.into())
-}
-
-fn parse(text: &str) -> J {
-    J::parse(text).unwrap()
-}
-
 /// The changes from the base document to the base edited by `edit`.
-fn diff(edit: impl FnOnce(&mut J)) -> Vec<Change> {
+fn diff(edit: Edit) -> Vec<Change> {
     let mut doc = base();
     edit(&mut doc);
     let tmp = TempDir::new("diff-test").unwrap();
@@ -105,7 +27,7 @@ fn lines(changes: &[Change]) -> Vec<(Class, String)> {
     changes.iter().map(|c| (c.class, c.line())).collect()
 }
 
-fn expect(edit: impl FnOnce(&mut J), expected: &[(Class, &str)]) {
+fn expect(edit: Edit, expected: &[(Class, &str)]) {
     let got = lines(&diff(edit));
     let want: Vec<(Class, String)> = expected
         .iter()
@@ -118,7 +40,7 @@ use Class::{Additive, Breaking, Dangerous, Docs};
 
 #[test]
 fn the_same_document_changes_nothing() {
-    expect(|_| {}, &[]);
+    expect(unchanged, &[]);
     // Texts are not API: a new description changes no line.
     expect(
         |d| {
@@ -131,11 +53,7 @@ fn the_same_document_changes_nothing() {
 #[test]
 fn a_new_required_request_field_is_breaking() {
     expect(
-        |d| {
-            let data = request(d, "refund");
-            at(data, &["properties"]).set("reason", parse(r#"{"type":"string"}"#));
-            required(data).push(J::str("reason"));
-        },
+        new_required_request_field,
         &[(
             Breaking,
             "- `refund` request `data.reason`: new required field (`RefundRequestRequired` gains `reason`, a literal without it stops compiling)",
@@ -146,11 +64,7 @@ fn a_new_required_request_field_is_breaking() {
 #[test]
 fn a_new_optional_field_is_additive() {
     expect(
-        |d| {
-            at(request(d, "refund"), &["properties"]).set("reason", parse(r#"{"type":"string"}"#));
-            at(reply(d, "refund"), &["properties"])
-                .set("refundTime", parse(r#"{"type":"string"}"#));
-        },
+        new_optional_fields,
         &[
             (
                 Additive,
@@ -167,9 +81,7 @@ fn a_new_optional_field_is_additive() {
 #[test]
 fn a_removed_field_is_breaking_once_with_its_children() {
     expect(
-        |d| {
-            at(request(d, "refund"), &["properties"]).remove("items");
-        },
+        removed_field,
         &[(
             Breaking,
             "- `refund` request `data.items`: removed (`RefundRequest.items` is gone)",
@@ -180,11 +92,7 @@ fn a_removed_field_is_breaking_once_with_its_children() {
 #[test]
 fn a_renamed_field_is_one_breaking_line() {
     expect(
-        |d| {
-            let props = at(request(d, "refund"), &["properties"]);
-            let comments = props.remove("comments").unwrap();
-            props.set("remark", comments);
-        },
+        renamed_field,
         &[(
             Breaking,
             "- `refund` request `data.comments`: renamed to `remark` (`RefundRequest.comments` -> `RefundRequest.remark`)",
@@ -195,34 +103,21 @@ fn a_renamed_field_is_one_breaking_line() {
 #[test]
 fn new_removed_and_renamed_operations() {
     expect(
-        |d| {
-            let paths = at(d, &["paths"]);
-            let query = paths
-                .remove("/aggregate-pay/api/gateway/refundQuery")
-                .unwrap();
-            paths.set("/aggregate-pay/api/gateway/refundInquiry", query);
-        },
+        renamed_operation,
         &[(
             Breaking,
             "- `refund_query`: renamed to `refund_inquiry` (`refundQuery` -> `refundInquiry`): the module and its types are renamed",
         )],
     );
     expect(
-        |d| {
-            at(d, &["paths"]).remove("/refundResultNotifyUrl");
-        },
+        removed_notification,
         &[(
             Breaking,
             "- `refund_result_notify`: notification `refundResultNotifyUrl` removed",
         )],
     );
     expect(
-        |d| {
-            let copy = at(d, &["paths", "/aggregate-pay/api/gateway/refundQuery"]).clone();
-            at(d, &["paths"]).set("/aggregate-pay/api/gateway/refundDetail", copy);
-            // Not the same fields: a new operation, not a rename.
-            at(reply(d, "refundDetail"), &["properties"]).set("fee", parse(r#"{"type":"number"}"#));
-        },
+        new_operation,
         &[(
             Additive,
             "- `refund_detail`: new operation `refundDetail` (feature `refunds`)",
@@ -233,10 +128,7 @@ fn new_removed_and_renamed_operations() {
 #[test]
 fn a_narrower_type_is_breaking() {
     expect(
-        |d| {
-            let items = prop(request(d, "refund"), "items");
-            prop(at(items, &["items"]), "quantity").set("type", J::str("integer"));
-        },
+        narrower_type,
         &[(
             Breaking,
             "- `refund` request `data.items[].quantity`: type `Number` -> `i64`",
@@ -247,13 +139,7 @@ fn a_narrower_type_is_breaking() {
 #[test]
 fn request_bounds_tightened_are_dangerous_widened_additive() {
     expect(
-        |d| {
-            let data = request(d, "refund");
-            prop(data, "outRefundNo").set("maxLength", num(32));
-            prop(data, "refundCurrency").set("minLength", num(3));
-            prop(data, "comments").set("maxLength", num(1024));
-            prop(data, "refundCurrency").set("pattern", J::str("^[A-Z]{3}$"));
-        },
+        request_bounds,
         &[
             (
                 Dangerous,
@@ -278,9 +164,7 @@ fn request_bounds_tightened_are_dangerous_widened_additive() {
 #[test]
 fn reply_bounds_are_documentation_only() {
     expect(
-        |d| {
-            prop(reply(d, "refund"), "refundTradeNo").set("maxLength", num(32));
-        },
+        reply_bound,
         &[(
             Docs,
             "- `refund` reply `data.refundTradeNo`: maxLength 64 -> 32: not checked in what PayerMax sends",
@@ -291,22 +175,14 @@ fn reply_bounds_are_documentation_only() {
 #[test]
 fn enum_values_added_are_additive_removed_breaking() {
     expect(
-        |d| {
-            prop(reply(d, "refund"), "status").set(
-                "enum",
-                parse(r#"["REFUND_PENDING","REFUND_SUCCESS","REFUND_FAILED"]"#),
-            );
-        },
+        enum_value_added,
         &[(
             Additive,
             "- `refund` reply `data.status`: enum value `REFUND_SUCCESS` added (`RefundStatus::RefundSuccess`, before: `Unknown(\"REFUND_SUCCESS\")`)",
         )],
     );
     expect(
-        |d| {
-            prop(request(d, "refundResultNotifyUrl"), "status")
-                .set("enum", parse(r#"["REFUND_SUCCESS"]"#));
-        },
+        enum_value_removed,
         &[(
             Breaking,
             "- `refund_result_notify` body `data.status`: enum value `REFUND_FAILED` removed (`RefundResultNotifyDataStatus::RefundFailed` is gone; the value would arrive as `Unknown`)",
@@ -319,9 +195,7 @@ fn a_reply_field_made_optional_breaks_compilation_here() {
     // The issue lists it among the changes that compile; the generated
     // field becomes `Option<T>`, so here the compiler flags every reader.
     expect(
-        |d| {
-            required(reply(d, "refund")).retain(|r| r.as_str() != Some("refundTradeNo"));
-        },
+        reply_field_optional,
         &[(
             Breaking,
             "- `refund` reply `data.refundTradeNo`: now optional: `String` -> `Option<String>` (PayerMax may leave it out)",
@@ -332,10 +206,7 @@ fn a_reply_field_made_optional_breaks_compilation_here() {
 #[test]
 fn a_money_wire_form_change_is_dangerous() {
     expect(
-        |d| {
-            prop(request(d, "refund"), "refundAmount").set("type", J::str("string"));
-            prop(reply(d, "refundQuery"), "refundAmount").set("type", J::str("string"));
-        },
+        money_wire_form,
         &[
             (
                 Dangerous,
@@ -352,13 +223,7 @@ fn a_money_wire_form_change_is_dangerous() {
 #[test]
 fn a_new_version_is_dangerous() {
     expect(
-        |d| {
-            let example = at(
-                path(d, "refund"),
-                &["requestBody", "content", "application/json", "example"],
-            );
-            example.set("version", J::str("1.5"));
-        },
+        new_version,
         &[(
             Dangerous,
             "- `refund`: default `version` 1.4 -> 1.5: every request now sends 1.5",
@@ -368,9 +233,7 @@ fn a_new_version_is_dangerous() {
 
 #[test]
 fn the_changelog_predicts_the_bumps() {
-    let breaking = diff(|d| {
-        at(request(d, "refund"), &["properties"]).remove("items");
-    });
+    let breaking = diff(removed_field);
     let text = render::entry("t", &breaking, "0.1.0").unwrap();
     assert!(
         text.contains("- payermax-types: 0.1.0 -> 0.2.0 (breaking)"),
@@ -386,9 +249,7 @@ fn the_changelog_predicts_the_bumps() {
         ),
         "{text}"
     );
-    let additive = diff(|d| {
-        at(request(d, "refund"), &["properties"]).set("reason", parse(r#"{"type":"string"}"#));
-    });
+    let additive = diff(new_optional_fields);
     let text = render::entry("t", &additive, "0.1.0").unwrap();
     assert!(
         text.contains("- payermax-types: 0.1.0 -> 0.1.1 (additive)"),

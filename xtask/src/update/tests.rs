@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::update;
 use crate::codegen::workspace_root;
-use crate::diff::tests::{REPLY_DATA, REQUEST_DATA, at};
+use crate::diff::cases::{REPLY_DATA, REQUEST_DATA, at};
 use crate::json::J;
 use crate::tempdir::{TempDir, copy_tree};
 

@@ -1,0 +1,132 @@
+//! The bump `cargo xtask diff` predicts against the one cargo-semver-checks
+//! requires, on a fixture crate: the code generated from the diff fixtures
+//! (`xtask/tests/diff/base.json` and variants of it), built as a crate
+//! depending on this workspace's payermax-types.
+//!
+//! Ignored by default (it needs cargo-semver-checks and a few minutes);
+//! CI runs it: `cargo test -p xtask -- --ignored semver`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use super::cases::{CASES, base, fixtures};
+use super::classify::{self, Class};
+use super::{NewSource, import_into, load_tree};
+use crate::codegen::{self, workspace_root};
+use crate::json::J;
+use crate::tempdir::TempDir;
+
+/// Writes the crate generated from `doc` into `dir`.
+fn fixture_crate(doc: &J, dir: &Path) {
+    let text = doc.to_pretty();
+    let spec = import_into(
+        &fixtures().join("spec"),
+        &NewSource::Document(text.as_bytes()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let src = dir.join("src");
+    fs::create_dir_all(&src).unwrap();
+    let mut lib = String::from("//! The semver fixture crate.\n");
+    for (id, code) in codegen::render_tree(spec.path()).unwrap() {
+        fs::write(src.join(format!("{id}.rs")), code).unwrap();
+        lib.push_str(&format!("pub mod {id};\n"));
+    }
+    fs::write(src.join("lib.rs"), lib).unwrap();
+    let types = workspace_root().join("crates/payermax-types");
+    fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            r#"[package]
+name = "semver-fixture"
+version = "1.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+payermax-types = {{ path = {types:?}, default-features = false, features = ["patterns"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[lints.rust]
+unexpected_cfgs = "allow"
+
+[workspace]
+"#
+        ),
+    )
+    .unwrap();
+    // The workspace's lock file: the same dependency versions, no resolution.
+    fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+#[test]
+#[ignore = "needs cargo-semver-checks; CI runs `cargo test -p xtask -- --ignored semver`"]
+fn semver_checks_agree_with_the_predicted_bumps() {
+    let tmp = TempDir::new("semver").unwrap();
+    let old_dir = tmp.path().join("old");
+    fixture_crate(&base(), &old_dir);
+    let target = tmp.path().join("target");
+    let mut disagreements = Vec::new();
+    for (name, edit) in CASES {
+        let mut doc = base();
+        edit(&mut doc);
+        let new_dir = tmp.path().join(name.replace(' ', "-"));
+        fixture_crate(&doc, &new_dir);
+        // The prediction, from the same documents.
+        let spec_of = |j: &J| {
+            let text = j.to_pretty();
+            import_into(
+                &fixtures().join("spec"),
+                &NewSource::Document(text.as_bytes()),
+            )
+            .unwrap()
+        };
+        let (old_spec, new_spec) = (spec_of(&base()), spec_of(&doc));
+        let changes = classify::changes(
+            &load_tree(old_spec.path()).unwrap(),
+            &load_tree(new_spec.path()).unwrap(),
+        );
+        let predicted_breaking = changes.iter().any(|c| c.class == Class::Breaking);
+        assert!(
+            *name == "no change" || !changes.is_empty(),
+            "{name}: no change predicted"
+        );
+        // What the compiler sees: does a minor release suffice?
+        let out = Command::new("cargo")
+            .args(["semver-checks", "check-release", "--manifest-path"])
+            .arg(new_dir.join("Cargo.toml"))
+            .arg("--baseline-root")
+            .arg(&old_dir)
+            .args(["--release-type", "minor"])
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("cargo semver-checks runs (cargo install cargo-semver-checks --locked)");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains("no such command"),
+            "cargo-semver-checks is not installed: {text}"
+        );
+        let checks_breaking = !out.status.success();
+        let says = |b: bool| if b { "breaking" } else { "not breaking" };
+        if checks_breaking == predicted_breaking {
+            eprintln!(
+                "{name}: predicted {}, cargo-semver-checks agrees",
+                says(predicted_breaking)
+            );
+        } else {
+            let lines: Vec<String> = changes.iter().map(|c| c.line()).collect();
+            disagreements.push(format!(
+                "{name}: predicted {}, cargo-semver-checks says {}\npredicted lines:\n{}\ncargo-semver-checks:\n{text}",
+                says(predicted_breaking),
+                says(checks_breaking),
+                lines.join("\n")
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
+}
