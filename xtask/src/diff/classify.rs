@@ -31,9 +31,6 @@ pub struct Change {
     /// The side and wire path of a field change; `None` for the operation.
     pub at: Option<(Side, String)>,
     pub text: String,
-    /// Whether it adds or removes an inbound kind (payermax-webhook's
-    /// `Kind` and `Event`).
-    pub inbound: bool,
 }
 
 impl Change {
@@ -91,7 +88,6 @@ pub fn changes(old: &[Flat], new: &[Flat]) -> Vec<Change> {
                 "renamed to `{to}` (`{}` -> `{}`): the module and its types are renamed",
                 o.operation, n.operation
             ),
-            inbound: o.kind != "operation",
         });
         operation(&as_renamed(o, n), n, &mut out);
     }
@@ -101,7 +97,6 @@ pub fn changes(old: &[Flat], new: &[Flat]) -> Vec<Change> {
             id: r.id.clone(),
             at: None,
             text: format!("{} `{}` removed", r.kind, r.operation),
-            inbound: r.kind != "operation",
         });
     }
     for a in added {
@@ -110,7 +105,6 @@ pub fn changes(old: &[Flat], new: &[Flat]) -> Vec<Change> {
             id: a.id.clone(),
             at: None,
             text: format!("new {} `{}` (feature `{}`)", a.kind, a.operation, a.domain),
-            inbound: a.kind != "operation",
         });
     }
     for o in old {
@@ -160,7 +154,6 @@ fn op_change(out: &mut Vec<Change>, class: Class, f: &Flat, text: String) {
         id: f.id.clone(),
         at: None,
         text,
-        inbound: false,
     });
 }
 
@@ -280,7 +273,6 @@ fn fields(o: &Flat, n: &Flat, out: &mut Vec<Change>) {
             id: n.id.clone(),
             at: Some(at.clone()),
             text,
-            inbound: false,
         });
     };
     let gone: Vec<(Side, String)> = o

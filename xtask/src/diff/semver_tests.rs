@@ -60,6 +60,16 @@ unexpected_cfgs = "allow"
     fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 }
 
+/// Cases where cargo-semver-checks misses what the compiler refuses, with
+/// why. A case here must still be missed: when a new cargo-semver-checks
+/// sees it, the test fails and the entry goes.
+const SEMVER_CHECKS_GAPS: &[(&str, &str)] = &[(
+    "narrower type",
+    "cargo-semver-checks compares no field types yet (obi1kenobi/cargo-semver-checks#149): \
+     `quantity: Option<Number>` -> `Option<i64>` passes its checks, and the compiler refuses \
+     every use of the old type",
+)];
+
 #[test]
 #[ignore = "needs cargo-semver-checks; CI runs `cargo test -p xtask -- --ignored semver`"]
 fn semver_checks_agree_with_the_predicted_bumps() {
@@ -113,7 +123,20 @@ fn semver_checks_agree_with_the_predicted_bumps() {
         );
         let checks_breaking = !out.status.success();
         let says = |b: bool| if b { "breaking" } else { "not breaking" };
-        if checks_breaking == predicted_breaking {
+        let gap = SEMVER_CHECKS_GAPS.iter().find(|(n, _)| n == name);
+        if let Some((_, why)) = gap {
+            if !predicted_breaking || checks_breaking {
+                disagreements.push(format!(
+                    "{name}: listed as a gap of cargo-semver-checks ({why}), but predicted {} and cargo-semver-checks says {}: update SEMVER_CHECKS_GAPS\n{text}",
+                    says(predicted_breaking),
+                    says(checks_breaking)
+                ));
+            } else {
+                eprintln!(
+                    "{name}: predicted breaking; cargo-semver-checks misses it, a known gap: {why}"
+                );
+            }
+        } else if checks_breaking == predicted_breaking {
             eprintln!(
                 "{name}: predicted {}, cargo-semver-checks agrees",
                 says(predicted_breaking)
