@@ -327,7 +327,10 @@ fn fields(o: &Flat, n: &Flat, out: &mut Vec<Change>) {
         }
         let node = &o.fields[g];
         let what = match &node.one_of {
-            Some(group) => format!("one-of `{group}` loses its variant `{}`", node.rust),
+            Some(group) => format!(
+                "one-of `{group}` loses its variant `{}`",
+                naming::pascal(&node.rust)
+            ),
             None => format!("`{}.{}` is gone", node.owner, node.rust),
         };
         push(out, Class::Breaking, g, format!("removed ({what})"));
@@ -342,7 +345,7 @@ fn fields(o: &Flat, n: &Flat, out: &mut Vec<Change>) {
                 Class::Breaking,
                 format!(
                     "new one-of choice (`{group}::{}`: exhaustive matches stop compiling)",
-                    node.rust
+                    naming::pascal(&node.rust)
                 ),
             )
         } else if node.required {

@@ -13,6 +13,8 @@ pub mod classify;
 pub mod flatten;
 pub mod render;
 #[cfg(test)]
+mod rules_tests;
+#[cfg(test)]
 mod semver_tests;
 #[cfg(test)]
 mod tests;
