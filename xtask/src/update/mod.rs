@@ -33,6 +33,19 @@ pub struct Outcome {
     /// The changelog entry written under "Unreleased" (`None`: nothing
     /// changed for users, nothing written to CHANGELOG.md).
     pub entry: Option<String>,
+    /// Texts of the document without an English translation
+    /// (spec/openapi/IMPORT.md lists them).
+    pub untranslated: usize,
+}
+
+/// The count of untranslated texts spec/openapi/IMPORT.md reports.
+fn untranslated(spec: &Path) -> usize {
+    let report = fs::read_to_string(spec.join("openapi/IMPORT.md")).unwrap_or_default();
+    report
+        .lines()
+        .find_map(|l| l.strip_prefix("| texts without an English translation | "))
+        .and_then(|n| n.trim_end_matches(" |").parse().ok())
+        .unwrap_or(0)
 }
 
 /// spec/openapi/README.md with the provenance line set.
@@ -110,8 +123,12 @@ pub fn update(root: &Path, input: &Path, from: Option<&str>) -> Result<Outcome, 
     import::apply_plan(&spec, &plan, false).map_err(|e| e.join("\n"))?;
     codegen::run(root, false)?;
 
+    let untranslated = untranslated(&spec);
     if changes.is_empty() {
-        return Ok(Outcome { entry: None });
+        return Ok(Outcome {
+            entry: None,
+            untranslated,
+        });
     }
     let title = if is_page {
         format!(
@@ -133,7 +150,10 @@ pub fn update(root: &Path, input: &Path, from: Option<&str>) -> Result<Outcome, 
         &changelog_path,
         &changelog::insert_entry(&changelog, &entry),
     )?;
-    Ok(Outcome { entry: Some(entry) })
+    Ok(Outcome {
+        entry: Some(entry),
+        untranslated,
+    })
 }
 
 fn short(hash: &str) -> &str {
@@ -175,12 +195,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let [input] = inputs.as_slice() else {
         return Err(USAGE.to_owned());
     };
-    match update(&root, input, from.as_deref())?.entry {
+    let outcome = update(&root, input, from.as_deref())?;
+    match outcome.entry {
         Some(entry) => {
             println!("{entry}");
             eprintln!("the entry above is now under \"Unreleased\" in CHANGELOG.md");
         }
         None => println!("No change for users of the generated code; CHANGELOG.md untouched."),
+    }
+    if outcome.untranslated > 0 {
+        eprintln!(
+            "{} texts of the document have no English translation (listed in spec/openapi/IMPORT.md): \
+             add them to spec/openapi/translations.json and run the same command again",
+            outcome.untranslated
+        );
     }
     Ok(())
 }

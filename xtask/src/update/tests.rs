@@ -86,7 +86,8 @@ fn update_regenerates_writes_the_changelog_and_is_idempotent() {
         let props = data.get_mut("properties").unwrap();
         props.set(
             "reason",
-            J::parse(r#"{"type":"string","maxLength":64}"#).unwrap(),
+            J::parse(r#"{"type":"string","maxLength":64,"description":"退款原因（测试）"}"#)
+                .unwrap(),
         );
         props
             .get_mut("outRefundNo")
@@ -99,6 +100,9 @@ fn update_regenerates_writes_the_changelog_and_is_idempotent() {
 
     let first = update(root, &doc, Some("test: the real document, edited")).unwrap();
     let entry = first.entry.expect("a changelog entry");
+    // The new field's text has no English yet: the import keeps the
+    // original and says so.
+    assert_eq!(first.untranslated, 1);
     let breaking = "#### Breaking: code that compiled may not compile\n\n\
         - `refund` request `data.reason`: new required field (`RefundRequestRequired` gains `reason`, a literal without it stops compiling)\n";
     let dangerous = "#### Dangerous: compiles, but can break a running integration\n\n\
@@ -135,7 +139,23 @@ fn update_regenerates_writes_the_changelog_and_is_idempotent() {
     let before = snapshot(root);
     let second = update(root, &doc, Some("test: the real document, edited")).unwrap();
     assert_eq!(second.entry, None);
+    assert_eq!(second.untranslated, 1);
     assert!(before == snapshot(root), "the second run changed files");
+
+    // Its English added, the same command imports it; nothing changes for
+    // users, so the changelog stays as it was.
+    let path = root.join("spec/openapi/translations.json");
+    let mut translations = J::parse(&fs::read_to_string(&path).unwrap()).unwrap();
+    translations.set("退款原因（测试）", J::str("Refund reason (test)."));
+    fs::write(&path, translations.to_pretty()).unwrap();
+    let third = update(root, &doc, None).unwrap();
+    assert_eq!((third.entry, third.untranslated), (None, 0));
+    let spec = fs::read_to_string(root.join("spec/refund.json")).unwrap();
+    assert!(spec.contains("Refund reason (test)."), "not re-imported");
+    assert_eq!(
+        fs::read_to_string(root.join("CHANGELOG.md")).unwrap(),
+        changelog
+    );
 }
 
 #[test]
