@@ -10,11 +10,11 @@
 
 mod descriptor;
 mod events;
-mod model;
-mod naming;
+pub mod model;
+pub mod naming;
 mod registry;
 mod sandbox_data;
-mod spec;
+pub mod spec;
 mod types;
 mod validators;
 
@@ -45,7 +45,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// The `*.json` files directly in `dir`, sorted by name.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries {
@@ -141,6 +141,21 @@ pub fn render(m: &Module, source: &str) -> Result<String, String> {
         #( #![doc = #lines] )*
         #(#items)*
     })
+}
+
+/// Every spec of the folder `spec_dir` rendered as a module: `(id, source)`.
+/// For the fixture crates of the semver test (`diff::semver_tests`).
+#[cfg(test)]
+pub fn render_tree(spec_dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut modules = Vec::new();
+    for path in json_files(spec_dir)? {
+        modules.push(load(&path)?);
+    }
+    model::resolve_settlements(&mut modules)?;
+    modules
+        .iter()
+        .map(|m| Ok((m.id.clone(), render(m, &format!("spec/{}.json", m.id))?)))
+        .collect()
 }
 
 /// The definitions in reading order: each top-level type, then what it
