@@ -654,8 +654,8 @@ struct Prepared {
     retry: RetryClass,
     /// `O::SETTLED_BY`.
     settled_by: Option<SettledBy>,
-    /// The identifiers of `O::ECHO` the request holds, with their values.
-    echo: Vec<(&'static Echo, String)>,
+    /// `O::ECHO`.
+    echo: &'static [Echo],
 }
 
 /// Whether a failed attempt may have reached PayerMax.
@@ -737,26 +737,28 @@ fn scalar_text(raw: &RawValue) -> Option<String> {
     }
 }
 
-/// The echoed identifiers the request payload holds (serialized once
-/// already): `(echo, value sent)`, for the fields present and not null.
-fn echo_sent(echo: &'static [Echo], payload: &[u8]) -> Vec<(&'static Echo, String)> {
-    let Some(sent) = std::str::from_utf8(payload).ok().and_then(members) else {
-        return Vec::new();
-    };
-    echo.iter()
-        .filter_map(|e| Some((e, scalar_text(sent.get(e.request_field)?)?)))
-        .collect()
-}
-
 /// Refuses a reply whose `data` carries back one of the request's
-/// identifiers with another value ([`Error::EchoMismatch`]). A reply without
-/// the field (or with `null`) is not refused here: its schema says whether
-/// the field must be there.
+/// identifiers with another value ([`Error::EchoMismatch`]). A request
+/// field not sent (or `null`), or a reply without the field (or with
+/// `null`), is not checked: the reply's schema says whether the field must
+/// be there. The payload (serialized once already) is read only here, for
+/// an accepted reply of an operation that declares echoes: preparing a
+/// request never pays for it.
 fn check_echo(p: &Prepared, accepted: Accepted) -> Result<Accepted, Error> {
-    let Some(data) = accepted.data.as_deref() else {
+    let Some(data) = accepted.data.as_deref().filter(|_| !p.echo.is_empty()) else {
         return Ok(accepted);
     };
-    for (echo, sent) in &p.echo {
+    let Some(request) = std::str::from_utf8(p.payload()).ok().and_then(members) else {
+        return Ok(accepted);
+    };
+    for echo in p.echo {
+        let Some(sent) = request
+            .get(echo.request_field)
+            .copied()
+            .and_then(scalar_text)
+        else {
+            continue;
+        };
         let mut here = Some(data);
         for name in echo.reply_field.split('.') {
             here = here.and_then(|v| members(v.get())?.get(name).copied());
@@ -764,7 +766,7 @@ fn check_echo(p: &Prepared, accepted: Accepted) -> Result<Accepted, Error> {
         let Some(received) = here.and_then(scalar_text) else {
             continue;
         };
-        if received != *sent {
+        if received != sent {
             tracing::warn!(
                 operation = p.operation,
                 field = echo.reply_field,
@@ -774,7 +776,7 @@ fn check_echo(p: &Prepared, accepted: Accepted) -> Result<Accepted, Error> {
                 operation: p.operation,
                 request_field: echo.request_field,
                 reply_field: echo.reply_field,
-                sent: sent.clone(),
+                sent,
                 received,
                 raw: Box::new(accepted.raw),
             });
@@ -1032,19 +1034,15 @@ impl Client {
                 }
             }
         };
-        let mut prepared = Prepared {
+        Ok(Prepared {
             api: O::API,
             uri: format!("{}{}", inner.environment.base_url(), O::PATH),
             body,
             operation: O::NAME,
             retry: O::RETRY,
             settled_by: O::SETTLED_BY,
-            echo: Vec::new(),
-        };
-        if !O::ECHO.is_empty() {
-            prepared.echo = echo_sent(O::ECHO, prepared.payload());
-        }
-        Ok(prepared)
+            echo: O::ECHO,
+        })
     }
 
     /// Runs the attempts, retrying as the policy allows.
