@@ -721,68 +721,36 @@ impl Prepared {
     }
 }
 
-/// The members of a JSON object, values as raw text (`None` when `json` is
-/// not an object).
-fn members(json: &str) -> Option<HashMap<String, &RawValue>> {
-    serde_json::from_str(json).ok()
-}
-
-/// A scalar identifier as text: a string's content, a number's digits;
-/// `None` for `null` (absent) and for what is not JSON.
-fn scalar_text(raw: &RawValue) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        other => Some(other.to_string()),
-    }
-}
-
 /// Refuses a reply whose `data` carries back one of the request's
-/// identifiers with another value ([`Error::EchoMismatch`]). A request
-/// field not sent (or `null`), or a reply without the field (or with
-/// `null`), is not checked: the reply's schema says whether the field must
-/// be there. The payload (serialized once already) is read only here, for
-/// an accepted reply of an operation that declares echoes: preparing a
-/// request never pays for it.
+/// identifiers with another value ([`Error::EchoMismatch`]; see
+/// [`crate::echo`]). The payload (serialized once already) is read only
+/// here, for an accepted reply of an operation that declares echoes:
+/// preparing a request never pays for it.
 fn check_echo(p: &Prepared, accepted: Accepted) -> Result<Accepted, Error> {
     let Some(data) = accepted.data.as_deref().filter(|_| !p.echo.is_empty()) else {
         return Ok(accepted);
     };
-    let Some(request) = std::str::from_utf8(p.payload()).ok().and_then(members) else {
+    let Ok(payload) = std::str::from_utf8(p.payload()) else {
         return Ok(accepted);
     };
-    for echo in p.echo {
-        let Some(sent) = request
-            .get(echo.request_field)
-            .copied()
-            .and_then(scalar_text)
-        else {
-            continue;
-        };
-        let mut here = Some(data);
-        for name in echo.reply_field.split('.') {
-            here = here.and_then(|v| members(v.get())?.get(name).copied());
-        }
-        let Some(received) = here.and_then(scalar_text) else {
-            continue;
-        };
-        if received != sent {
+    match crate::echo::check(p.echo, payload, data.get()) {
+        Ok(()) => Ok(accepted),
+        Err(m) => {
             tracing::warn!(
                 operation = p.operation,
-                field = echo.reply_field,
+                field = m.echo.reply_field,
                 "signed reply answers another request; refused"
             );
-            return Err(Error::EchoMismatch {
+            Err(Error::EchoMismatch {
                 operation: p.operation,
-                request_field: echo.request_field,
-                reply_field: echo.reply_field,
-                sent,
-                received,
+                request_field: m.echo.request_field,
+                reply_field: m.echo.reply_field,
+                sent: m.sent,
+                received: m.received,
                 raw: Box::new(accepted.raw),
-            });
+            })
         }
     }
-    Ok(accepted)
 }
 
 /// What to do with a failed attempt of a write.
