@@ -656,8 +656,8 @@ struct Prepared {
     retry: RetryClass,
     /// `O::SETTLED_BY`.
     settled_by: Option<SettledBy>,
-    /// The identifiers of `O::ECHO` the request holds, with their values.
-    echo: Vec<(&'static Echo, String)>,
+    /// `O::ECHO`.
+    echo: &'static [Echo],
 }
 
 /// Whether a failed attempt may have reached PayerMax.
@@ -723,66 +723,36 @@ impl Prepared {
     }
 }
 
-/// The members of a JSON object, values as raw text (`None` when `json` is
-/// not an object).
-fn members(json: &str) -> Option<HashMap<String, &RawValue>> {
-    serde_json::from_str(json).ok()
-}
-
-/// A scalar identifier as text: a string's content, a number's digits;
-/// `None` for `null` (absent) and for what is not JSON.
-fn scalar_text(raw: &RawValue) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        other => Some(other.to_string()),
-    }
-}
-
-/// The echoed identifiers the request payload holds (serialized once
-/// already): `(echo, value sent)`, for the fields present and not null.
-fn echo_sent(echo: &'static [Echo], payload: &[u8]) -> Vec<(&'static Echo, String)> {
-    let Some(sent) = std::str::from_utf8(payload).ok().and_then(members) else {
-        return Vec::new();
-    };
-    echo.iter()
-        .filter_map(|e| Some((e, scalar_text(sent.get(e.request_field)?)?)))
-        .collect()
-}
-
 /// Refuses a reply whose `data` carries back one of the request's
-/// identifiers with another value ([`Error::EchoMismatch`]). A reply without
-/// the field (or with `null`) is not refused here: its schema says whether
-/// the field must be there.
+/// identifiers with another value ([`Error::EchoMismatch`]; see
+/// [`crate::echo`]). The payload (serialized once already) is read only
+/// here, for an accepted reply of an operation that declares echoes:
+/// preparing a request never pays for it.
 fn check_echo(p: &Prepared, accepted: Accepted) -> Result<Accepted, Error> {
-    let Some(data) = accepted.data.as_deref() else {
+    let Some(data) = accepted.data.as_deref().filter(|_| !p.echo.is_empty()) else {
         return Ok(accepted);
     };
-    for (echo, sent) in &p.echo {
-        let mut here = Some(data);
-        for name in echo.reply_field.split('.') {
-            here = here.and_then(|v| members(v.get())?.get(name).copied());
-        }
-        let Some(received) = here.and_then(scalar_text) else {
-            continue;
-        };
-        if received != *sent {
+    let Ok(payload) = std::str::from_utf8(p.payload()) else {
+        return Ok(accepted);
+    };
+    match crate::echo::check(p.echo, payload, data.get()) {
+        Ok(()) => Ok(accepted),
+        Err(m) => {
             tracing::warn!(
                 operation = p.operation,
-                field = echo.reply_field,
+                field = m.echo.reply_field,
                 "signed reply answers another request; refused"
             );
-            return Err(Error::EchoMismatch {
+            Err(Error::EchoMismatch {
                 operation: p.operation,
-                request_field: echo.request_field,
-                reply_field: echo.reply_field,
-                sent: sent.clone(),
-                received,
+                request_field: m.echo.request_field,
+                reply_field: m.echo.reply_field,
+                sent: m.sent,
+                received: m.received,
                 raw: Box::new(accepted.raw),
-            });
+            })
         }
     }
-    Ok(accepted)
 }
 
 /// What to do with a failed attempt of a write.
@@ -1034,19 +1004,15 @@ impl Client {
                 }
             }
         };
-        let mut prepared = Prepared {
+        Ok(Prepared {
             api: O::API,
             uri: format!("{}{}", inner.environment.base_url(), O::PATH),
             body,
             operation: O::NAME,
             retry: O::RETRY,
             settled_by: O::SETTLED_BY,
-            echo: Vec::new(),
-        };
-        if !O::ECHO.is_empty() {
-            prepared.echo = echo_sent(O::ECHO, prepared.payload());
-        }
-        Ok(prepared)
+            echo: O::ECHO,
+        })
     }
 
     /// Runs the attempts, retrying as the policy allows.

@@ -98,6 +98,7 @@
 
 mod client;
 mod config;
+mod echo;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
