@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every dependency line the READMEs give users (`payermax-<crate> = ...` in
 # README.md and crates/*/README.md) builds as written in a fresh project
-# outside this workspace, against the crates as they would be published.
+# outside this workspace, against the crates as they would be published;
+# then each published crate with its default features.
 #
-#   .ci/fresh-project.sh            # against target/package/ (run `cargo package --workspace` first)
+#   .ci/fresh-project.sh            # against target/package/ (run `cargo package` of the published crates first)
 #   .ci/fresh-project.sh --source   # against the source tree instead
 #
 # The crates are not on crates.io yet, so `[patch.crates-io]` points their
@@ -61,26 +62,39 @@ RS
     esac
 }
 
+# The READMEs' lines, then each published crate with its default features
+# (what `cargo package` would verify; CI packages with --no-verify and
+# builds here, against the packaged sources, in one shared target directory).
+lines=()
+for readme in "$root/README.md" "$root"/crates/*/README.md; do
+    while IFS= read -r line; do
+        lines+=("${readme#"$root"/}|$line")
+    done < <(grep -E '^payermax-[a-z-]+ = ' "$readme")
+done
+[ "${#lines[@]}" -ge 1 ] || { echo "no dependency line in any README"; exit 1; }
+for c in "${crates[@]}"; do
+    lines+=("default features|$c = \"$version\"")
+done
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=0
-for readme in "$root/README.md" "$root"/crates/*/README.md; do
-    while IFS= read -r line; do
-        crate="${line%% *}"
-        dir="$work/fresh-$n"
-        n=$((n + 1))
-        mkdir -p "$dir/src"
-        {
-            printf '[package]\nname = "fresh-%s"\nversion = "0.1.0"\nedition = "2024"\n\n' "$n"
-            printf '[dependencies]\n%s\nhttp = "1"\n\n[patch.crates-io]\n' "$line"
-            for c in "${crates[@]}"; do
-                printf '%s = { path = "%s" }\n' "$c" "${src[$c]}"
-            done
-        } >"$dir/Cargo.toml"
-        program "$crate" >"$dir/src/main.rs"
-        echo "fresh project ${readme#"$root"/}: $line"
-        (cd "$dir" && CARGO_TARGET_DIR="$target/fresh-project" cargo run --quiet)
-    done < <(grep -E '^payermax-[a-z-]+ = ' "$readme")
+for entry in "${lines[@]}"; do
+    where="${entry%%|*}"
+    line="${entry#*|}"
+    crate="${line%% *}"
+    dir="$work/fresh-$n"
+    n=$((n + 1))
+    mkdir -p "$dir/src"
+    {
+        printf '[package]\nname = "fresh-%s"\nversion = "0.1.0"\nedition = "2024"\n\n' "$n"
+        printf '[dependencies]\n%s\nhttp = "1"\n\n[patch.crates-io]\n' "$line"
+        for c in "${crates[@]}"; do
+            printf '%s = { path = "%s" }\n' "$c" "${src[$c]}"
+        done
+    } >"$dir/Cargo.toml"
+    program "$crate" >"$dir/src/main.rs"
+    echo "fresh project ($where): $line"
+    (cd "$dir" && CARGO_TARGET_DIR="$target/fresh-project" cargo run --quiet)
 done
-[ "$n" -ge 1 ] || { echo "no dependency line in any README"; exit 1; }
-echo "$n README dependency lines build in a fresh project"
+echo "$n dependency lines (the READMEs', then each published crate's defaults) build in a fresh project"
