@@ -140,7 +140,9 @@ async fn a_refund_applied_then_queried_through_the_sandbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_shows_the_exact_reply_and_redacts_the_signature_unless_asked() {
-    let s = Setup::start(Sandbox::builder()).await;
+    // Refusals signed (PayerMax leaves them unsigned; the sandbox can sign
+    // them) so that a signed refusal's exit code shows.
+    let s = Setup::start(Sandbox::builder().sign_refusals(true)).await;
     let run = s.call("legacy_refund_apply", APPLY, &["--raw"]).await;
     let out = run.expect(0).stdout();
     assert!(out.starts_with("HTTP 200\n"), "{out}");
@@ -310,8 +312,8 @@ async fn signature_failures_exit_7() {
         .call("refund_query", r#"{"outRefundNo":"NOPE"}"#, &[])
         .await
         .fails(7, "unsigned refusal");
-    // Replies signed with another key than the one given.
-    let mut s = Setup::start(Sandbox::builder()).await;
+    // Replies (refusals included) signed with another key than the one given.
+    let mut s = Setup::start(Sandbox::builder().sign_refusals(true)).await;
     let other = Setup::start(Sandbox::builder()).await;
     s.platform_key = other.platform_key.clone();
     s.call("refund_query", r#"{"outRefundNo":"R-1"}"#, &[])
