@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Semver of the published crates against the last release, and of the
 # bumps `cargo xtask diff` predicts:
-#  1. cargo-semver-checks on payermax-types, payermax-sign, payermax-http
-#     and payermax-webhook against the commit in .ci/semver-baseline (built
+#  1. cargo-semver-checks on payermax-types, payermax-sign, payermax-http,
+#     payermax-webhook and payermax-sandbox against the commit in .ci/semver-baseline (built
 #     from this repository's history, offline). It fails when the versions
 #     in Cargo.toml do not allow a change the compiler sees as breaking.
 #  2. `cargo test -p xtask -- --ignored semver`: on fixture crates generated
@@ -24,6 +24,6 @@ if ! git cat-file -e "${baseline}^{commit}" 2>/dev/null; then
     exit 1
 fi
 cargo semver-checks check-release --baseline-rev "$baseline" \
-    -p payermax-types -p payermax-sign -p payermax-http -p payermax-webhook
+    -p payermax-types -p payermax-sign -p payermax-http -p payermax-webhook -p payermax-sandbox
 
 cargo test -p xtask -- --ignored semver
