@@ -8,8 +8,8 @@
 #   .ci/fresh-project.sh --source   # against the source tree instead
 #
 # The crates are not on crates.io yet, so `[patch.crates-io]` points their
-# names at the packaged sources `cargo package` leaves unpacked in
-# target/package/<name>-<version>/ (what a user would download), or at the
+# names at the packaged sources, unpacked from the .crate files `cargo package`
+# writes to target/package/ (what a user would download), or at the
 # source tree with --source; the lines themselves are copied unchanged.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,11 +23,19 @@ for c in "${crates[@]}"; do
         src[$c]="$(cd "$root" && cargo metadata --no-deps --format-version 1 --locked |
             python3 -c "import json,sys; print([p['manifest_path'] for p in json.load(sys.stdin)['packages'] if p['name'] == '$c'][0].rsplit('/', 1)[0])")"
     else
-        src[$c]="$target/package/$c-$version"
-        [ -f "${src[$c]}/Cargo.toml" ] || {
-            echo "${src[$c]} missing: run \`cargo package --workspace\` first (or pass --source)" >&2
+        # Unpacked here from the .crate file `cargo package` wrote (with
+        # --no-verify it leaves no unpacked copy), fresh each run so that a
+        # copy left by an earlier package never stands in for this one.
+        crate="$target/package/$c-$version.crate"
+        [ -f "$crate" ] || {
+            echo "$crate missing: run \`cargo package\` of the published crates first (or pass --source)" >&2
             exit 1
         }
+        src[$c]="$target/package/unpacked/$c-$version"
+        rm -rf "${src[$c]}"
+        mkdir -p "$target/package/unpacked"
+        tar -xzf "$crate" -C "$target/package/unpacked"
+        [ -f "${src[$c]}/Cargo.toml" ] || { echo "$crate holds no $c-$version/Cargo.toml" >&2; exit 1; }
     fi
 done
 
