@@ -369,6 +369,45 @@ mod subscriptions {
         acknowledged(&sb, 5).await;
     }
 
+    /// The control API moves a manual sandbox clock, as a test in another
+    /// language (which cannot reach the Rust `ManualClock`) needs for the
+    /// periods of a subscription; the machine's clock cannot be moved.
+    #[tokio::test]
+    async fn the_control_api_moves_a_manual_clock_and_the_debits_follow() {
+        let clock = clock();
+        let (sb, client) = sandbox(&clock, None).await;
+        let hook = common::webhook(Endpoint::ByNotifyType, sb.platform_public_key().clone()).await;
+        let created = send::<SubscriptionCreate>(&client, create("SUB-CLOCK", &hook.url, 3))
+            .await
+            .unwrap();
+        let no = created["subscriptionPlan"]["subscriptionNo"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        query(&client, &no).await;
+        assert_eq!(debits(&query(&client, &no).await).len(), 1);
+
+        let start = clock.now_millis();
+        let (status, body) = control(&sb, "clock", "advance", &(30 * DAY).to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        let now: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(now["now"], start + 30 * DAY);
+        assert_eq!(clock.now_millis(), start + 30 * DAY);
+        assert_eq!(
+            debits(&query(&client, &no).await),
+            [(0, "SUCCESS".into()), (1, "SUCCESS".into())]
+        );
+        assert_eq!(control(&sb, "clock", "advance", "-1000").await.0, 200);
+        assert_eq!(clock.now_millis(), start + 30 * DAY - 1000);
+        assert_eq!(control(&sb, "clock", "advance", "soon").await.0, 400);
+        assert_eq!(control(&sb, "clock", "set", "0").await.0, 404);
+
+        let system = common::journeys_sandbox().start().await.unwrap();
+        let (status, body) = control(&system, "clock", "advance", "1000").await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body.contains("--clock-offset-ms"), "{body}");
+    }
+
     /// A declined debit: pending (its attempt failed) while the period
     /// runs, then failed and the subscription terminated; cancellation;
     /// a failed activation; the control API's actions.

@@ -37,7 +37,8 @@ OPTIONS:
     --control                     Serve the control API under /_sandbox/control/ (for tests:
                                   drive an order, refund, ... to any state; never PayerMax's)
     --clock-offset-ms MS          Run the sandbox clock this far from the system clock (frozen
-                                  at start + offset; for requestTime-window tests)
+                                  at start + offset; for requestTime-window tests; with
+                                  --control, POST /_sandbox/control/clock/advance/<ms> moves it)
     --fault LIST                  Inject faults (same names as the x-sandbox-fault header) into
                                   every request, or as scoped by the two flags after it:
     --fault-path PATH               only requests to PATH

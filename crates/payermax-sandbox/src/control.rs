@@ -7,6 +7,7 @@
 //! object body answers `200` with the object's new state as JSON, `404` for
 //! an unknown journey, action or object, `409` when the action does not
 //! apply to the object's state, `400` for a body that is not a JSON object.
+//! `POST /_sandbox/control/clock/advance/<ms>` moves a manual sandbox clock.
 
 use std::sync::Arc;
 
@@ -18,6 +19,44 @@ use crate::body::ReplyBody;
 use crate::journeys::{ControlError, Ctx};
 use crate::pipeline::unsigned_plain;
 use crate::server::Shared;
+
+/// The control name of the sandbox clock: `clock/advance/<milliseconds>`.
+const CLOCK: &str = "clock";
+
+/// `POST /_sandbox/control/clock/advance/<ms>`: moves a manual sandbox clock
+/// (`SandboxBuilder::clock` with a [`ManualClock`](crate::ManualClock),
+/// `--clock-offset-ms`) by `ms` milliseconds (negative: back) and answers
+/// `{"now": <Unix milliseconds>}`; 409 when the clock is the machine's.
+fn clock(shared: &Arc<Shared>, action: &str, id: &str) -> Response<ReplyBody> {
+    if action != "advance" {
+        return unsigned_plain(
+            StatusCode::NOT_FOUND,
+            &format!("the clock has no action {action:?}; actions: advance"),
+        );
+    }
+    let Ok(delta) = id.parse::<i64>() else {
+        return unsigned_plain(
+            StatusCode::BAD_REQUEST,
+            &format!("clock/advance/<ms>: {id:?} is not a whole number of milliseconds"),
+        );
+    };
+    if !shared.env.clock.try_advance_millis(delta) {
+        return unsigned_plain(
+            StatusCode::CONFLICT,
+            "the sandbox clock is the machine's and cannot be moved: start the sandbox with \
+             a manual clock (--clock-offset-ms 0, or SandboxBuilder::clock(ManualClock))",
+        );
+    }
+    json_ok(format!("{{\"now\":{}}}", shared.env.now()))
+}
+
+/// A `200` with a JSON body.
+fn json_ok(body: String) -> Response<ReplyBody> {
+    let mut resp = Response::new(ReplyBody::full(body));
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
 
 /// Serves one control request; `rest` is the path after `/_sandbox/control/`.
 pub(crate) fn serve(
@@ -46,6 +85,9 @@ pub(crate) fn serve(
             }
         }
     };
+    if name == CLOCK {
+        return clock(shared, action, id);
+    }
     let Some(journey) = shared.journeys.by_name(name) else {
         let names: Vec<&str> = shared.journeys.all().iter().map(|j| j.name()).collect();
         return unsigned_plain(
@@ -68,11 +110,6 @@ pub(crate) fn serve(
         ),
         Some(Err(ControlError::NotFound(msg))) => unsigned_plain(StatusCode::NOT_FOUND, &msg),
         Some(Err(ControlError::Conflict(msg))) => unsigned_plain(StatusCode::CONFLICT, &msg),
-        Some(Ok(state)) => {
-            let mut resp = Response::new(ReplyBody::full(state));
-            resp.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            resp
-        }
+        Some(Ok(state)) => json_ok(state),
     }
 }

@@ -13,6 +13,14 @@ use payermax_types::Timestamp;
 pub trait Clock: Send + Sync + fmt::Debug + 'static {
     /// Milliseconds since the Unix epoch.
     fn now_millis(&self) -> i64;
+
+    /// Moves the clock by `delta` milliseconds, for the control API's
+    /// `clock/advance`; `false` (the default) for a clock that cannot be
+    /// moved, such as the machine's.
+    fn try_advance_millis(&self, delta: i64) -> bool {
+        let _ = delta;
+        false
+    }
 }
 
 /// The machine's clock.
@@ -55,6 +63,11 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now_millis(&self) -> i64 {
         *self.millis.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn try_advance_millis(&self, delta: i64) -> bool {
+        self.advance_millis(delta);
+        true
     }
 }
 
